@@ -1,0 +1,194 @@
+/**
+ * The client side of the SDK: sign a request, send it through the gateway, and get back the
+ * reply verified end to end (provider's signature, gateway's attestation, bound to the request).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Envelope, JsonObject, RequestEnvelope, ResponseEnvelope } from '../../gateway/protocol/envelope.ts';
+import type { ErrorBody } from '../../gateway/protocol/errors.ts';
+import { parseServiceId } from '../../gateway/protocol/ids.ts';
+import { sha256, signJws } from '../../gateway/protocol/jws.ts';
+import type { KeyRing, SigningKey } from '../../gateway/protocol/keys.ts';
+import type { Consumer, Delivery, Transport } from '../../gateway/transport/transport.ts';
+import { publishToGateway } from './publish.ts';
+import { VerificationError, verifyReceived } from './verify.ts';
+
+export interface ClientOptions {
+  readonly transport: Transport;
+  /** This system's id, e.g. `VN/PROV/CAOBANG/MOTCUA`. */
+  readonly system: string;
+  readonly key: SigningKey;
+  /** Public keys of the gateway and the providers (the catalog's key ring). */
+  readonly keys: KeyRing;
+  /** The gateway's system id, whose key signs attestations and gateway errors. */
+  readonly gateway: string;
+  /** How long `request` waits for any reply at all; the gateway's own timeout normally answers first. */
+  readonly timeoutMs?: number;
+  readonly now?: () => number;
+}
+
+export interface SendOptions {
+  readonly userId?: string;
+  readonly issue?: string;
+  readonly id?: string;
+}
+
+interface ReplyBase {
+  readonly envelope: ResponseEnvelope;
+  readonly jws: string;
+  /** The transaction id the gateway gave this exchange. */
+  readonly tx: string | undefined;
+  /** `gateway` when the gateway itself answered (a gateway error), else `provider`. */
+  readonly signedBy: 'gateway' | 'provider';
+}
+
+export type Reply = (ReplyBase & { readonly status: 'ok'; readonly body: JsonObject }) | (ReplyBase & { readonly status: 'error'; readonly error: ErrorBody });
+
+interface Waiting {
+  readonly jws: string;
+  readonly request: RequestEnvelope;
+  resolve(reply: Reply): void;
+  reject(err: Error): void;
+  readonly timer: NodeJS.Timeout;
+}
+
+/** A message on the reply queue that answers nothing this client waits for (e.g. an error about an event). */
+export interface Unmatched {
+  readonly envelope?: Envelope;
+  readonly error?: Error;
+}
+
+/**
+ * A system's client on the bus.
+ * @example
+ * const client = await GatewayClient.connect({ transport, system: 'VN/PROV/CAOBANG/MOTCUA', key, keys: catalog.keys, gateway: catalog.gateway });
+ * const reply = await client.request('VN/GOV/BCA/DANCU/citizen.verify/v1', { idNumber: '004190000001', fullName: 'Nông Văn A', dateOfBirth: '1990-01-01' });
+ * if (reply.status === 'ok') console.log(reply.body);
+ */
+export class GatewayClient {
+  private readonly waiting = new Map<string, Waiting>();
+  private readonly unmatched = new Set<(u: Unmatched) => void>();
+  private consumer?: Consumer;
+  private readonly now: () => number;
+
+  private constructor(private readonly options: ClientOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Declares this system's queues and starts listening for replies. */
+  static async connect(options: ClientOptions): Promise<GatewayClient> {
+    if (options.key.system !== options.system) throw new Error(`the key belongs to ${options.key.system}, not ${options.system}`);
+    const client = new GatewayClient(options);
+    await options.transport.declare([options.system]);
+    client.consumer = await options.transport.consume(options.transport.names.replies(options.system), (d) => client.onReply(d), { prefetch: 256 });
+    return client;
+  }
+
+  /** Builds and signs an envelope of this system. */
+  async sign(kind: 'request' | 'event', service: string, body: JsonObject, options: SendOptions = {}): Promise<{ envelope: RequestEnvelope; jws: string }> {
+    const envelope: RequestEnvelope = {
+      v: 1, kind, id: options.id ?? randomUUID(), client: this.options.system, service, at: new Date(this.now()).toISOString(),
+      ...(options.userId !== undefined && { userId: options.userId }), ...(options.issue !== undefined && { issue: options.issue }), body,
+    };
+    return { envelope, jws: await signJws(envelope, this.options.key) };
+  }
+
+  /** Signs and sends a request; resolves with the verified reply (an `ok` body or an error). */
+  async request(service: string, body: JsonObject, options: SendOptions = {}): Promise<Reply> {
+    const { envelope, jws } = await this.sign('request', service, body, options);
+    return this.sendSigned(jws, envelope);
+  }
+
+  /**
+   * Sends an already signed request JWS as is — for integrators testing their own signing.
+   * `envelope` is what it carries; replies are matched by its id.
+   */
+  sendSigned(jws: string, envelope: RequestEnvelope): Promise<Reply> {
+    return new Promise<Reply>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(envelope.id);
+        reject(new Error(`no reply to ${envelope.id} within ${this.options.timeoutMs ?? 30000} ms`));
+      }, this.options.timeoutMs ?? 30000);
+      this.waiting.set(envelope.id, { jws, request: envelope, resolve, reject, timer });
+      publishToGateway(this.options.transport, Buffer.from(jws), { messageId: envelope.id, appId: this.options.system, type: envelope.kind, contentType: 'application/jose' })
+        .catch((err: Error) => {
+          clearTimeout(timer);
+          this.waiting.delete(envelope.id);
+          reject(err);
+        });
+    });
+  }
+
+  /** Signs and sends an event; resolves once the broker has it. Errors about it arrive through `onUnmatched`. */
+  async sendEvent(service: string, body: JsonObject, options: SendOptions = {}): Promise<RequestEnvelope> {
+    const { envelope, jws } = await this.sign('event', service, body, options);
+    await publishToGateway(this.options.transport, Buffer.from(jws), { messageId: envelope.id, appId: this.options.system, type: 'event', contentType: 'application/jose' });
+    return envelope;
+  }
+
+  /** Listens for replies that answer no waiting request: gateway errors about events, late duplicates. */
+  onUnmatched(listener: (u: Unmatched) => void): () => void {
+    this.unmatched.add(listener);
+    return () => this.unmatched.delete(listener);
+  }
+
+  /** Requests sent and not yet answered. */
+  get waitingCount(): number {
+    return this.waiting.size;
+  }
+
+  async close(): Promise<void> {
+    await this.consumer?.cancel();
+    for (const w of this.waiting.values()) {
+      clearTimeout(w.timer);
+      w.reject(new Error('the client was closed'));
+    }
+    this.waiting.clear();
+  }
+
+  private async onReply(delivery: Delivery): Promise<void> {
+    const jws = delivery.body.toString('utf8');
+    const waiting = delivery.props.correlationId ? this.waiting.get(delivery.props.correlationId) : undefined;
+    if (!waiting) {
+      await this.reportUnmatched(jws);
+      delivery.ack();
+      return;
+    }
+    this.waiting.delete(waiting.request.id);
+    clearTimeout(waiting.timer);
+    try {
+      waiting.resolve(await this.verifyReply(jws, waiting, delivery.props.headers?.['x-lgsp-attestation']));
+    } catch (err) {
+      waiting.reject(err as Error);
+    }
+    delivery.ack();
+  }
+
+  private async verifyReply(jws: string, waiting: Waiting, attestation: string | number | undefined): Promise<Reply> {
+    const provider = parseServiceId(waiting.request.service)?.system ?? '';
+    const { gateway, keys } = this.options;
+    // A provider's reply must come with the gateway's attestation of these very bytes.
+    const verified = await verifyReceived(jws, keys, [provider, gateway], { attestation: typeof attestation === 'string' ? attestation : undefined, gateway });
+    const signedBy = verified.signer === gateway ? 'gateway' : 'provider';
+    let tx = verified.attestation?.tx;
+    const envelope = verified.envelope;
+    if (envelope.kind !== 'response') throw new VerificationError('the reply is not a response');
+    if (envelope.inReplyTo !== waiting.request.id || envelope.requestHash !== sha256(waiting.jws)) {
+      // A gateway error about a message too broken to read cannot name it; it still answers this one.
+      if (!(signedBy === 'gateway' && envelope.status === 'error')) throw new VerificationError('the reply does not bind to the request');
+    }
+    if (envelope.status === 'error') tx ??= envelope.error.detail;
+    const base = { envelope, jws, tx, signedBy } as const;
+    return envelope.status === 'ok' ? { ...base, status: 'ok', body: envelope.body } : { ...base, status: 'error', error: envelope.error };
+  }
+
+  private async reportUnmatched(jws: string): Promise<void> {
+    if (this.unmatched.size === 0) return;
+    let u: Unmatched;
+    try {
+      u = { envelope: (await verifyReceived(jws, this.options.keys, [this.options.gateway])).envelope };
+    } catch (error) {
+      u = { error: error as Error };
+    }
+    for (const listener of this.unmatched) listener(u);
+  }
+}

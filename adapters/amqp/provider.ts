@@ -1,0 +1,116 @@
+/**
+ * The provider side of the SDK: consume this system's inbox, verify each request end to end
+ * (client's signature, gateway's attestation), call the handler for its service, and sign the
+ * reply as this system.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { pino } from 'pino';
+import type { JsonObject, RequestEnvelope, ResponseEnvelope } from '../../gateway/protocol/envelope.ts';
+import { parseServiceId } from '../../gateway/protocol/ids.ts';
+import { sha256, signJws } from '../../gateway/protocol/jws.ts';
+import type { KeyRing, SigningKey } from '../../gateway/protocol/keys.ts';
+import type { Consumer, Delivery, Transport } from '../../gateway/transport/transport.ts';
+import { publishToGateway } from './publish.ts';
+import { verifyReceived } from './verify.ts';
+
+/** A verified request or event, as a handler sees it. */
+export interface IncomingMessage {
+  readonly envelope: RequestEnvelope;
+  readonly body: JsonObject;
+  readonly client: string;
+  /** `<serviceCode>/<version>`, e.g. `citizen.verify/v1`. */
+  readonly method: string;
+  readonly tx: string | undefined;
+}
+
+/** A handler's answer: a body, or a business error the contract declares. Events return nothing. */
+export type HandlerResult = { body: JsonObject } | { error: { type: string; message: string; detail?: string } } | void;
+
+export type Handler = (message: IncomingMessage) => HandlerResult | Promise<HandlerResult>;
+
+export interface ProviderOptions {
+  readonly transport: Transport;
+  readonly system: string;
+  /** The key replies are signed with (a fault profile may hand it a key the catalog does not know). */
+  readonly key: SigningKey;
+  readonly keys: KeyRing;
+  readonly gateway: string;
+  /** Handlers by `<serviceCode>/<version>`. */
+  readonly handlers: Readonly<Record<string, Handler>>;
+  readonly prefetch?: number;
+  readonly now?: () => number;
+  readonly logger?: Logger;
+}
+
+/**
+ * A system that provides services on the bus.
+ * @example
+ * const provider = await ServiceProvider.start({ transport, system: 'VN/GOV/BCA/DANCU', key, keys: catalog.keys, gateway: catalog.gateway,
+ *   handlers: { 'citizen.verify/v1': ({ body }) => ({ body: { match: true, differences: [] } }) } });
+ */
+export class ServiceProvider {
+  private consumer?: Consumer;
+  private readonly now: () => number;
+  private readonly log: Logger;
+
+  private constructor(private readonly options: ProviderOptions) {
+    this.now = options.now ?? Date.now;
+    this.log = options.logger ?? pino({ level: 'silent' });
+  }
+
+  static async start(options: ProviderOptions): Promise<ServiceProvider> {
+    const provider = new ServiceProvider(options);
+    await options.transport.declare([options.system]);
+    provider.consumer = await options.transport.consume(options.transport.names.inbox(options.system), (d) => provider.onMessage(d), {
+      prefetch: options.prefetch ?? 64,
+    });
+    return provider;
+  }
+
+  /** Stops consuming; messages not yet acknowledged go back to the queue. */
+  async stop(): Promise<void> {
+    await this.consumer?.cancel();
+    this.consumer = undefined;
+  }
+
+  private async onMessage(delivery: Delivery): Promise<void> {
+    const { keys, gateway, system } = this.options;
+    const jws = delivery.body.toString('utf8');
+    const attestation = delivery.props.headers?.['x-lgsp-attestation'];
+    let envelope: RequestEnvelope;
+    try {
+      const claimed = JSON.parse(Buffer.from(jws.split('.')[1] ?? '', 'base64url').toString('utf8')) as { client?: unknown };
+      const verified = await verifyReceived(jws, keys, [String(claimed.client)], { attestation: typeof attestation === 'string' ? attestation : undefined, gateway });
+      if (verified.envelope.kind === 'response') throw new Error('a response in a provider inbox');
+      envelope = verified.envelope;
+      if (parseServiceId(envelope.service)?.system !== system) throw new Error(`${envelope.service} is not a service of ${system}`);
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'message failed verification; dead-lettered');
+      delivery.nack(false);
+      return;
+    }
+    const service = parseServiceId(envelope.service)!;
+    const method = `${service.code}/${service.version}`;
+    const handler = this.options.handlers[method];
+    const message: IncomingMessage = { envelope, body: envelope.body, client: envelope.client, method, tx: delivery.props.correlationId };
+    const result: HandlerResult = handler
+      ? await handler(message)
+      : { error: { type: 'provider.not_implemented', message: `${system} has no handler for ${method}` } };
+    if (envelope.kind === 'request') await this.reply(envelope, jws, result ?? { body: {} }, delivery.props.correlationId);
+    delivery.ack();
+  }
+
+  private async reply(request: RequestEnvelope, requestJws: string, result: Exclude<HandlerResult, void>, tx: string | undefined): Promise<void> {
+    const common = {
+      v: 1 as const, kind: 'response' as const, id: randomUUID(), client: request.client, service: request.service,
+      at: new Date(this.now()).toISOString(), inReplyTo: request.id, requestHash: sha256(requestJws),
+      ...(request.userId !== undefined && { userId: request.userId }), ...(request.issue !== undefined && { issue: request.issue }),
+    };
+    const response: ResponseEnvelope = 'error' in result ? { ...common, status: 'error', error: { detail: '', ...result.error } } : { ...common, status: 'ok', body: result.body };
+    const jws = await signJws(response, this.options.key);
+    await publishToGateway(this.options.transport, Buffer.from(jws), {
+      messageId: response.id, correlationId: tx, appId: this.options.system, type: 'response', contentType: 'application/jose',
+    });
+  }
+}

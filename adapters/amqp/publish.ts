@@ -1,0 +1,16 @@
+import { TransportError, type MessageProps, type Transport } from '../../gateway/transport/transport.ts';
+
+/**
+ * Publishes to the gateway's ingress, publishing the same bytes again after a lost connection
+ * until the broker confirms: the gateway recognises the copy by its id and answers once.
+ */
+export async function publishToGateway(transport: Transport, body: Buffer, props: MessageProps): Promise<void> {
+  for (;;) {
+    try {
+      return await transport.publish(transport.names.ingress, body, props);
+    } catch (err) {
+      if (!(err instanceof TransportError) || err.code !== 'closed') throw err;
+      await transport.ready();
+    }
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * Loads the catalog and its contracts from a folder (DESIGN §3), checks every file once and
+ * freezes the result. Any problem stops start-up with a CatalogError naming the file, the
+ * place in it and what is wrong.
+ */
+import { join, relative, resolve } from 'node:path';
+import type { JWK } from 'jose';
+import { createAjv } from '../protocol/ajv.ts';
+import { importKey, type PublicKey } from '../protocol/keys.ts';
+import { isGatewayErrorType } from '../protocol/errors.ts';
+import { parseServiceId } from '../protocol/ids.ts';
+import { matchesSystemPattern, type Catalog, type Contract, type ServiceEntry, type SystemEntry } from './catalog.ts';
+import { catalogFileSchema, contractFileSchema } from './file-schemas.ts';
+import { schemaRuleBreaks } from './rules.ts';
+import { CatalogError, readSource, schemaFailure, type SourceFile } from './source.ts';
+
+export { CatalogError } from './source.ts';
+
+export interface LoadOptions {
+  /** Public keys registered outside the catalog file (from `LGSP_HOME`), by system id. */
+  readonly extraKeys?: ReadonlyMap<string, readonly JWK[]>;
+}
+
+interface CatalogFile {
+  gateway: { id: string; keys?: JWK[] };
+  systems: Array<{
+    id: string;
+    name: { vi: string; en: string };
+    keys?: JWK[];
+    services?: Array<{ code: string; version: string; mode: 'request-reply' | 'event'; contract: string; timeoutMs?: number }>;
+  }>;
+  access: Array<{ service: string; clients: string[] }>;
+}
+
+const fileAjv = createAjv();
+fileAjv.opts.strictTypes = false;
+const validateCatalogFile = fileAjv.compile<CatalogFile>(catalogFileSchema);
+const validateContractFile = fileAjv.compile(contractFileSchema);
+
+/**
+ * Loads `<dir>/catalog.yaml` and every contract it names.
+ * @example const catalog = await loadCatalog('contracts')
+ */
+export async function loadCatalog(dir: string, options: LoadOptions = {}): Promise<Catalog> {
+  const root = resolve(dir);
+  const display = (file: string) => relative(process.cwd(), file) || file;
+  const source = readSource(join(root, 'catalog.yaml'), display(join(root, 'catalog.yaml')));
+  if (!validateCatalogFile(source.data)) throw schemaFailure(source, validateCatalogFile.errors);
+  const file = source.data;
+  const contractAjv = createAjv();
+
+  const systems = new Map<string, SystemEntry>();
+  const services = new Map<string, ServiceEntry>();
+  const keys: PublicKey[] = [];
+
+  const addKeys = async (system: string, jwks: readonly JWK[] | undefined, pointer: string) => {
+    for (const [i, jwk] of (jwks ?? []).entries()) {
+      try {
+        keys.push(await importKey(system, jwk));
+      } catch (err) {
+        throw source.fail(`${pointer}/${i}`, (err as Error).message);
+      }
+    }
+    for (const jwk of options.extraKeys?.get(system) ?? []) {
+      if (!keys.some((k) => k.kid === `${system}#${String(jwk.kid)}`)) keys.push(await importKey(system, jwk));
+    }
+  };
+
+  await addKeys(file.gateway.id, file.gateway.keys, '/gateway/keys');
+  for (const [i, s] of file.systems.entries()) {
+    if (systems.has(s.id) || s.id === file.gateway.id) throw source.fail(`/systems/${i}/id`, `system ${s.id} is listed twice`);
+    await addKeys(s.id, s.keys, `/systems/${i}/keys`);
+    const ids: string[] = [];
+    for (const [j, svc] of (s.services ?? []).entries()) {
+      const place = `/systems/${i}/services/${j}`;
+      const id = `${s.id}/${svc.code}/${svc.version}`;
+      if (services.has(id)) throw source.fail(place, `service ${id} is listed twice`);
+      const contractPath = resolve(root, svc.contract);
+      if (!contractPath.startsWith(root + '/')) throw source.fail(`${place}/contract`, 'the contract file must lie inside the catalog folder');
+      const contract = loadContract(readSource(contractPath, display(contractPath)), contractAjv);
+      if (contract.service !== id) throw source.fail(`${place}/contract`, `the contract is for ${contract.service}, not ${id}`);
+      if (svc.mode === 'request-reply' && !contract.validateResponse) {
+        throw source.fail(`${place}/contract`, 'a request-reply service needs a response schema in its contract');
+      }
+      services.set(id, Object.freeze({ id, provider: s.id, code: svc.code, version: svc.version, mode: svc.mode, timeoutMs: svc.timeoutMs ?? contract.timeoutMs, contract }));
+      ids.push(id);
+    }
+    systems.set(s.id, Object.freeze({ id: s.id, name: Object.freeze({ ...s.name }), scope: s.id.startsWith('VN/GOV/') ? 'national' : 'provincial', services: Object.freeze(ids) }));
+  }
+
+  const rights = new Map<string, string[]>();
+  for (const [i, a] of file.access.entries()) {
+    if (!services.has(a.service)) throw source.fail(`/access/${i}/service`, `no service ${a.service} in the catalog`);
+    rights.set(a.service, [...(rights.get(a.service) ?? []), ...a.clients]);
+  }
+
+  const byKid = new Map(keys.map((k) => [k.kid, k]));
+  const allKeys = Object.freeze([...byKid.values()]);
+  return Object.freeze({
+    gateway: file.gateway.id,
+    systems,
+    services,
+    keys: { get: (kid: string) => byKid.get(kid), all: () => allKeys },
+    canAccess(client: string, service: string) {
+      return (rights.get(service) ?? []).some((pattern) => matchesSystemPattern(pattern, client));
+    },
+  });
+}
+
+function compileSchema(source: SourceFile, ajv: ReturnType<typeof createAjv>, schema: object, pointer: string) {
+  const breaks = schemaRuleBreaks(schema, pointer);
+  if (breaks[0]) throw source.fail(breaks[0][0], breaks[0][1]);
+  try {
+    return ajv.compile(schema);
+  } catch (err) {
+    throw source.fail(pointer, `not a valid JSON Schema: ${(err as Error).message}`);
+  }
+}
+
+/** Loads one contract file: checks its shape and schema rules, compiles its validators, checks its examples. */
+export function loadContract(source: SourceFile, ajv = createAjv()): Contract {
+  if (!validateContractFile(source.data)) throw schemaFailure(source, validateContractFile.errors);
+  const c = source.data as {
+    service: string; title: string; personalData: boolean; timeoutMs: number; request: object; response?: object;
+    errors?: Array<{ type: string; description: string }>;
+    examples?: { valid?: Contract['examples']['valid']; invalid?: Contract['examples']['invalid'] };
+  };
+  if (!parseServiceId(c.service)) throw source.fail('/service', 'not a valid service id');
+  const validateRequest = compileSchema(source, ajv, c.request, '/request');
+  const validateResponse = c.response ? compileSchema(source, ajv, c.response, '/response') : undefined;
+  const errors = c.errors ?? [];
+  const valid = c.examples?.valid ?? [];
+  const invalid = c.examples?.invalid ?? [];
+  const declared = (type: string) => isGatewayErrorType(type) || errors.some((e) => e.type === type);
+  for (const [i, ex] of valid.entries()) {
+    if (!validateRequest(ex.request)) throw source.fail(`/examples/valid/${i}/request`, `the example breaks the request schema: ${ajv.errorsText(validateRequest.errors)}`);
+    if (ex.response && validateResponse && !validateResponse(ex.response)) {
+      throw source.fail(`/examples/valid/${i}/response`, `the example breaks the response schema: ${ajv.errorsText(validateResponse.errors)}`);
+    }
+    if (ex.error && !errors.some((e) => e.type === ex.error)) throw source.fail(`/examples/valid/${i}/error`, `${ex.error} is not a declared business error`);
+  }
+  for (const [i, ex] of invalid.entries()) {
+    if (!declared(ex.error!)) throw source.fail(`/examples/invalid/${i}/error`, `${ex.error} is neither a gateway error type nor a declared business error`);
+  }
+  return deepFreeze({
+    file: source.file, service: c.service, title: c.title, personalData: c.personalData, timeoutMs: c.timeoutMs,
+    requestSchema: c.request, responseSchema: c.response, errors, examples: { valid, invalid }, validateRequest, validateResponse,
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) if (typeof v !== 'function') deepFreeze(v);
+  }
+  return value;
+}
+
+export { matchesSystemPattern };

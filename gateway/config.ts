@@ -1,0 +1,36 @@
+/** Gateway settings: defaults from DESIGN, validated once and frozen. */
+import { hostname } from 'node:os';
+
+export interface GatewayConfig {
+  /** Largest message accepted, in bytes (DESIGN §4: 1 MiB). */
+  readonly maxBytes: number;
+  /** Accepted clock skew either way, in seconds. */
+  readonly skewSeconds: number;
+  /** Unacknowledged ingress deliveries the gateway holds at once. */
+  readonly prefetch: number;
+  /** How long `stop()` waits for transactions in flight. */
+  readonly drainMs: number;
+  /** How long a provider's consumer count is trusted before it is asked again. */
+  readonly availabilityTtlMs: number;
+  /** This gateway's name in the ledger. */
+  readonly instance: string;
+}
+
+export const DEFAULT_CONFIG: GatewayConfig = Object.freeze({
+  maxBytes: 1024 * 1024,
+  skewSeconds: 300,
+  prefetch: 256,
+  drainMs: 5000,
+  availabilityTtlMs: 1000,
+  instance: `${hostname()}-${process.pid}`,
+});
+
+/** Merges overrides onto the defaults, checks them and freezes the result. */
+export function gatewayConfig(overrides: Partial<GatewayConfig> = {}): GatewayConfig {
+  const config = { ...DEFAULT_CONFIG, ...overrides };
+  for (const key of ['maxBytes', 'skewSeconds', 'prefetch', 'drainMs', 'availabilityTtlMs'] as const) {
+    const v = config[key];
+    if (!Number.isInteger(v) || v <= 0) throw new RangeError(`gateway config ${key} must be a positive integer, got ${String(v)}`);
+  }
+  return Object.freeze(config);
+}

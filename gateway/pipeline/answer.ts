@@ -1,0 +1,78 @@
+/**
+ * Answering with a gateway error (DESIGN §4): a response envelope signed by the gateway's key,
+ * sent to the client's reply queue — or, when no catalog system can be named as the sender, to
+ * the dead-letter queue with the reason — and recorded.
+ */
+import { randomUUID } from 'node:crypto';
+import type { TransactionRecord } from '../ledger/ledger.ts';
+import type { ErrorResponse } from '../protocol/envelope.ts';
+import type { GatewayError } from '../protocol/errors.ts';
+import { isServiceId } from '../protocol/ids.ts';
+import { sha256, signJws } from '../protocol/jws.ts';
+import { TransportError, type MessageProps } from '../transport/transport.ts';
+import type { PipelineContext } from './context.ts';
+
+const NIL_ID = '00000000-0000-0000-0000-000000000000';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** What the error answers: the request as far as it could be read. */
+export interface Answering {
+  /** The catalog system to tell, or undefined when none can be named. */
+  readonly recipient: string | undefined;
+  readonly inReplyTo?: string;
+  readonly service?: string;
+  readonly requestHash: string;
+}
+
+/** Signs the error response for `err` in transaction `record.tx`. */
+export async function signError(ctx: PipelineContext, err: GatewayError, tx: string, about: Answering): Promise<{ id: string; jws: string }> {
+  const envelope: ErrorResponse = {
+    v: 1, kind: 'response', id: randomUUID(),
+    client: about.recipient ?? ctx.catalog.gateway,
+    service: about.service && isServiceId(about.service) ? about.service : `${ctx.catalog.gateway}/gateway/v1`,
+    at: new Date(ctx.now()).toISOString(),
+    inReplyTo: about.inReplyTo && UUID.test(about.inReplyTo) ? about.inReplyTo : NIL_ID,
+    requestHash: about.requestHash, status: 'error', error: err.toBody(tx),
+  };
+  return { id: envelope.id, jws: await signJws(envelope, ctx.key) };
+}
+
+/**
+ * Publishes, waiting through a lost connection when `patient` (a timeout's answer has no
+ * delivery to fall back on); otherwise a lost connection is thrown for the caller, whose
+ * unacknowledged delivery the broker will hand out again.
+ */
+export async function publish(ctx: PipelineContext, queue: string, body: Buffer, props: MessageProps, patient = false): Promise<void> {
+  for (;;) {
+    try {
+      return await ctx.transport.publish(queue, body, props);
+    } catch (err) {
+      if (!patient || !(err instanceof TransportError) || err.code !== 'closed') throw err;
+      await ctx.transport.ready();
+    }
+  }
+}
+
+/** Signs, sends and records a gateway error; the record's outcome becomes the error type. */
+export async function answerError(ctx: PipelineContext, err: GatewayError, record: TransactionRecord, about: Answering, patient = false): Promise<void> {
+  const { id, jws } = await signError(ctx, err, record.tx, about);
+  const queue = about.recipient ? ctx.transport.names.replies(about.recipient) : ctx.transport.names.dead;
+  await publish(ctx, queue, Buffer.from(jws), {
+    messageId: id, correlationId: about.inReplyTo, type: 'response', appId: ctx.catalog.gateway, contentType: 'application/jose',
+    headers: { 'x-lgsp-tx': record.tx, 'x-lgsp-error': err.type },
+  }, patient);
+  record.outcome = err.type;
+  record.responseOut = ctx.now();
+  record.responseHash = sha256(jws);
+  record.responseSize = Buffer.byteLength(jws);
+  const log = ctx.log.child({ tx: record.tx });
+  if (err.type === 'server.internal') log.error({ err: err.cause ?? err, client: record.client, service: record.service }, 'internal error');
+  else log.debug({ type: err.type, client: record.client, service: record.service }, 'answered with an error');
+  await finish(ctx, record);
+}
+
+/** Records a finished transaction. */
+export async function finish(ctx: PipelineContext, record: TransactionRecord): Promise<void> {
+  await ctx.ledger.record(record);
+  ctx.onRecord?.(record);
+}

@@ -1,0 +1,34 @@
+/** What every step of the pipeline shares: built once by createGateway. */
+import type { Logger } from 'pino';
+import type { Catalog } from '../catalog/catalog.ts';
+import type { GatewayConfig } from '../config.ts';
+import type { Ledger, TransactionRecord } from '../ledger/ledger.ts';
+import type { SigningKey } from '../protocol/keys.ts';
+import type { Transport } from '../transport/transport.ts';
+import type { Availability } from './availability.ts';
+import type { PendingRequests } from './pending.ts';
+import type { ReplayGuard } from './replay.ts';
+
+export interface PipelineContext {
+  readonly catalog: Catalog;
+  readonly transport: Transport;
+  readonly ledger: Ledger;
+  readonly key: SigningKey;
+  readonly config: GatewayConfig;
+  readonly now: () => number;
+  readonly log: Logger;
+  readonly replay: ReplayGuard;
+  readonly pending: PendingRequests;
+  readonly availability: Availability;
+  /** Called once per finished transaction, after it is recorded. */
+  readonly onRecord?: (record: TransactionRecord) => void;
+}
+
+/** A fresh record for a message received at `requestIn`. */
+export function newRecord(tx: string, requestIn: number, size: number, instance: string): TransactionRecord {
+  return {
+    tx, messageId: null, kind: 'unknown', client: null, service: null, provider: null, userId: null, issue: null,
+    requestIn, requestOut: null, responseIn: null, responseOut: null, requestSize: size, responseSize: null,
+    outcome: 'ok', businessError: null, instance, requestHash: null, responseHash: null,
+  };
+}

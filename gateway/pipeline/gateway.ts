@@ -1,0 +1,126 @@
+/**
+ * The gateway (DESIGN §4): consumes the ingress queue, runs every message through the checks,
+ * forwards requests and events to providers, checks and delivers their replies, and records
+ * every transaction. Built by a factory from its dependencies; it imports no adapter or mock.
+ */
+import { randomUUID } from 'node:crypto';
+import { pino, type Logger } from 'pino';
+import type { Catalog } from '../catalog/catalog.ts';
+import { gatewayConfig, type GatewayConfig } from '../config.ts';
+import { MemoryLedger, type Ledger, type TransactionRecord } from '../ledger/ledger.ts';
+import { GatewayError } from '../protocol/errors.ts';
+import { decodeJws, sha256, type DecodedJws } from '../protocol/jws.ts';
+import type { SigningKey } from '../protocol/keys.ts';
+import type { Consumer, Delivery, Transport } from '../transport/transport.ts';
+import { answerError } from './answer.ts';
+import { createAvailability } from './availability.ts';
+import { newRecord, type PipelineContext } from './context.ts';
+import { PendingRequests, type PendingRequest } from './pending.ts';
+import { ReplayGuard } from './replay.ts';
+import { handleReply } from './reply-flow.ts';
+import { handleClientMessage, recipientOf } from './request-flow.ts';
+
+export interface GatewayDeps {
+  readonly transport: Transport;
+  readonly catalog: Catalog;
+  /** The gateway's own signing key; its system must be the catalog's gateway id. */
+  readonly key: SigningKey;
+  readonly ledger?: Ledger;
+  readonly config?: Partial<GatewayConfig>;
+  readonly now?: () => number;
+  readonly logger?: Logger;
+  readonly onRecord?: (record: TransactionRecord) => void;
+}
+
+export interface Gateway {
+  /** Declares the topology and starts consuming the ingress queue. */
+  start(): Promise<void>;
+  /** Stops taking messages and waits (up to `drainMs`) for transactions in flight. */
+  stop(): Promise<void>;
+  /** Transactions being handled or waiting for a provider. */
+  inflight(): number;
+  readonly ledger: Ledger;
+}
+
+/**
+ * Builds a gateway.
+ * @example const gateway = createGateway({ transport, catalog, key }); await gateway.start();
+ */
+export function createGateway(deps: GatewayDeps): Gateway {
+  if (deps.key.system !== deps.catalog.gateway) throw new Error(`the gateway key belongs to ${deps.key.system}, not ${deps.catalog.gateway}`);
+  const config = gatewayConfig(deps.config);
+  const now = deps.now ?? Date.now;
+  const ledger = deps.ledger ?? new MemoryLedger();
+  const log = deps.logger ?? pino({ level: 'silent' });
+  const ctx: PipelineContext = {
+    catalog: deps.catalog, transport: deps.transport, ledger, key: deps.key, config, now, log,
+    replay: new ReplayGuard(now),
+    pending: new PendingRequests(now, (request) => void answerTimeout(request)),
+    availability: createAvailability(deps.transport, config.availabilityTtlMs, now),
+    onRecord: deps.onRecord,
+  };
+  let consumer: Consumer | undefined;
+  let handling = 0;
+
+  async function answerTimeout(request: PendingRequest): Promise<void> {
+    const err = new GatewayError('server.provider_timeout', `${request.service.provider} did not answer within ${request.service.timeoutMs} ms.`);
+    try {
+      await answerError(ctx, err, request.record, {
+        recipient: request.client, inReplyTo: request.id, service: request.service.id, requestHash: request.requestHash,
+      }, true);
+    } catch (cause) {
+      log.error({ err: cause, tx: request.tx }, 'could not answer a timeout');
+    }
+  }
+
+  async function onIngress(delivery: Delivery): Promise<void> {
+    const record = newRecord(randomUUID(), now(), delivery.body.length, config.instance);
+    handling += 1;
+    try {
+      if (delivery.body.length > config.maxBytes) {
+        const err = new GatewayError('client.too_large', `The message has ${delivery.body.length} bytes; the limit is ${config.maxBytes}.`);
+        return await reject(delivery, record, err);
+      }
+      const text = delivery.body.toString('utf8');
+      record.requestHash = sha256(text);
+      let decoded: DecodedJws;
+      try {
+        decoded = decodeJws(text);
+      } catch (err) {
+        if (delivery.props.type === 'response' && ctx.pending.has(delivery.props.correlationId)) return await handleReply(ctx, delivery, undefined, err);
+        return await reject(delivery, record, err as GatewayError);
+      }
+      if ((decoded.payload as { kind?: unknown }).kind === 'response') return await handleReply(ctx, delivery, decoded);
+      return await handleClientMessage(ctx, delivery, decoded, record);
+    } finally {
+      handling -= 1;
+    }
+  }
+
+  /** A message refused before any envelope could be read. */
+  async function reject(delivery: Delivery, record: TransactionRecord, err: GatewayError, decoded?: DecodedJws): Promise<void> {
+    await answerError(ctx, err, record, {
+      recipient: recipientOf(ctx, delivery, decoded), inReplyTo: delivery.props.messageId, requestHash: record.requestHash ?? sha256(''),
+    });
+    delivery.ack();
+  }
+
+  return {
+    ledger,
+    inflight: () => handling + ctx.pending.size,
+    async start() {
+      await deps.transport.declare([...deps.catalog.systems.keys()]);
+      consumer = await deps.transport.consume(deps.transport.names.ingress, onIngress, { prefetch: config.prefetch });
+      log.info({ transport: deps.transport.kind, systems: deps.catalog.systems.size, services: deps.catalog.services.size }, 'gateway started');
+    },
+    async stop() {
+      await consumer?.cancel();
+      consumer = undefined;
+      const deadline = now() + config.drainMs;
+      while (handling > 0 && now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      await Promise.race([ctx.pending.drained(), new Promise((r) => setTimeout(r, Math.max(0, deadline - now())).unref())]);
+      ctx.pending.clear();
+      log.info('gateway stopped');
+    },
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * Requests forwarded to a provider and not yet answered, by transaction id, each with the
+ * timer of its contract's timeout. Taking an entry out is how a reply or a timeout claims the
+ * right to answer: whoever takes it answers, exactly once.
+ */
+import type { TransactionRecord } from '../ledger/ledger.ts';
+import type { RequestBinding } from './reply-checks.ts';
+
+export interface PendingRequest extends RequestBinding {
+  readonly tx: string;
+  readonly record: TransactionRecord;
+  readonly deadline: number;
+}
+
+export class PendingRequests {
+  private readonly entries = new Map<string, { request: PendingRequest; timer: NodeJS.Timeout }>();
+  private idle: Array<() => void> = [];
+
+  constructor(
+    private readonly now: () => number,
+    private readonly onTimeout: (request: PendingRequest) => void,
+  ) {}
+
+  add(request: PendingRequest): void {
+    const timer = setTimeout(() => {
+      if (this.take(request.tx)) this.onTimeout(request);
+    }, Math.max(0, request.deadline - this.now()));
+    timer.unref();
+    this.entries.set(request.tx, { request, timer });
+  }
+
+  has(tx: string | undefined): boolean {
+    return tx !== undefined && this.entries.has(tx);
+  }
+
+  /** Removes and returns the request; undefined if it was answered or timed out already. */
+  take(tx: string | undefined): PendingRequest | undefined {
+    if (tx === undefined) return undefined;
+    const entry = this.entries.get(tx);
+    if (!entry) return undefined;
+    clearTimeout(entry.timer);
+    this.entries.delete(tx);
+    if (this.entries.size === 0) for (const wake of this.idle.splice(0)) wake();
+    return entry.request;
+  }
+
+  /** Puts back a request whose answer could not be delivered (the broker went away); its deadline stands. */
+  restore(request: PendingRequest): void {
+    this.add(request);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Resolves when nothing is pending. */
+  drained(): Promise<void> {
+    if (this.entries.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  clear(): void {
+    for (const { timer } of this.entries.values()) clearTimeout(timer);
+    this.entries.clear();
+    for (const wake of this.idle.splice(0)) wake();
+  }
+}

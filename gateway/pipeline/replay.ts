@@ -1,0 +1,62 @@
+/**
+ * Replay detection by message id (DESIGN §4). A second message with an id already seen from
+ * the same client is a replay; the very same bytes again are a duplicate delivery (at least
+ * once, end to end), which is dropped once the first copy was handled, never answered twice.
+ */
+
+type Outcome = Promise<boolean>;
+
+interface Seen {
+  readonly hash: string;
+  readonly expiresAt: number;
+  /** Resolves true once the first copy was forwarded or answered; false if it must be tried again. */
+  outcome: Outcome;
+}
+
+export type Claim =
+  | { status: 'new'; settle(handled: boolean): void }
+  | { status: 'duplicate'; handled: Outcome }
+  | { status: 'replay' };
+
+export class ReplayGuard {
+  private readonly seen = new Map<string, Seen>();
+  private sweptAt = 0;
+
+  constructor(private readonly now: () => number) {}
+
+  /** Claims `(client, id)` for a message whose JWS hashes to `hash`; remembered until `expiresAt`. */
+  claim(client: string, id: string, hash: string, expiresAt: number): Claim {
+    this.sweep();
+    const key = `${client} ${id}`;
+    const prior = this.seen.get(key);
+    if (prior && prior.expiresAt > this.now()) {
+      if (prior.hash !== hash) return { status: 'replay' };
+      return { status: 'duplicate', handled: prior.outcome };
+    }
+    let resolve!: (handled: boolean) => void;
+    const entry: Seen = { hash, expiresAt, outcome: new Promise((r) => (resolve = r)) };
+    this.seen.set(key, entry);
+    return {
+      status: 'new',
+      settle: (handled) => {
+        resolve(handled);
+        // A copy that failed for want of a broker is not "seen": its redelivery is handled anew.
+        if (!handled && this.seen.get(key) === entry) this.seen.delete(key);
+      },
+    };
+  }
+
+  get size(): number {
+    return this.seen.size;
+  }
+
+  /** Drops expired ids, at most once a second; entries arrive roughly in time order. */
+  private sweep(): void {
+    const now = this.now();
+    if (now - this.sweptAt < 1000) return;
+    this.sweptAt = now;
+    for (const [key, entry] of this.seen) {
+      if (entry.expiresAt <= now) this.seen.delete(key);
+    }
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * A provider's reply: matched to its pending request by transaction id, checked (signature,
+ * binding, contract), attested and delivered untouched to the client's reply queue, then
+ * recorded. Whatever fails is answered to the client as a signed gateway error instead.
+ */
+import { attest } from '../protocol/attestation.ts';
+import { asGatewayError, GatewayError } from '../protocol/errors.ts';
+import { sha256, type DecodedJws } from '../protocol/jws.ts';
+import { TransportError, type Delivery } from '../transport/transport.ts';
+import { answerError, finish } from './answer.ts';
+import { REPLY_CHECKS } from './checks.ts';
+import type { PipelineContext } from './context.ts';
+import type { PendingRequest } from './pending.ts';
+import { checkReplyContent, checkReplySignature } from './reply-checks.ts';
+
+/**
+ * Handles a delivery that claims to answer pending transaction `correlationId`. `decoded` is
+ * undefined when the bytes are not even a JWS; `decodeError` then says why.
+ */
+export async function handleReply(ctx: PipelineContext, delivery: Delivery, decoded: DecodedJws | undefined, decodeError?: unknown): Promise<void> {
+  const request = ctx.pending.take(delivery.props.correlationId);
+  if (!request) {
+    // Answered already (a duplicate), timed out, or from before a restart: nothing to answer.
+    ctx.log.debug({ tx: delivery.props.correlationId }, 'reply for no pending request dropped');
+    delivery.ack();
+    return;
+  }
+  const { record } = request;
+  record.responseIn = ctx.now();
+  record.responseSize = delivery.body.length;
+  try {
+    if (!decoded) throw new GatewayError('server.provider_bad_signature', 'The reply is not a signed message.', { cause: decodeError });
+    await checkReplySignature(decoded, ctx.catalog, request.service.provider);
+    const reply = checkReplyContent(decoded.payload, request);
+    const attestation = await attest(decoded.jws, record.tx, REPLY_CHECKS, ctx.key, new Date(ctx.now()));
+    await ctx.transport.publish(ctx.transport.names.replies(request.client), delivery.body, {
+      messageId: reply.id, correlationId: request.id, type: 'response', appId: request.service.provider, contentType: 'application/jose',
+      headers: { 'x-lgsp-tx': record.tx, 'x-lgsp-attestation': attestation },
+    });
+    record.responseOut = ctx.now();
+    record.responseHash = sha256(decoded.jws);
+    record.businessError = reply.status === 'error' ? reply.error.type : null;
+    await finish(ctx, record);
+    delivery.ack();
+  } catch (err) {
+    await answerFailedReply(ctx, delivery, request, err);
+  }
+}
+
+async function answerFailedReply(ctx: PipelineContext, delivery: Delivery, request: PendingRequest, err: unknown): Promise<void> {
+  if (err instanceof TransportError && err.code === 'closed') {
+    ctx.pending.restore(request); // the reply comes again once the broker is back
+    return;
+  }
+  const failure = err instanceof GatewayError && err.type.startsWith('server.') ? err : asGatewayError(err);
+  try {
+    await answerError(ctx, failure, request.record, {
+      recipient: request.client, inReplyTo: request.id, service: request.service.id, requestHash: request.requestHash,
+    });
+    delivery.ack();
+  } catch (answerFailure) {
+    if (answerFailure instanceof TransportError && answerFailure.code === 'closed') ctx.pending.restore(request);
+    else throw answerFailure;
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * A request or event from a client: checked in DESIGN order, forwarded untouched with the
+ * gateway's attestation to the provider's inbox, and acknowledged only once the forward is
+ * confirmed (or the error answered and recorded).
+ */
+import type { TransactionRecord } from '../ledger/ledger.ts';
+import { attest } from '../protocol/attestation.ts';
+import type { RequestEnvelope } from '../protocol/envelope.ts';
+import { asGatewayError, GatewayError } from '../protocol/errors.ts';
+import { parseKeyId, isSystemId } from '../protocol/ids.ts';
+import type { DecodedJws } from '../protocol/jws.ts';
+import { TransportError, type Delivery } from '../transport/transport.ts';
+import { answerError, finish } from './answer.ts';
+import { checkAfterReplay, checkBeforeReplay, claimedClient, REQUEST_CHECKS } from './checks.ts';
+import type { PipelineContext } from './context.ts';
+import type { Claim } from './replay.ts';
+
+/** Whom to tell about a message that failed: the first named system the catalog knows. */
+export function recipientOf(ctx: PipelineContext, delivery: Delivery, decoded?: DecodedJws): string | undefined {
+  const candidates = [decoded && claimedClient(decoded), decoded && parseKeyId(decoded.header.kid)?.system, delivery.props.appId];
+  return candidates.find((c): c is string => isSystemId(c) && ctx.catalog.systems.has(c));
+}
+
+function isLostConnection(err: unknown): boolean {
+  return err instanceof TransportError && err.code === 'closed';
+}
+
+/** Claims the id; waits out a duplicate's first copy. Returns undefined when this copy is to be dropped. */
+async function claimId(ctx: PipelineContext, envelope: RequestEnvelope, requestHash: string): Promise<Extract<Claim, { status: 'new' }> | undefined> {
+  const expiresAt = Date.parse(envelope.at) + ctx.config.skewSeconds * 1000;
+  for (;;) {
+    const claim = ctx.replay.claim(envelope.client, envelope.id, requestHash, expiresAt);
+    if (claim.status === 'new') return claim;
+    if (claim.status === 'replay') throw new GatewayError('client.replay', `Message id ${envelope.id} was already received from ${envelope.client}.`);
+    if (await claim.handled) return undefined;
+  }
+}
+
+/** Handles one client message; `record` is filled as the checks vouch for its fields. */
+export async function handleClientMessage(ctx: PipelineContext, delivery: Delivery, decoded: DecodedJws, record: TransactionRecord): Promise<void> {
+  let claim: Extract<Claim, { status: 'new' }> | undefined;
+  let envelope: RequestEnvelope | undefined;
+  try {
+    envelope = await checkBeforeReplay(decoded, ctx.catalog, ctx.now(), ctx.config.skewSeconds);
+    Object.assign(record, {
+      messageId: envelope.id, kind: envelope.kind, client: envelope.client, service: envelope.service,
+      userId: envelope.userId ?? null, issue: envelope.issue ?? null,
+    });
+    claim = await claimId(ctx, envelope, record.requestHash!);
+    if (!claim) {
+      delivery.ack(); // the same bytes again, already handled: at least once, answered once
+      return;
+    }
+    const service = checkAfterReplay(envelope, ctx.catalog);
+    record.provider = service.provider;
+    if (!(await ctx.availability.isUp(service.provider))) {
+      throw new GatewayError('server.provider_unavailable', `Nobody serves ${service.provider} now.`);
+    }
+    const attestation = await attest(decoded.jws, record.tx, REQUEST_CHECKS, ctx.key, new Date(ctx.now()));
+    if (envelope.kind === 'request') {
+      ctx.pending.add({
+        tx: record.tx, id: envelope.id, client: envelope.client, service, requestHash: record.requestHash!, record,
+        deadline: record.requestIn + service.timeoutMs,
+      });
+    }
+    try {
+      await ctx.transport.publish(ctx.transport.names.inbox(service.provider), delivery.body, {
+        messageId: envelope.id, correlationId: record.tx, type: envelope.kind, appId: envelope.client, contentType: 'application/jose',
+        headers: { 'x-lgsp-tx': record.tx, 'x-lgsp-attestation': attestation },
+      });
+    } catch (err) {
+      ctx.pending.take(record.tx);
+      throw err;
+    }
+    record.requestOut = ctx.now();
+    if (envelope.kind === 'event') await finish(ctx, record);
+    claim.settle(true);
+    delivery.ack();
+  } catch (err) {
+    if (isLostConnection(err)) {
+      claim?.settle(false); // not acknowledged: the broker hands the message out again
+      return;
+    }
+    const failure = err instanceof TransportError
+      ? new GatewayError('server.provider_unavailable', 'The broker refused the message for the provider.', { cause: err })
+      : asGatewayError(err);
+    try {
+      await answerError(ctx, failure, record, {
+        recipient: recipientOf(ctx, delivery, decoded), inReplyTo: envelope?.id ?? delivery.props.messageId,
+        service: envelope?.service, requestHash: record.requestHash!,
+      });
+      claim?.settle(true);
+      delivery.ack();
+    } catch (answerFailure) {
+      claim?.settle(false);
+      if (!isLostConnection(answerFailure)) throw answerFailure;
+    }
+  }
+}

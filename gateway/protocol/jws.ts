@@ -1,0 +1,94 @@
+/**
+ * Signed messages: a JWS in compact serialization (DESIGN §2), made and checked with jose.
+ * Only EdDSA and ES256; no header that points at keys elsewhere is ever followed.
+ */
+import { CompactSign, compactVerify } from 'jose';
+import { createHash } from 'node:crypto';
+import { GatewayError } from './errors.ts';
+import { isAllowedAlgorithm, type KeyRing, type PublicKey, type SigningKey } from './keys.ts';
+import { parseKeyId } from './ids.ts';
+
+export const MESSAGE_TYP = 'lgsp+jws';
+const FORBIDDEN_HEADERS = ['jku', 'jwk', 'x5u', 'x5c', 'crit', 'b64', 'zip'];
+const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+export interface ProtectedHeader {
+  alg: string;
+  kid: string;
+  typ: string;
+}
+
+/** A JWS split and decoded, not yet verified. */
+export interface DecodedJws {
+  readonly jws: string;
+  readonly header: ProtectedHeader;
+  readonly payload: unknown;
+}
+
+const encoder = new TextEncoder();
+
+/** base64url SHA-256 of a string's UTF-8 bytes (the `requestHash`, the attestation digest). */
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('base64url');
+}
+
+/**
+ * Signs `payload` as a compact JWS.
+ * @example const jws = await signJws(envelope, key)
+ */
+export async function signJws(payload: unknown, key: SigningKey, typ = MESSAGE_TYP): Promise<string> {
+  return new CompactSign(encoder.encode(JSON.stringify(payload)))
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ })
+    .sign(key.key);
+}
+
+function decodeJson(part: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Splits and decodes a compact JWS without verifying it. Throws `client.malformed` when
+ * it is not one, `client.bad_algorithm` for any algorithm but EdDSA and ES256.
+ */
+export function decodeJws(jws: string, typ = MESSAGE_TYP): DecodedJws {
+  if (!COMPACT.test(jws)) throw new GatewayError('client.malformed', 'The message is not a compact JWS.');
+  const [h, p] = jws.split('.') as [string, string, string];
+  const header = decodeJson(h) as Record<string, unknown> | undefined;
+  if (!header || typeof header !== 'object' || Array.isArray(header)) {
+    throw new GatewayError('client.malformed', 'The JWS header is not a JSON object.');
+  }
+  if (!isAllowedAlgorithm(header.alg)) {
+    throw new GatewayError('client.bad_algorithm', `Algorithm ${JSON.stringify(String(header.alg)).slice(0, 40)} is not allowed; use EdDSA or ES256.`);
+  }
+  const refused = FORBIDDEN_HEADERS.find((name) => Object.hasOwn(header, name));
+  if (refused) throw new GatewayError('client.malformed', `The JWS header parameter "${refused}" is refused.`);
+  if (header.typ !== typ) throw new GatewayError('client.malformed', `The JWS typ must be "${typ}".`);
+  if (typeof header.kid !== 'string' || !parseKeyId(header.kid)) {
+    throw new GatewayError('client.malformed', 'The JWS kid must be "<system>#<keyName>".');
+  }
+  const payload = decodeJson(p);
+  if (payload === undefined || payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+    throw new GatewayError('client.malformed', 'The JWS payload is not a JSON object.');
+  }
+  return { jws, header: header as unknown as ProtectedHeader, payload };
+}
+
+/** Finds the key a decoded JWS names; throws `client.unknown_key` when the ring lacks it. */
+export function keyFor(decoded: DecodedJws, ring: KeyRing): PublicKey {
+  const key = ring.get(decoded.header.kid);
+  if (!key || key.alg !== decoded.header.alg) throw new GatewayError('client.unknown_key', `Key ${decoded.header.kid} is not in the catalog.`);
+  return key;
+}
+
+/** Verifies the signature with `key`; throws `client.bad_signature` when it does not verify. */
+export async function verifyJws(decoded: DecodedJws, key: PublicKey): Promise<void> {
+  try {
+    await compactVerify(decoded.jws, key.key, { algorithms: [key.alg] });
+  } catch (cause) {
+    throw new GatewayError('client.bad_signature', undefined, { cause });
+  }
+}

@@ -1,0 +1,239 @@
+/**
+ * The RabbitMQ transport (DESIGN §5) over amqplib ≥ 2.3. amqplib's own recovery reconnects;
+ * its `setup` hook re-declares the topology and rebuilds the publishing channel and every
+ * consumer. Publishes are persistent, `mandatory`, and resolved only on the broker's confirm;
+ * the socket runs with `noDelay`.
+ */
+import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type RecoveringChannelModel } from 'amqplib';
+import { runHandler } from './handler.ts';
+import { DEFAULT_TOPOLOGY, queueNames, topologyFor, type QueueNames, type Topology, type TopologyOptions } from './topology.ts';
+import {
+  TransportError, type Consumer, type ConsumeOptions, type Delivery, type DeliveryHandler, type MessageProps,
+  type QueueInfo, type Transport,
+} from './transport.ts';
+
+export interface RabbitOptions extends Partial<TopologyOptions> {
+  readonly url: string;
+  /** Shown in RabbitMQ's connection list. */
+  readonly name?: string;
+  /** Reconnect attempts before the first connection gives up. */
+  readonly initialRetries?: number;
+  readonly onStatus?: (connected: boolean, error?: Error) => void;
+}
+
+interface ConsumerSpec {
+  readonly queue: string;
+  readonly handler: DeliveryHandler;
+  readonly prefetch: number;
+  channel?: Channel;
+  tag?: string;
+}
+
+const PUBLISH_SEQ = 'x-lgsp-pub';
+
+/** Applies a topology on a channel: exchanges, then queues, then bindings. */
+async function applyTopology(ch: Channel, topology: Topology): Promise<void> {
+  for (const e of topology.exchanges) await ch.assertExchange(e.name, e.type, { durable: true });
+  for (const q of topology.queues) await ch.assertQueue(q.name, { durable: true, arguments: { ...q.arguments } });
+  for (const b of topology.bindings) await ch.bindQueue(b.queue, b.exchange, b.routingKey);
+}
+
+function deathsOf(msg: ConsumeMessage): Delivery['deaths'] {
+  const raw = msg.properties.headers?.['x-death'];
+  if (!Array.isArray(raw)) return [];
+  return raw.map((d) => ({ reason: String(d.reason), queue: String(d.queue), count: Number(d.count ?? 1) }));
+}
+
+function propsOf(msg: ConsumeMessage): MessageProps {
+  const p = msg.properties;
+  const headers: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(p.headers ?? {})) {
+    if (typeof v === 'string' || typeof v === 'number') headers[k] = v;
+    else if (Buffer.isBuffer(v)) headers[k] = v.toString('utf8');
+  }
+  delete headers[PUBLISH_SEQ];
+  return {
+    messageId: p.messageId ?? undefined, correlationId: p.correlationId ?? undefined, appId: p.appId ?? undefined,
+    contentType: p.contentType ?? undefined, type: p.type ?? undefined, headers,
+  };
+}
+
+class RabbitTransport implements Transport {
+  readonly kind = 'rabbitmq' as const;
+  readonly names: QueueNames;
+  private model?: RecoveringChannelModel;
+  private publisher?: ConfirmChannel;
+  private connected = false;
+  private closing = false;
+  private waiters: Array<() => void> = [];
+  private readonly systems = new Set<string>();
+  private readonly consumers = new Set<ConsumerSpec>();
+  private readonly returned = new Set<number>();
+  private seq = 0;
+  private readonly topology: TopologyOptions;
+
+  constructor(private readonly options: RabbitOptions) {
+    this.topology = { ...DEFAULT_TOPOLOGY, ...options };
+    this.names = queueNames(this.topology.prefix);
+  }
+
+  async connect(): Promise<void> {
+    this.model = await amqp.connect(this.options.url, {
+      noDelay: true,
+      clientProperties: { connection_name: this.options.name ?? 'lgsp' },
+      recovery: {
+        initialDelay: 100,
+        maxDelay: 2000,
+        initialMaxRetries: this.options.initialRetries ?? 5,
+        maxRetries: Infinity,
+        setup: (m: ChannelModel) => this.setup(m),
+      },
+    });
+    this.model.on('error', () => undefined); // surfaced through 'disconnect'
+    this.model.on('disconnect', (err: Error) => {
+      this.connected = false;
+      this.publisher = undefined;
+      for (const c of this.consumers) c.channel = undefined;
+      if (!this.closing) this.options.onStatus?.(false, err);
+    });
+  }
+
+  private async setup(model: ChannelModel): Promise<void> {
+    const ch = await model.createConfirmChannel();
+    ch.on('error', () => undefined);
+    ch.on('return', (msg: ConsumeMessage) => {
+      const seq = msg.properties.headers?.[PUBLISH_SEQ];
+      if (typeof seq === 'number') this.returned.add(seq);
+    });
+    if (this.systems.size > 0) await applyTopology(ch, topologyFor([...this.systems], this.topology));
+    this.publisher = ch;
+    for (const spec of this.consumers) await this.startConsumer(model, spec);
+    this.connected = true;
+    this.options.onStatus?.(true);
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  private async startConsumer(model: ChannelModel | RecoveringChannelModel, spec: ConsumerSpec): Promise<void> {
+    const ch = await model.createChannel();
+    ch.on('error', () => undefined);
+    await ch.prefetch(spec.prefetch);
+    spec.channel = ch;
+    const reply = await ch.consume(spec.queue, (msg) => {
+      if (msg) runHandler(spec.handler, this.delivery(ch, msg));
+    });
+    spec.tag = reply.consumerTag;
+  }
+
+  private delivery(ch: Channel, msg: ConsumeMessage): Delivery {
+    let settled = false;
+    // A delivery from a channel that has since died is redelivered by the broker; settling it is a no-op.
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      try {
+        fn();
+      } catch {
+        /* channel closed: the broker redelivers */
+      }
+    };
+    return {
+      body: msg.content,
+      props: propsOf(msg),
+      redelivered: msg.fields.redelivered,
+      deaths: deathsOf(msg),
+      ack: () => settle(() => ch.ack(msg)),
+      nack: (requeue) => settle(() => ch.nack(msg, false, requeue)),
+    };
+  }
+
+  async declare(systems: readonly string[]): Promise<void> {
+    for (const s of systems) this.systems.add(s);
+    await this.ready();
+    const ch = await this.model!.createChannel();
+    ch.on('error', () => undefined);
+    try {
+      await applyTopology(ch, topologyFor(systems, this.topology));
+    } finally {
+      await ch.close().catch(() => undefined);
+    }
+  }
+
+  async publish(queue: string, body: Buffer, props: MessageProps): Promise<void> {
+    await this.ready();
+    const ch = this.publisher;
+    if (!ch) throw new TransportError('closed', 'not connected to RabbitMQ');
+    const seq = ++this.seq;
+    const headers: Record<string, string | number> = { [PUBLISH_SEQ]: seq };
+    for (const [k, v] of Object.entries(props.headers ?? {})) if (v !== undefined) headers[k] = v;
+    await new Promise<void>((resolve, reject) => {
+      try {
+        ch.publish('', queue, body, {
+          persistent: true, mandatory: true, headers, messageId: props.messageId, correlationId: props.correlationId,
+          appId: props.appId, contentType: props.contentType, type: props.type,
+        }, (err) => {
+          if (this.returned.delete(seq)) reject(new TransportError('unroutable', `no queue ${queue}`));
+          else if (err) reject(new TransportError(this.connected ? 'refused' : 'closed', `the broker did not confirm: ${String(err.message ?? err)}`, { cause: err }));
+          else resolve();
+        });
+      } catch (cause) {
+        reject(new TransportError('closed', 'the channel is closed', { cause }));
+      }
+    });
+  }
+
+  async consume(queue: string, handler: DeliveryHandler, options: ConsumeOptions): Promise<Consumer> {
+    const spec: ConsumerSpec = { queue, handler, prefetch: options.prefetch };
+    await this.ready();
+    await this.startConsumer(this.model!, spec);
+    this.consumers.add(spec);
+    return {
+      cancel: async () => {
+        this.consumers.delete(spec);
+        const { channel, tag } = spec;
+        if (channel && tag) await channel.cancel(tag).catch(() => undefined);
+        await channel?.close().catch(() => undefined);
+      },
+    };
+  }
+
+  async inspect(queue: string): Promise<QueueInfo | undefined> {
+    await this.ready();
+    const ch = await this.model!.createChannel();
+    ch.on('error', () => undefined);
+    try {
+      const ok = await ch.checkQueue(queue);
+      return { messages: ok.messageCount, consumers: ok.consumerCount };
+    } catch {
+      return undefined; // 404: the broker closed this channel
+    } finally {
+      await ch.close().catch(() => undefined);
+    }
+  }
+
+  ready(): Promise<void> {
+    if (this.closing) return Promise.reject(new TransportError('closed', 'the transport is closed'));
+    if (this.connected) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  isConnected(): boolean {
+    return this.connected;
+  }
+
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    this.connected = false;
+    await this.model?.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Connects to RabbitMQ and returns a Transport; rejects when the first connection fails.
+ * @example const transport = await connectRabbit({ url: 'amqp://localhost' })
+ */
+export async function connectRabbit(options: RabbitOptions): Promise<Transport> {
+  const transport = new RabbitTransport(options);
+  await transport.connect();
+  return transport;
+}

@@ -1,0 +1,88 @@
+/**
+ * The whole broker topology as data (DESIGN §5): every exchange, queue, binding and argument
+ * lives here, and small functions in each transport apply it. Names start with the prefix
+ * (`lgsp` by default) so several buses can share one vhost.
+ */
+
+export interface QueueSpec {
+  readonly name: string;
+  readonly arguments: Readonly<Record<string, string | number>>;
+}
+
+export interface ExchangeSpec {
+  readonly name: string;
+  readonly type: 'direct' | 'fanout' | 'topic';
+}
+
+export interface BindingSpec {
+  readonly queue: string;
+  readonly exchange: string;
+  readonly routingKey: string;
+}
+
+export interface Topology {
+  readonly exchanges: readonly ExchangeSpec[];
+  readonly queues: readonly QueueSpec[];
+  readonly bindings: readonly BindingSpec[];
+}
+
+export interface TopologyOptions {
+  readonly prefix: string;
+  /** Deliveries before a message is dead-lettered. */
+  readonly deliveryLimit: number;
+}
+
+export const DEFAULT_TOPOLOGY: TopologyOptions = Object.freeze({ prefix: 'lgsp', deliveryLimit: 5 });
+
+export interface QueueNames {
+  /** Every system publishes here, and only here. */
+  readonly ingress: string;
+  /** Messages that failed too often, or that no system can be told about, with their reason. */
+  readonly dead: string;
+  readonly deadLetterExchange: string;
+  /** Requests and events a system provides, forwarded by the gateway. */
+  inbox(system: string): string;
+  /** Replies and gateway errors addressed to a system as a client. */
+  replies(system: string): string;
+}
+
+/** Queue names for a prefix: the gateway's ingress, dead letters, and each system's two queues. */
+export function queueNames(prefix: string): QueueNames {
+  return Object.freeze({
+    ingress: `${prefix}.ingress`,
+    dead: `${prefix}.dead`,
+    deadLetterExchange: `${prefix}.dlx`,
+    inbox: (system: string) => `${prefix}.in.${system}`,
+    replies: (system: string) => `${prefix}.reply.${system}`,
+  });
+}
+
+function durableQueue(name: string, options: TopologyOptions, dlx: string): QueueSpec {
+  return {
+    name,
+    arguments: {
+      'x-queue-type': 'quorum',
+      'x-delivery-limit': options.deliveryLimit,
+      'x-dead-letter-exchange': dlx,
+      'x-dead-letter-routing-key': 'dead',
+    },
+  };
+}
+
+/** The topology for a bus whose catalog lists `systems`. */
+export function topologyFor(systems: readonly string[], options: TopologyOptions = DEFAULT_TOPOLOGY): Topology {
+  const names = queueNames(options.prefix);
+  const dlx = names.deadLetterExchange;
+  const queues: QueueSpec[] = [
+    durableQueue(names.ingress, options, dlx),
+    { name: names.dead, arguments: { 'x-queue-type': 'quorum' } },
+  ];
+  for (const system of systems) {
+    queues.push(durableQueue(names.inbox(system), options, dlx), durableQueue(names.replies(system), options, dlx));
+  }
+  return {
+    exchanges: [{ name: dlx, type: 'direct' }],
+    queues,
+    bindings: [{ queue: names.dead, exchange: dlx, routingKey: 'dead' }],
+  };
+}

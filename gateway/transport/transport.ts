@@ -1,0 +1,73 @@
+import type { QueueNames } from './topology.ts';
+
+/**
+ * The transport interface (DESIGN §5), shared by RabbitMQ and the embedded broker. It speaks
+ * of queues and deliveries only; the gateway and the SDK never see a channel.
+ */
+
+export interface MessageProps {
+  /** The envelope's id; duplicates are recognised by it. */
+  messageId?: string;
+  correlationId?: string;
+  /** The publishing system's id: a hint where to answer a message too broken to read. */
+  appId?: string;
+  contentType?: string;
+  /** Message kind: request, response, event. */
+  type?: string;
+  headers?: Record<string, string | number | undefined>;
+}
+
+export interface Delivery {
+  readonly body: Buffer;
+  readonly props: MessageProps;
+  /** True when the broker delivered this message before without an ack. */
+  readonly redelivered: boolean;
+  /** Dead-letter history, newest first (RabbitMQ's `x-death`), empty when none. */
+  readonly deaths: readonly { reason: string; queue: string; count: number }[];
+  ack(): void;
+  /** Returns the message to the queue (counted toward the delivery limit) or dead-letters it. */
+  nack(requeue: boolean): void;
+}
+
+export type DeliveryHandler = (delivery: Delivery) => void | Promise<void>;
+
+export interface ConsumeOptions {
+  /** How many unacknowledged deliveries this consumer may hold. */
+  prefetch: number;
+}
+
+export interface Consumer {
+  cancel(): Promise<void>;
+}
+
+export interface QueueInfo {
+  messages: number;
+  consumers: number;
+}
+
+export type TransportErrorCode = 'unroutable' | 'refused' | 'closed';
+
+/** A publish that the broker did not take: no such queue, a nack, or a lost connection. */
+export class TransportError extends Error {
+  constructor(readonly code: TransportErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TransportError';
+  }
+}
+
+export interface Transport {
+  readonly kind: 'rabbitmq' | 'embedded';
+  /** The queue names of this bus (its prefix). */
+  readonly names: QueueNames;
+  /** Declares the base topology and the queues of these systems; safe to repeat. */
+  declare(systems: readonly string[]): Promise<void>;
+  /** Publishes persistently to a queue; resolves once the broker has confirmed it. */
+  publish(queue: string, body: Buffer, props: MessageProps): Promise<void>;
+  consume(queue: string, handler: DeliveryHandler, options: ConsumeOptions): Promise<Consumer>;
+  /** Message and consumer counts; undefined when the queue does not exist. */
+  inspect(queue: string): Promise<QueueInfo | undefined>;
+  /** Resolves while connected; waits through a reconnect. */
+  ready(): Promise<void>;
+  isConnected(): boolean;
+  close(): Promise<void>;
+}

@@ -1,0 +1,87 @@
+/**
+ * Brokers for tests. RabbitMQ comes from AMQP_URL (CI's `.ci/run` starts one); without it,
+ * RabbitMQ suites are skipped with a visible notice — except under CI=true, where a missing
+ * broker fails the run. Each RabbitMQ suite gets its own queue prefix, deleted afterwards.
+ */
+import amqp from 'amqplib';
+import { randomBytes } from 'node:crypto';
+import { describe } from 'vitest';
+import { EmbeddedBroker } from '../../gateway/transport/embedded.ts';
+import { connectRabbit } from '../../gateway/transport/rabbitmq.ts';
+import { topologyFor } from '../../gateway/transport/topology.ts';
+import type { Transport } from '../../gateway/transport/transport.ts';
+
+export const AMQP_URL = process.env.AMQP_URL;
+
+export interface BrokerHandle {
+  readonly kind: 'embedded' | 'rabbitmq';
+  readonly prefix: string;
+  /** A new client connection, as a separate system process would have. */
+  connect(name?: string): Promise<Transport>;
+  /** Closes every connection made here and deletes what the suite declared. */
+  cleanup(systems?: readonly string[]): Promise<void>;
+}
+
+/** A fresh embedded broker. */
+export function embeddedBroker(deliveryLimit = 5): BrokerHandle {
+  const prefix = 'lgsp';
+  const broker = new EmbeddedBroker({ prefix, deliveryLimit });
+  const open: Transport[] = [];
+  return {
+    kind: 'embedded',
+    prefix,
+    async connect() {
+      const t = broker.connect();
+      open.push(t);
+      return t;
+    },
+    async cleanup() {
+      await Promise.all(open.map((t) => t.close()));
+    },
+  };
+}
+
+/** A RabbitMQ namespace of its own on AMQP_URL. */
+export function rabbitBroker(deliveryLimit = 5): BrokerHandle {
+  if (!AMQP_URL) throw new Error('AMQP_URL is not set');
+  const url = AMQP_URL;
+  const prefix = `lgsp-t${randomBytes(4).toString('hex')}`;
+  const open: Transport[] = [];
+  return {
+    kind: 'rabbitmq',
+    prefix,
+    async connect(name = 'test') {
+      const t = await connectRabbit({ url, prefix, deliveryLimit, name: `${prefix} ${name}`, initialRetries: 3 });
+      open.push(t);
+      return t;
+    },
+    async cleanup(systems = []) {
+      await Promise.all(open.map((t) => t.close()));
+      const conn = await amqp.connect(url);
+      const ch = await conn.createChannel();
+      const topology = topologyFor(systems, { prefix, deliveryLimit });
+      for (const q of topology.queues) await ch.deleteQueue(q.name);
+      for (const e of topology.exchanges) await ch.deleteExchange(e.name);
+      await conn.close();
+    },
+  };
+}
+
+/**
+ * `describe` for a suite that needs RabbitMQ: runs when AMQP_URL is set, fails under CI=true
+ * without it, and is otherwise skipped with a notice saying why.
+ */
+export function describeRabbit(name: string, body: () => void): void {
+  if (AMQP_URL) {
+    describe(name, body);
+    return;
+  }
+  if (process.env.CI === 'true') {
+    describe(name, () => {
+      throw new Error('CI=true but AMQP_URL is not set: RabbitMQ tests must run in CI (see .ci/run)');
+    });
+    return;
+  }
+  console.warn(`\n  SKIPPED "${name}": no RabbitMQ — set AMQP_URL=amqp://localhost to run it.\n`);
+  describe.skip(`${name} (skipped: AMQP_URL not set)`, body);
+}

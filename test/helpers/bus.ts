@@ -1,0 +1,104 @@
+/**
+ * A whole bus for a test: the fixture catalog with keys made for this run, a gateway on its own
+ * connection, and clients and providers each on theirs — over the embedded broker or RabbitMQ.
+ */
+import { resolve } from 'node:path';
+import type { JWK } from 'jose';
+import { GatewayClient } from '../../adapters/amqp/client.ts';
+import { ServiceProvider, type Handler } from '../../adapters/amqp/provider.ts';
+import type { Catalog } from '../../gateway/catalog/catalog.ts';
+import { loadCatalog } from '../../gateway/catalog/load.ts';
+import type { GatewayConfig } from '../../gateway/config.ts';
+import { MemoryLedger } from '../../gateway/ledger/ledger.ts';
+import { createGateway, type Gateway } from '../../gateway/pipeline/gateway.ts';
+import { generateSigningKey, type SigningKey } from '../../gateway/protocol/keys.ts';
+import type { Transport } from '../../gateway/transport/transport.ts';
+import type { BrokerHandle } from './broker.ts';
+
+export const FIXTURE_CONTRACTS = resolve(import.meta.dirname, '../fixtures/contracts');
+export const GATEWAY = 'VN/GOV/LGSP/GATEWAY';
+export const DANCU = 'VN/GOV/BCA/DANCU';
+export const DVCQG = 'VN/GOV/VPCP/DVCQG';
+export const THUE = 'VN/GOV/BTC/THUE';
+export const LLTP = 'VN/GOV/BTP/LLTP';
+export const CAOBANG = 'VN/PROV/CAOBANG/MOTCUA';
+export const DIENBIEN = 'VN/PROV/DIENBIEN/MOTCUA';
+export const VERIFY = `${DANCU}/citizen.verify/v1`;
+const SYSTEMS = [GATEWAY, DANCU, DVCQG, THUE, LLTP, CAOBANG, DIENBIEN];
+
+export interface FixtureCatalog {
+  readonly catalog: Catalog;
+  readonly keys: ReadonlyMap<string, SigningKey>;
+}
+
+let fixture: Promise<FixtureCatalog> | undefined;
+
+/** The fixture catalog with a fresh key pair per system, made once per test file. */
+export function fixtureCatalog(): Promise<FixtureCatalog> {
+  fixture ??= (async () => {
+    const keys = new Map<string, SigningKey>();
+    const publicKeys = new Map<string, JWK[]>();
+    for (const [i, system] of SYSTEMS.entries()) {
+      const generated = await generateSigningKey(system, 'k1', i % 2 === 0 ? 'EdDSA' : 'ES256');
+      keys.set(system, generated.signing);
+      publicKeys.set(system, [generated.publicJwk]);
+    }
+    return { catalog: await loadCatalog(FIXTURE_CONTRACTS, { extraKeys: publicKeys }), keys };
+  })();
+  return fixture;
+}
+
+/** Answers citizen.verify like a population database would for two known people. */
+export const verifyHandler: Handler = ({ body }) => {
+  if (body.idNumber === '004190999999') return { error: { type: 'citizen.not_found', message: 'No citizen has this ID number.' } };
+  return { body: { match: true, differences: [] } };
+};
+
+export interface TestBus extends FixtureCatalog {
+  readonly broker: BrokerHandle;
+  readonly ledger: MemoryLedger;
+  gateway: Gateway;
+  gatewayTransport: Transport;
+  /** Starts a (new) gateway on a new connection. */
+  startGateway(): Promise<Gateway>;
+  client(system?: string, options?: { timeoutMs?: number; now?: () => number }): Promise<GatewayClient>;
+  provider(system: string, handlers: Record<string, Handler>, options?: { key?: SigningKey }): Promise<ServiceProvider>;
+  stop(): Promise<void>;
+}
+
+export async function createTestBus(broker: BrokerHandle, config: Partial<GatewayConfig> = {}): Promise<TestBus> {
+  const { catalog, keys } = await fixtureCatalog();
+  const ledger = new MemoryLedger();
+  const stoppers: Array<() => Promise<void>> = [];
+  const bus: TestBus = {
+    catalog, keys, broker, ledger,
+    gateway: undefined as unknown as Gateway,
+    gatewayTransport: undefined as unknown as Transport,
+    async startGateway() {
+      bus.gatewayTransport = await broker.connect('gateway');
+      bus.gateway = createGateway({ transport: bus.gatewayTransport, catalog, key: keys.get(GATEWAY)!, ledger, config });
+      await bus.gateway.start();
+      const g = bus.gateway;
+      stoppers.push(() => g.stop());
+      return g;
+    },
+    async client(system = CAOBANG, options = {}) {
+      const transport = await broker.connect(system);
+      const client = await GatewayClient.connect({ transport, system, key: keys.get(system)!, keys: catalog.keys, gateway: GATEWAY, ...options });
+      stoppers.push(() => client.close());
+      return client;
+    },
+    async provider(system, handlers, options = {}) {
+      const transport = await broker.connect(system);
+      const provider = await ServiceProvider.start({ transport, system, key: options.key ?? keys.get(system)!, keys: catalog.keys, gateway: GATEWAY, handlers });
+      stoppers.push(() => provider.stop());
+      return provider;
+    },
+    async stop() {
+      for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
+      await broker.cleanup([...catalog.systems.keys()]);
+    },
+  };
+  await bus.startGateway();
+  return bus;
+}
