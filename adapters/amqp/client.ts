@@ -21,6 +21,11 @@ export interface ClientOptions {
   readonly keys: KeyRing;
   /** The gateway's system id, whose key signs attestations and gateway errors. */
   readonly gateway: string;
+  /**
+   * A name for this instance when several run as one system: it then gets replies on a queue of
+   * its own. Without it, instances share the system's reply queue (fine for one instance).
+   */
+  readonly instance?: string;
   /** How long `request` waits for any reply at all; the gateway's own timeout normally answers first. */
   readonly timeoutMs?: number;
   readonly now?: () => number;
@@ -70,16 +75,23 @@ export class GatewayClient {
   private consumer?: Consumer;
   private readonly now: () => number;
 
+  private readonly replyQueue: string;
+
   private constructor(private readonly options: ClientOptions) {
     this.now = options.now ?? Date.now;
+    this.replyQueue = options.transport.names.replies(options.system, options.instance);
+  }
+
+  private props(envelope: RequestEnvelope) {
+    return { messageId: envelope.id, appId: this.options.system, type: envelope.kind, contentType: 'application/jose', replyTo: this.replyQueue };
   }
 
   /** Declares this system's queues and starts listening for replies. */
   static async connect(options: ClientOptions): Promise<GatewayClient> {
     if (options.key.system !== options.system) throw new Error(`the key belongs to ${options.key.system}, not ${options.system}`);
     const client = new GatewayClient(options);
-    await options.transport.declare([options.system]);
-    client.consumer = await options.transport.consume(options.transport.names.replies(options.system), (d) => client.onReply(d), { prefetch: 256 });
+    await options.transport.declare([options.system], options.instance);
+    client.consumer = await options.transport.consume(client.replyQueue, (d) => client.onReply(d), { prefetch: 256 });
     return client;
   }
 
@@ -109,7 +121,7 @@ export class GatewayClient {
         reject(new Error(`no reply to ${envelope.id} within ${this.options.timeoutMs ?? 30000} ms`));
       }, this.options.timeoutMs ?? 30000);
       this.waiting.set(envelope.id, { jws, request: envelope, resolve, reject, timer });
-      publishToGateway(this.options.transport, Buffer.from(jws), { messageId: envelope.id, appId: this.options.system, type: envelope.kind, contentType: 'application/jose' })
+      publishToGateway(this.options.transport, Buffer.from(jws), this.props(envelope))
         .catch((err: Error) => {
           clearTimeout(timer);
           this.waiting.delete(envelope.id);
@@ -121,7 +133,7 @@ export class GatewayClient {
   /** Signs and sends an event; resolves once the broker has it. Errors about it arrive through `onUnmatched`. */
   async sendEvent(service: string, body: JsonObject, options: SendOptions = {}): Promise<RequestEnvelope> {
     const { envelope, jws } = await this.sign('event', service, body, options);
-    await publishToGateway(this.options.transport, Buffer.from(jws), { messageId: envelope.id, appId: this.options.system, type: 'event', contentType: 'application/jose' });
+    await publishToGateway(this.options.transport, Buffer.from(jws), this.props(envelope));
     return envelope;
   }
 

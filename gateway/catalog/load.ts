@@ -32,8 +32,7 @@ interface CatalogFile {
   access: Array<{ service: string; clients: string[] }>;
 }
 
-const fileAjv = createAjv();
-fileAjv.opts.strictTypes = false;
+const fileAjv = createAjv({ strictTypes: false });
 const validateCatalogFile = fileAjv.compile<CatalogFile>(catalogFileSchema);
 const validateContractFile = fileAjv.compile(contractFileSchema);
 

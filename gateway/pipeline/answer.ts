@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { TransactionRecord } from '../ledger/ledger.ts';
 import type { ErrorResponse } from '../protocol/envelope.ts';
 import type { GatewayError } from '../protocol/errors.ts';
-import { isServiceId } from '../protocol/ids.ts';
+import { isIdPart, isServiceId } from '../protocol/ids.ts';
 import { sha256, signJws } from '../protocol/jws.ts';
 import { TransportError, type MessageProps } from '../transport/transport.ts';
 import type { PipelineContext } from './context.ts';
@@ -22,6 +22,15 @@ export interface Answering {
   readonly inReplyTo?: string;
   readonly service?: string;
   readonly requestHash: string;
+  /** The `replyTo` the request asked for (honoured only if it is one of the recipient's queues). */
+  readonly replyTo?: string;
+}
+
+/** The recipient's reply queue: its named instance's queue if `replyTo` names one, else the shared one. */
+export function replyQueueOf(ctx: PipelineContext, recipient: string, replyTo: string | undefined): string {
+  const shared = ctx.transport.names.replies(recipient);
+  if (replyTo?.startsWith(`${shared}#`) && isIdPart(replyTo.slice(shared.length + 1))) return replyTo;
+  return shared;
 }
 
 /** Signs the error response for `err` in transaction `record.tx`. */
@@ -56,7 +65,7 @@ export async function publish(ctx: PipelineContext, queue: string, body: Buffer,
 /** Signs, sends and records a gateway error; the record's outcome becomes the error type. */
 export async function answerError(ctx: PipelineContext, err: GatewayError, record: TransactionRecord, about: Answering, patient = false): Promise<void> {
   const { id, jws } = await signError(ctx, err, record.tx, about);
-  const queue = about.recipient ? ctx.transport.names.replies(about.recipient) : ctx.transport.names.dead;
+  const queue = about.recipient ? replyQueueOf(ctx, about.recipient, about.replyTo) : ctx.transport.names.dead;
   await publish(ctx, queue, Buffer.from(jws), {
     messageId: id, correlationId: about.inReplyTo, type: 'response', appId: ctx.catalog.gateway, contentType: 'application/jose',
     headers: { 'x-lgsp-tx': record.tx, 'x-lgsp-error': err.type },

@@ -66,7 +66,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     const err = new GatewayError('server.provider_timeout', `${request.service.provider} did not answer within ${request.service.timeoutMs} ms.`);
     try {
       await answerError(ctx, err, request.record, {
-        recipient: request.client, inReplyTo: request.id, service: request.service.id, requestHash: request.requestHash,
+        recipient: request.client, inReplyTo: request.id, service: request.service.id, requestHash: request.requestHash, replyTo: request.replyTo,
       }, true);
     } catch (cause) {
       log.error({ err: cause, tx: request.tx }, 'could not answer a timeout');
@@ -101,6 +101,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   async function reject(delivery: Delivery, record: TransactionRecord, err: GatewayError, decoded?: DecodedJws): Promise<void> {
     await answerError(ctx, err, record, {
       recipient: recipientOf(ctx, delivery, decoded), inReplyTo: delivery.props.messageId, requestHash: record.requestHash ?? sha256(''),
+      replyTo: delivery.props.replyTo,
     });
     delivery.ack();
   }

@@ -16,6 +16,8 @@ export interface RequestBinding {
   readonly client: string;
   readonly service: ServiceEntry;
   readonly requestHash: string;
+  /** The client's `replyTo`, as it asked. */
+  readonly replyTo?: string;
 }
 
 function badSignature(message: string, cause?: unknown): GatewayError {

@@ -7,7 +7,7 @@ import { attest } from '../protocol/attestation.ts';
 import { asGatewayError, GatewayError } from '../protocol/errors.ts';
 import { sha256, type DecodedJws } from '../protocol/jws.ts';
 import { TransportError, type Delivery } from '../transport/transport.ts';
-import { answerError, finish } from './answer.ts';
+import { answerError, finish, replyQueueOf } from './answer.ts';
 import { REPLY_CHECKS } from './checks.ts';
 import type { PipelineContext } from './context.ts';
 import type { PendingRequest } from './pending.ts';
@@ -33,7 +33,7 @@ export async function handleReply(ctx: PipelineContext, delivery: Delivery, deco
     await checkReplySignature(decoded, ctx.catalog, request.service.provider);
     const reply = checkReplyContent(decoded.payload, request);
     const attestation = await attest(decoded.jws, record.tx, REPLY_CHECKS, ctx.key, new Date(ctx.now()));
-    await ctx.transport.publish(ctx.transport.names.replies(request.client), delivery.body, {
+    await ctx.transport.publish(replyQueueOf(ctx, request.client, request.replyTo), delivery.body, {
       messageId: reply.id, correlationId: request.id, type: 'response', appId: request.service.provider, contentType: 'application/jose',
       headers: { 'x-lgsp-tx': record.tx, 'x-lgsp-attestation': attestation },
     });
@@ -55,7 +55,7 @@ async function answerFailedReply(ctx: PipelineContext, delivery: Delivery, reque
   const failure = err instanceof GatewayError && err.type.startsWith('server.') ? err : asGatewayError(err);
   try {
     await answerError(ctx, failure, request.record, {
-      recipient: request.client, inReplyTo: request.id, service: request.service.id, requestHash: request.requestHash,
+      recipient: request.client, inReplyTo: request.id, service: request.service.id, requestHash: request.requestHash, replyTo: request.replyTo,
     });
     delivery.ack();
   } catch (answerFailure) {

@@ -59,7 +59,7 @@ export async function handleClientMessage(ctx: PipelineContext, delivery: Delive
     const attestation = await attest(decoded.jws, record.tx, REQUEST_CHECKS, ctx.key, new Date(ctx.now()));
     if (envelope.kind === 'request') {
       ctx.pending.add({
-        tx: record.tx, id: envelope.id, client: envelope.client, service, requestHash: record.requestHash!, record,
+        tx: record.tx, id: envelope.id, client: envelope.client, service, requestHash: record.requestHash!, record, replyTo: delivery.props.replyTo,
         deadline: record.requestIn + service.timeoutMs,
       });
     }
@@ -87,7 +87,7 @@ export async function handleClientMessage(ctx: PipelineContext, delivery: Delive
     try {
       await answerError(ctx, failure, record, {
         recipient: recipientOf(ctx, delivery, decoded), inReplyTo: envelope?.id ?? delivery.props.messageId,
-        service: envelope?.service, requestHash: record.requestHash!,
+        service: envelope?.service, requestHash: record.requestHash!, replyTo: delivery.props.replyTo,
       });
       claim?.settle(true);
       delivery.ack();

@@ -98,13 +98,13 @@ const responseSchema = {
     body: { type: 'object' },
     error: errorSchema,
   },
-  oneOf: [
-    { properties: { status: { const: 'ok' } }, required: ['body'], not: { required: ['error'] } },
-    { properties: { status: { const: 'error' } }, required: ['error'], not: { required: ['body'] } },
-  ],
+  if: { properties: { status: { const: 'ok' } } },
+  then: { required: ['body'], properties: { error: false } },
+  else: { required: ['error'], properties: { body: false } },
 };
 
-const ajv = createAjv();
+// `required` inside if/then names properties declared at the top level.
+const ajv = createAjv({ strictRequired: false });
 const validateMessage = ajv.compile<RequestEnvelope>(messageSchema);
 const validateResponse = ajv.compile<ResponseEnvelope>(responseSchema);
 

@@ -175,9 +175,9 @@ class EmbeddedConnection implements Transport {
     this.outstanding.delete(giveBack);
   }
 
-  async declare(systems: readonly string[]): Promise<void> {
+  async declare(systems: readonly string[], instance?: string): Promise<void> {
     this.assertOpen();
-    this.broker.apply(topologyFor(systems, this.broker.options));
+    this.broker.apply(topologyFor(systems, this.broker.options, instance));
   }
 
   async publish(queue: string, body: Buffer, props: MessageProps): Promise<void> {

@@ -53,7 +53,7 @@ function propsOf(msg: ConsumeMessage): MessageProps {
   }
   delete headers[PUBLISH_SEQ];
   return {
-    messageId: p.messageId ?? undefined, correlationId: p.correlationId ?? undefined, appId: p.appId ?? undefined,
+    messageId: p.messageId ?? undefined, correlationId: p.correlationId ?? undefined, appId: p.appId ?? undefined, replyTo: p.replyTo ?? undefined,
     contentType: p.contentType ?? undefined, type: p.type ?? undefined, headers,
   };
 }
@@ -66,7 +66,7 @@ class RabbitTransport implements Transport {
   private connected = false;
   private closing = false;
   private waiters: Array<() => void> = [];
-  private readonly systems = new Set<string>();
+  private readonly declared: Array<{ systems: readonly string[]; instance?: string }> = [];
   private readonly consumers = new Set<ConsumerSpec>();
   private readonly returned = new Set<number>();
   private seq = 0;
@@ -105,7 +105,7 @@ class RabbitTransport implements Transport {
       const seq = msg.properties.headers?.[PUBLISH_SEQ];
       if (typeof seq === 'number') this.returned.add(seq);
     });
-    if (this.systems.size > 0) await applyTopology(ch, topologyFor([...this.systems], this.topology));
+    for (const d of this.declared) await applyTopology(ch, topologyFor(d.systems, this.topology, d.instance));
     this.publisher = ch;
     for (const spec of this.consumers) await this.startConsumer(model, spec);
     this.connected = true;
@@ -146,13 +146,13 @@ class RabbitTransport implements Transport {
     };
   }
 
-  async declare(systems: readonly string[]): Promise<void> {
-    for (const s of systems) this.systems.add(s);
+  async declare(systems: readonly string[], instance?: string): Promise<void> {
+    this.declared.push({ systems, instance });
     await this.ready();
     const ch = await this.model!.createChannel();
     ch.on('error', () => undefined);
     try {
-      await applyTopology(ch, topologyFor(systems, this.topology));
+      await applyTopology(ch, topologyFor(systems, this.topology, instance));
     } finally {
       await ch.close().catch(() => undefined);
     }
@@ -168,7 +168,7 @@ class RabbitTransport implements Transport {
     await new Promise<void>((resolve, reject) => {
       try {
         ch.publish('', queue, body, {
-          persistent: true, mandatory: true, headers, messageId: props.messageId, correlationId: props.correlationId,
+          persistent: true, mandatory: true, headers, messageId: props.messageId, correlationId: props.correlationId, replyTo: props.replyTo,
           appId: props.appId, contentType: props.contentType, type: props.type,
         }, (err) => {
           if (this.returned.delete(seq)) reject(new TransportError('unroutable', `no queue ${queue}`));

@@ -42,8 +42,11 @@ export interface QueueNames {
   readonly deadLetterExchange: string;
   /** Requests and events a system provides, forwarded by the gateway. */
   inbox(system: string): string;
-  /** Replies and gateway errors addressed to a system as a client. */
-  replies(system: string): string;
+  /**
+   * Replies and gateway errors addressed to a system as a client; with `instance`, the queue of
+   * one instance of that system, so that several instances each get their own replies.
+   */
+  replies(system: string, instance?: string): string;
 }
 
 /** Queue names for a prefix: the gateway's ingress, dead letters, and each system's two queues. */
@@ -53,7 +56,7 @@ export function queueNames(prefix: string): QueueNames {
     dead: `${prefix}.dead`,
     deadLetterExchange: `${prefix}.dlx`,
     inbox: (system: string) => `${prefix}.in.${system}`,
-    replies: (system: string) => `${prefix}.reply.${system}`,
+    replies: (system: string, instance?: string) => `${prefix}.reply.${system}${instance ? `#${instance}` : ''}`,
   });
 }
 
@@ -69,8 +72,8 @@ function durableQueue(name: string, options: TopologyOptions, dlx: string): Queu
   };
 }
 
-/** The topology for a bus whose catalog lists `systems`. */
-export function topologyFor(systems: readonly string[], options: TopologyOptions = DEFAULT_TOPOLOGY): Topology {
+/** The topology for a bus whose catalog lists `systems`, with reply queues for named client `instances`. */
+export function topologyFor(systems: readonly string[], options: TopologyOptions = DEFAULT_TOPOLOGY, instance?: string): Topology {
   const names = queueNames(options.prefix);
   const dlx = names.deadLetterExchange;
   const queues: QueueSpec[] = [
@@ -79,6 +82,7 @@ export function topologyFor(systems: readonly string[], options: TopologyOptions
   ];
   for (const system of systems) {
     queues.push(durableQueue(names.inbox(system), options, dlx), durableQueue(names.replies(system), options, dlx));
+    if (instance) queues.push(durableQueue(names.replies(system, instance), options, dlx));
   }
   return {
     exchanges: [{ name: dlx, type: 'direct' }],

@@ -9,6 +9,8 @@ export interface MessageProps {
   /** The envelope's id; duplicates are recognised by it. */
   messageId?: string;
   correlationId?: string;
+  /** A client's own reply queue, when it runs as a named instance (see `QueueNames.replies`). */
+  replyTo?: string;
   /** The publishing system's id: a hint where to answer a message too broken to read. */
   appId?: string;
   contentType?: string;
@@ -59,8 +61,8 @@ export interface Transport {
   readonly kind: 'rabbitmq' | 'embedded';
   /** The queue names of this bus (its prefix). */
   readonly names: QueueNames;
-  /** Declares the base topology and the queues of these systems; safe to repeat. */
-  declare(systems: readonly string[]): Promise<void>;
+  /** Declares the base topology and the queues of these systems (and of one client instance); safe to repeat. */
+  declare(systems: readonly string[], instance?: string): Promise<void>;
   /** Publishes persistently to a queue; resolves once the broker has confirmed it. */
   publish(queue: string, body: Buffer, props: MessageProps): Promise<void>;
   consume(queue: string, handler: DeliveryHandler, options: ConsumeOptions): Promise<Consumer>;

@@ -59,9 +59,9 @@ export interface TestBus extends FixtureCatalog {
   readonly ledger: MemoryLedger;
   gateway: Gateway;
   gatewayTransport: Transport;
-  /** Starts a (new) gateway on a new connection. */
-  startGateway(): Promise<Gateway>;
-  client(system?: string, options?: { timeoutMs?: number; now?: () => number }): Promise<GatewayClient>;
+  /** Starts a (new) gateway on a new connection, or on `transport`. */
+  startGateway(transport?: Transport): Promise<Gateway>;
+  client(system?: string, options?: { timeoutMs?: number; now?: () => number; instance?: string }): Promise<GatewayClient>;
   provider(system: string, handlers: Record<string, Handler>, options?: { key?: SigningKey }): Promise<ServiceProvider>;
   stop(): Promise<void>;
 }
@@ -74,8 +74,8 @@ export async function createTestBus(broker: BrokerHandle, config: Partial<Gatewa
     catalog, keys, broker, ledger,
     gateway: undefined as unknown as Gateway,
     gatewayTransport: undefined as unknown as Transport,
-    async startGateway() {
-      bus.gatewayTransport = await broker.connect('gateway');
+    async startGateway(transport) {
+      bus.gatewayTransport = transport ?? (await broker.connect('gateway'));
       bus.gateway = createGateway({ transport: bus.gatewayTransport, catalog, key: keys.get(GATEWAY)!, ledger, config });
       await bus.gateway.start();
       const g = bus.gateway;

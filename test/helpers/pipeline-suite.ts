@@ -1,0 +1,252 @@
+/**
+ * The message path, pinned once and run over each transport: a request and its verified reply,
+ * events, business errors, and every gateway error type of DESIGN §4 but `client.rate_limited`,
+ * each checked for its type, its HTTP status, and the gateway's signature.
+ */
+import { compactVerify } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GatewayClient, Reply } from '../../adapters/amqp/client.ts';
+import type { IncomingMessage } from '../../adapters/amqp/provider.ts';
+import { httpStatusOf, type ErrorType } from '../../gateway/protocol/errors.ts';
+import { generateSigningKey } from '../../gateway/protocol/keys.ts';
+import type { Transport } from '../../gateway/transport/transport.ts';
+import type { BrokerHandle } from './broker.ts';
+import { CAOBANG, createTestBus, DANCU, DIENBIEN, DVCQG, GATEWAY, LLTP, type TestBus, VERIFY, verifyHandler } from './bus.ts';
+import { craft, envelope, tamper } from './craft.ts';
+
+/** DESIGN §4's statuses, written out here so the catalogue is checked against the design. */
+const STATUS: Record<ErrorType, number> = {
+  'client.malformed': 400, 'client.too_large': 413, 'client.bad_algorithm': 400, 'client.unknown_key': 401,
+  'client.key_mismatch': 401, 'client.bad_signature': 401, 'client.clock_skew': 400, 'client.replay': 409,
+  'client.unknown_service': 404, 'client.access_denied': 403, 'client.contract_violation': 400, 'client.rate_limited': 429,
+  'server.provider_unavailable': 503, 'server.provider_timeout': 504, 'server.provider_bad_signature': 502,
+  'server.provider_contract_violation': 502, 'server.internal': 500,
+};
+
+const PERSON = { idNumber: '004190000001', fullName: 'Nông Văn A', dateOfBirth: '1990-01-01' };
+
+/** Checks a gateway error: its type, HTTP status, signature by the gateway's key, and its record. */
+async function expectGatewayError(bus: TestBus, reply: Reply, type: ErrorType): Promise<void> {
+  expect(reply.status).toBe('error');
+  if (reply.status !== 'error') return;
+  expect(reply.error.type).toBe(type);
+  expect(httpStatusOf(type)).toBe(STATUS[type]);
+  expect(reply.signedBy).toBe('gateway');
+  const gatewayKey = bus.catalog.keys.get(bus.keys.get(GATEWAY)!.kid)!;
+  const { protectedHeader } = await compactVerify(reply.jws, gatewayKey.key);
+  expect(protectedHeader.kid).toBe(`${GATEWAY}#k1`);
+  expect(reply.error.message).not.toMatch(/\bat .*\(.*:\d+:\d+\)/); // never a stack trace
+  await expect.poll(() => bus.ledger.records.find((r) => r.tx === reply.error.detail)?.outcome).toBe(type);
+}
+
+export function messagePathSuite(makeBroker: () => BrokerHandle): void {
+  let bus: TestBus;
+  let client: GatewayClient;
+  const events: IncomingMessage[] = [];
+
+  beforeAll(async () => {
+    bus = await createTestBus(makeBroker());
+    await bus.provider(DANCU, {
+      'citizen.verify/v1': (m) => (m.body.fullName === 'Sai Hợp Đồng' ? { body: { match: 'yes' } } : verifyHandler(m)),
+      'citizen.lookup/v1': () => ({ body: { fullName: 'Nông Văn A' } }),
+    });
+    await bus.provider(DVCQG, { 'dossier.sync/v1': (m) => void events.push(m) });
+    await bus.provider(LLTP, { 'criminal-record.status/v1': () => new Promise(() => undefined) });
+    client = await bus.client(CAOBANG);
+  });
+
+  afterAll(async () => {
+    await bus?.stop();
+  });
+
+  describe('the message path', () => {
+    it('answers a request with the provider’s reply, verified end to end', async () => {
+      const reply = await client.request(VERIFY, PERSON, { userId: 'CB-0042', issue: '000.00.04.H04-250822-0001' });
+      expect(reply.status).toBe('ok');
+      expect(reply.signedBy).toBe('provider');
+      if (reply.status === 'ok') expect(reply.body).toEqual({ match: true, differences: [] });
+      const record = bus.ledger.records.find((r) => r.tx === reply.tx);
+      expect(record).toMatchObject({ outcome: 'ok', client: CAOBANG, service: VERIFY, provider: DANCU, userId: 'CB-0042', issue: '000.00.04.H04-250822-0001', kind: 'request' });
+      expect(record!.responseOut).toBeGreaterThanOrEqual(record!.requestIn);
+    });
+
+    it('passes a declared business error through, signed by the provider', async () => {
+      const reply = await client.request(VERIFY, { ...PERSON, idNumber: '004190999999' });
+      expect(reply).toMatchObject({ status: 'error', signedBy: 'provider', error: { type: 'citizen.not_found' } });
+      expect(bus.ledger.records.find((r) => r.tx === reply.tx)).toMatchObject({ outcome: 'ok', businessError: 'citizen.not_found' });
+    });
+
+    it('delivers an event to the provider, verified, and records it', async () => {
+      const sent = await client.sendEvent(`${DVCQG}/dossier.sync/v1`, { dossierCode: '000.00.04.H04-250822-0001', status: 'received' });
+      await expect.poll(() => events.find((e) => e.envelope.id === sent.id)).toBeDefined();
+      expect(events.find((e) => e.envelope.id === sent.id)).toMatchObject({ client: CAOBANG, body: { status: 'received' } });
+      await expect.poll(() => bus.ledger.records.find((r) => r.messageId === sent.id)).toMatchObject({ kind: 'event', outcome: 'ok', provider: DVCQG });
+    });
+
+    it('answers many requests in flight, each once', async () => {
+      const replies = await Promise.all(Array.from({ length: 100 }, () => client.request(VERIFY, PERSON)));
+      expect(replies.every((r) => r.status === 'ok')).toBe(true);
+      expect(new Set(replies.map((r) => r.tx)).size).toBe(100);
+    });
+  });
+
+  describe('gateway errors: type, HTTP status and the gateway’s signature', () => {
+    it('refuses bytes that are not a JWS (client.malformed)', async () => {
+      await expectGatewayError(bus, await client.sendSigned('this is not a JWS', envelope()), 'client.malformed');
+    });
+
+    it('refuses an envelope with a field missing, naming it (client.malformed)', async () => {
+      const e = envelope();
+      const { at: _at, ...missing } = e;
+      const key = bus.keys.get(CAOBANG)!;
+      const jws = await craft(missing, { alg: key.alg, kid: key.kid, typ: 'lgsp+jws' }, key.key);
+      const reply = await client.sendSigned(jws, e);
+      await expectGatewayError(bus, reply, 'client.malformed');
+      if (reply.status === 'error') expect(reply.error.violations).toContainEqual(expect.objectContaining({ pointer: '/at' }));
+    });
+
+    it('refuses a message over the size limit (client.too_large)', async () => {
+      const { envelope: e, jws } = await client.sign('request', VERIFY, { ...PERSON, fullName: 'x'.repeat(1024 * 1024) });
+      await expectGatewayError(bus, await client.sendSigned(jws, e), 'client.too_large');
+    });
+
+    it('refuses an HMAC-signed message (client.bad_algorithm)', async () => {
+      const e = envelope();
+      const jws = await craft(e, { alg: 'HS256', kid: `${CAOBANG}#k1`, typ: 'lgsp+jws' }, new Uint8Array(32));
+      await expectGatewayError(bus, await client.sendSigned(jws, e), 'client.bad_algorithm');
+    });
+
+    it('refuses a key the catalog does not know (client.unknown_key)', async () => {
+      const e = envelope();
+      const stranger = await generateSigningKey(CAOBANG, 'unregistered');
+      const jws = await craft(e, { alg: 'EdDSA', kid: stranger.signing.kid, typ: 'lgsp+jws' }, stranger.signing.key);
+      await expectGatewayError(bus, await client.sendSigned(jws, e), 'client.unknown_key');
+    });
+
+    it('refuses a request signed with another system’s key (client.key_mismatch)', async () => {
+      const e = envelope();
+      const other = bus.keys.get(DIENBIEN)!;
+      const jws = await craft(e, { alg: other.alg, kid: other.kid, typ: 'lgsp+jws' }, other.key);
+      await expectGatewayError(bus, await client.sendSigned(jws, e), 'client.key_mismatch');
+    });
+
+    it('refuses a payload changed after signing (client.bad_signature)', async () => {
+      const { envelope: e, jws } = await client.sign('request', VERIFY, PERSON);
+      const forged = { ...e, body: { ...PERSON, fullName: 'Người Khác' } };
+      await expectGatewayError(bus, await client.sendSigned(tamper(jws, forged), forged), 'client.bad_signature');
+    });
+
+    it('refuses a message an hour old (client.clock_skew)', async () => {
+      const late = await bus.client(CAOBANG, { now: () => Date.now() - 3_600_000, instance: 'late-clock' });
+      await expectGatewayError(bus, await late.request(VERIFY, PERSON), 'client.clock_skew');
+    });
+
+    it('refuses a second message with an id already used (client.replay)', async () => {
+      const first = await client.request(VERIFY, PERSON);
+      expect(first.status).toBe('ok');
+      const again = await client.request(VERIFY, PERSON, { id: first.envelope.inReplyTo });
+      await expectGatewayError(bus, again, 'client.replay');
+    });
+
+    it('refuses an unknown service version (client.unknown_service)', async () => {
+      await expectGatewayError(bus, await client.request(`${DANCU}/citizen.verify/v9`, PERSON), 'client.unknown_service');
+    });
+
+    it('refuses a client without the access right (client.access_denied)', async () => {
+      const dienbien = await bus.client(DIENBIEN);
+      await expectGatewayError(bus, await dienbien.request(VERIFY, PERSON), 'client.access_denied');
+    });
+
+    it('names each field that breaks the contract by JSON pointer (client.contract_violation)', async () => {
+      const reply = await client.request(VERIFY, { idNumber: '0041', dateOfBirth: '1990-01-01', extra: 1 });
+      await expectGatewayError(bus, reply, 'client.contract_violation');
+      if (reply.status !== 'error') return;
+      const pointers = reply.error.violations!.map((v) => v.pointer);
+      expect(pointers).toEqual(expect.arrayContaining(['/body/idNumber', '/body/fullName', '/body/extra']));
+    });
+
+    it('requires userId for a service that carries personal data (client.contract_violation)', async () => {
+      const reply = await client.request(`${DANCU}/citizen.lookup/v1`, { idNumber: '004190000001', purpose: 'dossier check' });
+      await expectGatewayError(bus, reply, 'client.contract_violation');
+      if (reply.status === 'error') expect(reply.error.violations).toEqual([expect.objectContaining({ pointer: '/userId' })]);
+    });
+
+    it('answers for a provider nobody serves (server.provider_unavailable)', async () => {
+      await expectGatewayError(bus, await client.request('VN/GOV/BTC/THUE/taxpayer.lookup/v1', { taxCode: '0100109106' }), 'server.provider_unavailable');
+    });
+
+    it('answers for a provider that does not reply within the contract’s timeout (server.provider_timeout)', async () => {
+      const started = Date.now();
+      const reply = await client.request(`${LLTP}/criminal-record.status/v1`, { ticket: 'LLTP-1' });
+      await expectGatewayError(bus, reply, 'server.provider_timeout');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(350);
+    });
+
+    it('refuses a reply that breaks the response contract (server.provider_contract_violation)', async () => {
+      const reply = await client.request(VERIFY, { ...PERSON, fullName: 'Sai Hợp Đồng' });
+      await expectGatewayError(bus, reply, 'server.provider_contract_violation');
+      if (reply.status === 'error') expect(reply.error.violations).toContainEqual(expect.objectContaining({ pointer: '/body/match' }));
+    });
+
+    it('answers an event refused by the gateway through onUnmatched', async () => {
+      const dienbienErrors: unknown[] = [];
+      client.onUnmatched((u) => dienbienErrors.push(u.envelope));
+      await client.sendEvent(`${DVCQG}/dossier.sync/v1`, { dossierCode: 'bad code', status: 'received' });
+      await expect.poll(() => dienbienErrors.length).toBe(1);
+      expect(dienbienErrors[0]).toMatchObject({ status: 'error', error: { type: 'client.contract_violation' } });
+    });
+
+    it('keeps answering after a burst of hostile messages', async () => {
+      const garbage = ['', '...', 'a.b.c', `${'e30'}.${'e30'}.x`, '{"v":1}', 'x'.repeat(5000), `${Buffer.from('{"alg":"none"}').toString('base64url')}.e30.`,
+        `${Buffer.from(JSON.stringify({ alg: 'EdDSA', kid: `${CAOBANG}#k1`, typ: 'lgsp+jws', jku: 'http://127.0.0.1/keys' })).toString('base64url')}.e30.AA`,
+        `${Buffer.from('{"alg":"EdDSA"}').toString('base64url')}.${Buffer.from('['.repeat(100000)).toString('base64url')}.AA`];
+      await Promise.all(garbage.map((g) => client.sendSigned(g, envelope()).then((r) => expect(r.status).toBe('error'))));
+      expect((await client.request(VERIFY, PERSON)).status).toBe('ok');
+    });
+  });
+
+  describe('replies the gateway refuses', () => {
+    let other: TestBus;
+    let otherClient: GatewayClient;
+
+    beforeAll(async () => {
+      other = await createTestBus(makeBroker());
+      otherClient = await other.client(CAOBANG);
+    });
+
+    afterAll(async () => {
+      await other?.stop();
+    });
+
+    it('refuses a reply signed with another system’s key (server.provider_bad_signature)', async () => {
+      const provider = await other.provider(DANCU, { 'citizen.verify/v1': verifyHandler }, { key: other.keys.get(DVCQG)! });
+      await expectGatewayError(other, await otherClient.request(VERIFY, PERSON), 'server.provider_bad_signature');
+      await provider.stop();
+    });
+
+    it('refuses a reply signed with a rotated key the catalog does not know yet (server.provider_bad_signature)', async () => {
+      const rotated = await generateSigningKey(DANCU, 'k2');
+      const provider = await other.provider(DANCU, { 'citizen.verify/v1': verifyHandler }, { key: rotated.signing });
+      await expectGatewayError(other, await otherClient.request(VERIFY, PERSON), 'server.provider_bad_signature');
+      await provider.stop();
+    });
+
+    it('answers server.internal, without a stack trace, when something unexpected fails', async () => {
+      const provider = await other.provider(DANCU, { 'citizen.verify/v1': verifyHandler });
+      await other.gateway.stop();
+      const real = other.gatewayTransport;
+      // Fault injection at the seam: the real broker, except that forwarding to the provider throws a bug.
+      const faulty: Transport = {
+        kind: real.kind, names: real.names,
+        publish: (queue, body, props) => (queue === real.names.inbox(DANCU) ? Promise.reject(new TypeError('boom')) : real.publish(queue, body, props)),
+        declare: (systems) => real.declare(systems), consume: (q, h, o) => real.consume(q, h, o), inspect: (q) => real.inspect(q),
+        ready: () => real.ready(), isConnected: () => real.isConnected(), close: () => real.close(),
+      };
+      await other.startGateway(faulty);
+      const reply = await otherClient.request(VERIFY, PERSON);
+      await expectGatewayError(other, reply, 'server.internal');
+      if (reply.status === 'error') expect(reply.error.message).not.toContain('boom');
+      await provider.stop();
+    });
+  });
+}
