@@ -58,6 +58,9 @@ interface Waiting {
 
 /** A message on the reply queue that answers nothing this client waits for (e.g. an error about an event). */
 export interface Unmatched {
+  readonly jws: string;
+  readonly correlationId?: string;
+  /** The envelope, when the gateway signed it (its errors about events); otherwise see `error`. */
   readonly envelope?: Envelope;
   readonly error?: Error;
 }
@@ -161,7 +164,7 @@ export class GatewayClient {
     const jws = delivery.body.toString('utf8');
     const waiting = delivery.props.correlationId ? this.waiting.get(delivery.props.correlationId) : undefined;
     if (!waiting) {
-      await this.reportUnmatched(jws);
+      await this.reportUnmatched(jws, delivery.props.correlationId);
       delivery.ack();
       return;
     }
@@ -193,13 +196,13 @@ export class GatewayClient {
     return envelope.status === 'ok' ? { ...base, status: 'ok', body: envelope.body } : { ...base, status: 'error', error: envelope.error };
   }
 
-  private async reportUnmatched(jws: string): Promise<void> {
+  private async reportUnmatched(jws: string, correlationId: string | undefined): Promise<void> {
     if (this.unmatched.size === 0) return;
     let u: Unmatched;
     try {
-      u = { envelope: (await verifyReceived(jws, this.options.keys, [this.options.gateway])).envelope };
+      u = { jws, correlationId, envelope: (await verifyReceived(jws, this.options.keys, [this.options.gateway])).envelope };
     } catch (error) {
-      u = { error: error as Error };
+      u = { jws, correlationId, error: error as Error };
     }
     for (const listener of this.unmatched) listener(u);
   }

@@ -172,7 +172,8 @@ class RabbitTransport implements Transport {
           appId: props.appId, contentType: props.contentType, type: props.type,
         }, (err) => {
           if (this.returned.delete(seq)) reject(new TransportError('unroutable', `no queue ${queue}`));
-          else if (err) reject(new TransportError(this.connected ? 'refused' : 'closed', `the broker did not confirm: ${String(err.message ?? err)}`, { cause: err }));
+          // amqplib calls back with 'message nacked' for a broker nack; anything else is a lost channel.
+          else if (err) reject(new TransportError(err.message === 'message nacked' ? 'refused' : 'closed', `the broker did not confirm: ${err.message}`, { cause: err }));
           else resolve();
         });
       } catch (cause) {

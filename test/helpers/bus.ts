@@ -3,6 +3,7 @@
  * connection, and clients and providers each on theirs — over the embedded broker or RabbitMQ.
  */
 import { resolve } from 'node:path';
+import { pino } from 'pino';
 import type { JWK } from 'jose';
 import { GatewayClient } from '../../adapters/amqp/client.ts';
 import { ServiceProvider, type Handler } from '../../adapters/amqp/provider.ts';
@@ -14,6 +15,9 @@ import { createGateway, type Gateway } from '../../gateway/pipeline/gateway.ts';
 import { generateSigningKey, type SigningKey } from '../../gateway/protocol/keys.ts';
 import type { Transport } from '../../gateway/transport/transport.ts';
 import type { BrokerHandle } from './broker.ts';
+
+/** Gateway logs stay quiet in tests unless LGSP_TEST_LOG names a level (e.g. `debug`). */
+const logger = pino({ level: process.env.LGSP_TEST_LOG ?? 'silent' });
 
 export const FIXTURE_CONTRACTS = resolve(import.meta.dirname, '../fixtures/contracts');
 export const GATEWAY = 'VN/GOV/LGSP/GATEWAY';
@@ -76,7 +80,7 @@ export async function createTestBus(broker: BrokerHandle, config: Partial<Gatewa
     gatewayTransport: undefined as unknown as Transport,
     async startGateway(transport) {
       bus.gatewayTransport = transport ?? (await broker.connect('gateway'));
-      bus.gateway = createGateway({ transport: bus.gatewayTransport, catalog, key: keys.get(GATEWAY)!, ledger, config });
+      bus.gateway = createGateway({ transport: bus.gatewayTransport, catalog, key: keys.get(GATEWAY)!, ledger, config, logger });
       await bus.gateway.start();
       const g = bus.gateway;
       stoppers.push(() => g.stop());
