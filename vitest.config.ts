@@ -12,8 +12,16 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/helpers/global-broker.ts'],
           // Suites share one broker and some close every connection on it: one file at a time.
           fileParallelism: false,
           testTimeout: 30_000,

@@ -1,17 +1,18 @@
 /**
- * Brokers for tests. RabbitMQ comes from AMQP_URL (CI's `.ci/run` starts one); without it,
- * RabbitMQ suites are skipped with a visible notice — except under CI=true, where a missing
- * broker fails the run. Each RabbitMQ suite gets its own queue prefix, deleted afterwards.
+ * Brokers for tests. RabbitMQ comes from AMQP_URL (CI's `.ci/run` starts one) or from the
+ * Testcontainers fallback; without either, RabbitMQ suites are skipped with a visible notice —
+ * except under CI=true, where a missing broker fails the run. Each RabbitMQ suite gets its own queue prefix, deleted afterwards.
  */
 import amqp from 'amqplib';
 import { randomBytes } from 'node:crypto';
-import { describe } from 'vitest';
+import { describe, inject } from 'vitest';
 import { EmbeddedBroker } from '../../gateway/transport/embedded.ts';
 import { connectRabbit } from '../../gateway/transport/rabbitmq.ts';
 import { topologyFor } from '../../gateway/transport/topology.ts';
 import type { Transport } from '../../gateway/transport/transport.ts';
 
-export const AMQP_URL = process.env.AMQP_URL;
+/** AMQP_URL, or the container the global setup started (see global-broker.ts). */
+export const AMQP_URL = process.env.AMQP_URL || inject('amqpUrl') || undefined;
 
 export interface BrokerHandle {
   readonly kind: 'embedded' | 'rabbitmq';

@@ -28,7 +28,6 @@ export const LLTP = 'VN/GOV/BTP/LLTP';
 export const CAOBANG = 'VN/PROV/CAOBANG/MOTCUA';
 export const DIENBIEN = 'VN/PROV/DIENBIEN/MOTCUA';
 export const VERIFY = `${DANCU}/citizen.verify/v1`;
-const SYSTEMS = [GATEWAY, DANCU, DVCQG, THUE, LLTP, CAOBANG, DIENBIEN];
 
 export interface FixtureCatalog {
   readonly catalog: Catalog;
@@ -37,18 +36,22 @@ export interface FixtureCatalog {
 
 let fixture: Promise<FixtureCatalog> | undefined;
 
-/** The fixture catalog with a fresh key pair per system, made once per test file. */
+/** A catalog folder loaded with a fresh key pair (EdDSA and ES256 in turn) for every system and the gateway. */
+export async function catalogWithKeys(dir: string): Promise<FixtureCatalog> {
+  const systems = [...(await loadCatalog(dir)).systems.keys(), GATEWAY];
+  const keys = new Map<string, SigningKey>();
+  const publicKeys = new Map<string, JWK[]>();
+  for (const [i, system] of systems.entries()) {
+    const generated = await generateSigningKey(system, 'k1', i % 2 === 0 ? 'EdDSA' : 'ES256');
+    keys.set(system, generated.signing);
+    publicKeys.set(system, [generated.publicJwk]);
+  }
+  return { catalog: await loadCatalog(dir, { extraKeys: publicKeys }), keys };
+}
+
+/** The fixture catalog with keys, made once per test file. */
 export function fixtureCatalog(): Promise<FixtureCatalog> {
-  fixture ??= (async () => {
-    const keys = new Map<string, SigningKey>();
-    const publicKeys = new Map<string, JWK[]>();
-    for (const [i, system] of SYSTEMS.entries()) {
-      const generated = await generateSigningKey(system, 'k1', i % 2 === 0 ? 'EdDSA' : 'ES256');
-      keys.set(system, generated.signing);
-      publicKeys.set(system, [generated.publicJwk]);
-    }
-    return { catalog: await loadCatalog(FIXTURE_CONTRACTS, { extraKeys: publicKeys }), keys };
-  })();
+  fixture ??= catalogWithKeys(FIXTURE_CONTRACTS);
   return fixture;
 }
 

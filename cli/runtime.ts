@@ -1,0 +1,77 @@
+/**
+ * What every command needs: the catalog (with keys registered in LGSP_HOME), the state
+ * directory, and connections to the bus — RabbitMQ when a URL is given, else one embedded
+ * broker shared by everything in this process.
+ */
+import { pino, type Logger } from 'pino';
+import type { Catalog } from '../gateway/catalog/catalog.ts';
+import { loadCatalog } from '../gateway/catalog/load.ts';
+import { ensureSigningKey, lgspHome, registeredPublicKeys } from '../gateway/home/keys.ts';
+import type { SigningKey } from '../gateway/protocol/keys.ts';
+import { EmbeddedBroker } from '../gateway/transport/embedded.ts';
+import { connectRabbit } from '../gateway/transport/rabbitmq.ts';
+import type { Transport } from '../gateway/transport/transport.ts';
+
+export interface CommonOptions {
+  contracts: string;
+  home?: string;
+  amqpUrl?: string;
+  prefix: string;
+  logLevel: string;
+}
+
+export interface Runtime {
+  readonly catalog: Catalog;
+  readonly home: string;
+  readonly log: Logger;
+  /** `rabbitmq` or `embedded`. */
+  readonly transportKind: Transport['kind'];
+  /** A new connection to the bus, named for RabbitMQ's connection list. */
+  connect(name: string): Promise<Transport>;
+  /** A system's signing key from LGSP_HOME. */
+  key(system: string): Promise<SigningKey>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the runtime. With `generateKeys`, every system of the catalog without a key in
+ * LGSP_HOME gets one first (the simulator acts as all of them).
+ */
+export async function openRuntime(options: CommonOptions, generateKeys = false): Promise<Runtime> {
+  const home = options.home ?? lgspHome();
+  const log = pino({ level: options.logLevel }, pino.destination(2));
+  const bootstrap = await loadCatalog(options.contracts);
+  if (generateKeys) {
+    for (const system of [bootstrap.gateway, ...bootstrap.systems.keys()]) await ensureSigningKey(home, system);
+  } else {
+    await ensureSigningKey(home, bootstrap.gateway);
+  }
+  const catalog = await loadCatalog(options.contracts, { extraKeys: registeredPublicKeys(home) });
+  const url = options.amqpUrl;
+  const broker = url ? undefined : new EmbeddedBroker({ prefix: options.prefix });
+  const open: Transport[] = [];
+  return {
+    catalog, home, log,
+    transportKind: url ? 'rabbitmq' : 'embedded',
+    async connect(name) {
+      const transport = url ? await connectRabbit({ url, prefix: options.prefix, name: `lgsp ${name}` }) : broker!.connect();
+      open.push(transport);
+      return transport;
+    },
+    key: (system) => ensureSigningKey(home, system),
+    async close() {
+      await Promise.all(open.map((t) => t.close()));
+    },
+  };
+}
+
+/** Redacts a password in an AMQP URL before it is shown. */
+export function safeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'amqp://…';
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * The state directory (`LGSP_HOME`, default `./.lgsp`): keys generated for systems live in
+ * `keys/<system with / as ~>/<keyName>.private.jwk.json` (mode 0600) beside their public JWK,
+ * and never in git. Public keys found here are registered with the catalog at start.
+ */
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { JWK } from 'jose';
+import { isIdPart, isSystemId } from '../protocol/ids.ts';
+import { generateSigningKey, importSigningKey, type Algorithm, type SigningKey } from '../protocol/keys.ts';
+
+/** The state directory: `LGSP_HOME` or `./.lgsp`. */
+export function lgspHome(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.LGSP_HOME ?? '.lgsp');
+}
+
+function systemDir(home: string, system: string): string {
+  if (!isSystemId(system)) throw new Error(`not a system id: ${system}`);
+  return join(home, 'keys', system.replaceAll('/', '~'));
+}
+
+/** The public JWKs registered in `home`, by system. */
+export function registeredPublicKeys(home: string): Map<string, JWK[]> {
+  const found = new Map<string, JWK[]>();
+  const root = join(home, 'keys');
+  if (!existsSync(root)) return found;
+  for (const dir of readdirSync(root)) {
+    const system = dir.replaceAll('~', '/');
+    if (!isSystemId(system)) continue;
+    const jwks = readdirSync(join(root, dir))
+      .filter((f) => f.endsWith('.public.jwk.json'))
+      .map((f) => JSON.parse(readFileSync(join(root, dir, f), 'utf8')) as JWK);
+    found.set(system, jwks);
+  }
+  return found;
+}
+
+/** Writes a public JWK for `system` (an integrator's own key, say) into `home`. */
+export function registerPublicKey(home: string, system: string, jwk: JWK): string {
+  if (!isIdPart(jwk.kid)) throw new Error('the JWK needs a kid matching [A-Za-z0-9._-]{1,64}');
+  if ('d' in jwk) throw new Error('that is a private key; register only the public part');
+  const dir = systemDir(home, system);
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${jwk.kid}.public.jwk.json`);
+  writeFileSync(file, `${JSON.stringify(jwk, null, 2)}\n`);
+  return file;
+}
+
+/** The signing key `name` of `system` from `home`, generated and registered first if it is missing. */
+export async function ensureSigningKey(home: string, system: string, name = 'k1', alg: Algorithm = 'EdDSA'): Promise<SigningKey> {
+  if (!isIdPart(name)) throw new Error(`not a key name: ${name}`);
+  const dir = systemDir(home, system);
+  const privateFile = join(dir, `${name}.private.jwk.json`);
+  if (existsSync(privateFile)) return importSigningKey(system, JSON.parse(readFileSync(privateFile, 'utf8')) as JWK);
+  const generated = await generateSigningKey(system, name, alg);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileSync(privateFile, `${JSON.stringify(generated.privateJwk, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(privateFile, 0o600);
+  registerPublicKey(home, system, generated.publicJwk);
+  return generated.signing;
+}
