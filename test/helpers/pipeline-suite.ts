@@ -43,12 +43,16 @@ export function messagePathSuite(makeBroker: () => BrokerHandle): void {
   let bus: TestBus;
   let client: GatewayClient;
   const events: IncomingMessage[] = [];
+  let lookups = 0;
 
   beforeAll(async () => {
     bus = await createTestBus(makeBroker());
     await bus.provider(DANCU, {
       'citizen.verify/v1': (m) => (m.body.fullName === 'Sai Hợp Đồng' ? { body: { match: 'yes' } } : verifyHandler(m)),
-      'citizen.lookup/v1': () => ({ body: { fullName: 'Nông Văn A' } }),
+      'citizen.lookup/v1': () => {
+        lookups += 1;
+        return { body: { fullName: 'Nông Văn A' } };
+      },
     });
     await bus.provider(DVCQG, { 'dossier.sync/v1': (m) => void events.push(m) });
     await bus.provider(LLTP, { 'criminal-record.status/v1': () => new Promise(() => undefined) });
@@ -81,6 +85,19 @@ export function messagePathSuite(makeBroker: () => BrokerHandle): void {
       await expect.poll(() => events.find((e) => e.envelope.id === sent.id)).toBeDefined();
       expect(events.find((e) => e.envelope.id === sent.id)).toMatchObject({ client: CAOBANG, body: { status: 'received' } });
       await expect.poll(() => bus.ledger.records.find((r) => r.messageId === sent.id)).toMatchObject({ kind: 'event', outcome: 'ok', provider: DVCQG });
+    });
+
+    it('handles the very same message arriving twice only once (at least once, answered once)', async () => {
+      const unmatched: unknown[] = [];
+      client.onUnmatched((u) => unmatched.push(u));
+      const { envelope: e, jws } = await client.sign('request', `${DANCU}/citizen.lookup/v1`, { idNumber: '004190000001', purpose: 'hồ sơ' }, { userId: 'CB-0042' });
+      expect((await client.sendSigned(jws, e)).status).toBe('ok');
+      const raw = await bus.broker.connect('raw publisher');
+      await raw.publish(raw.names.ingress, Buffer.from(jws), { messageId: e.id, appId: CAOBANG, type: 'request' });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(lookups).toBe(1);
+      expect(unmatched).toEqual([]);
+      expect(bus.ledger.records.filter((r) => r.messageId === e.id)).toHaveLength(1);
     });
 
     it('answers many requests in flight, each once', async () => {
