@@ -6,8 +6,13 @@ export interface GatewayConfig {
   readonly maxBytes: number;
   /** Accepted clock skew either way, in seconds. */
   readonly skewSeconds: number;
-  /** Unacknowledged ingress deliveries the gateway holds at once. */
+  /**
+   * Unacknowledged ingress deliveries the gateway holds at once. A request stays unacknowledged
+   * until its transaction ends, so this bounds the transactions in flight.
+   */
   readonly prefetch: number;
+  /** Unacknowledged provider replies the gateway holds at once. */
+  readonly responsePrefetch: number;
   /** How long `stop()` waits for transactions in flight. */
   readonly drainMs: number;
   /** How long a provider's consumer count is trusted before it is asked again. */
@@ -19,7 +24,8 @@ export interface GatewayConfig {
 export const DEFAULT_CONFIG: GatewayConfig = Object.freeze({
   maxBytes: 1024 * 1024,
   skewSeconds: 300,
-  prefetch: 256,
+  prefetch: 1000,
+  responsePrefetch: 256,
   drainMs: 5000,
   availabilityTtlMs: 1000,
   instance: `${hostname()}-${process.pid}`,
@@ -28,7 +34,7 @@ export const DEFAULT_CONFIG: GatewayConfig = Object.freeze({
 /** Merges overrides onto the defaults, checks them and freezes the result. */
 export function gatewayConfig(overrides: Partial<GatewayConfig> = {}): GatewayConfig {
   const config = { ...DEFAULT_CONFIG, ...overrides };
-  for (const key of ['maxBytes', 'skewSeconds', 'prefetch', 'drainMs', 'availabilityTtlMs'] as const) {
+  for (const key of ['maxBytes', 'skewSeconds', 'prefetch', 'responsePrefetch', 'drainMs', 'availabilityTtlMs'] as const) {
     const v = config[key];
     if (!Number.isInteger(v) || v <= 0) throw new RangeError(`gateway config ${key} must be a positive integer, got ${String(v)}`);
   }

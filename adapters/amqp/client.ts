@@ -124,7 +124,7 @@ export class GatewayClient {
         reject(new Error(`no reply to ${envelope.id} within ${this.options.timeoutMs ?? 30000} ms`));
       }, this.options.timeoutMs ?? 30000);
       this.waiting.set(envelope.id, { jws, request: envelope, resolve, reject, timer });
-      publishToGateway(this.options.transport, Buffer.from(jws), this.props(envelope))
+      publishToGateway(this.options.transport, 'ingress', Buffer.from(jws), this.props(envelope))
         .catch((err: Error) => {
           clearTimeout(timer);
           this.waiting.delete(envelope.id);
@@ -136,7 +136,7 @@ export class GatewayClient {
   /** Signs and sends an event; resolves once the broker has it. Errors about it arrive through `onUnmatched`. */
   async sendEvent(service: string, body: JsonObject, options: SendOptions = {}): Promise<RequestEnvelope> {
     const { envelope, jws } = await this.sign('event', service, body, options);
-    await publishToGateway(this.options.transport, Buffer.from(jws), this.props(envelope));
+    await publishToGateway(this.options.transport, 'ingress', Buffer.from(jws), this.props(envelope));
     return envelope;
   }
 

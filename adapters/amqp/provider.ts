@@ -109,7 +109,7 @@ export class ServiceProvider {
     };
     const response: ResponseEnvelope = 'error' in result ? { ...common, status: 'error', error: { detail: '', ...result.error } } : { ...common, status: 'ok', body: result.body };
     const jws = await signJws(response, this.options.key);
-    await publishToGateway(this.options.transport, Buffer.from(jws), {
+    await publishToGateway(this.options.transport, 'responses', Buffer.from(jws), {
       messageId: response.id, correlationId: tx, appId: this.options.system, type: 'response', contentType: 'application/jose',
     });
   }

@@ -1,7 +1,7 @@
 /**
- * The gateway (DESIGN §4): consumes the ingress queue, runs every message through the checks,
- * forwards requests and events to providers, checks and delivers their replies, and records
- * every transaction. Built by a factory from its dependencies; it imports no adapter or mock.
+ * The gateway (DESIGN §4): consumes the ingress queue (requests and events) and the responses
+ * queue (providers' replies), runs every message through the checks, forwards requests and
+ * events to providers, checks and delivers their replies, and records every transaction. Built by a factory from its dependencies; it imports no adapter or mock.
  */
 import { randomUUID } from 'node:crypto';
 import { pino, type Logger } from 'pino';
@@ -15,7 +15,7 @@ import type { Consumer, Delivery, Transport } from '../transport/transport.ts';
 import { answerError } from './answer.ts';
 import { createAvailability } from './availability.ts';
 import { newRecord, type PipelineContext } from './context.ts';
-import { PendingRequests, type PendingRequest } from './pending.ts';
+import { complete, PendingRequests, type PendingRequest } from './pending.ts';
 import { ReplayGuard } from './replay.ts';
 import { handleReply } from './reply-flow.ts';
 import { handleClientMessage, recipientOf } from './request-flow.ts';
@@ -59,7 +59,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     availability: createAvailability(deps.transport, config.availabilityTtlMs, now),
     onRecord: deps.onRecord,
   };
-  let consumer: Consumer | undefined;
+  let consumers: Consumer[] = [];
   let handling = 0;
 
   async function answerTimeout(request: PendingRequest): Promise<void> {
@@ -68,6 +68,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       await answerError(ctx, err, request.record, {
         recipient: request.client, inReplyTo: request.id, service: request.service.id, requestHash: request.requestHash, replyTo: request.replyTo,
       }, true);
+      complete(request);
     } catch (cause) {
       log.error({ err: cause, tx: request.tx }, 'could not answer a timeout');
     }
@@ -87,11 +88,29 @@ export function createGateway(deps: GatewayDeps): Gateway {
       try {
         decoded = decodeJws(text);
       } catch (err) {
-        if (delivery.props.type === 'response' && ctx.pending.has(delivery.props.correlationId)) return await handleReply(ctx, delivery, undefined, err);
         return await reject(delivery, record, err as GatewayError);
       }
-      if ((decoded.payload as { kind?: unknown }).kind === 'response') return await handleReply(ctx, delivery, decoded);
       return await handleClientMessage(ctx, delivery, decoded, record);
+    } finally {
+      handling -= 1;
+    }
+  }
+
+  async function onResponse(delivery: Delivery): Promise<void> {
+    handling += 1;
+    try {
+      if (delivery.body.length > config.maxBytes) {
+        const err = new GatewayError('server.provider_contract_violation', `The reply has ${delivery.body.length} bytes; the limit is ${config.maxBytes}.`);
+        return await handleReply(ctx, delivery, undefined, err);
+      }
+      let decoded: DecodedJws | undefined;
+      let decodeError: unknown;
+      try {
+        decoded = decodeJws(delivery.body.toString('utf8'));
+      } catch (err) {
+        decodeError = err;
+      }
+      return await handleReply(ctx, delivery, decoded, decodeError);
     } finally {
       handling -= 1;
     }
@@ -111,12 +130,16 @@ export function createGateway(deps: GatewayDeps): Gateway {
     inflight: () => handling + ctx.pending.size,
     async start() {
       await deps.transport.declare([...deps.catalog.systems.keys()]);
-      consumer = await deps.transport.consume(deps.transport.names.ingress, onIngress, { prefetch: config.prefetch });
+      const { names } = deps.transport;
+      consumers = [
+        await deps.transport.consume(names.responses, onResponse, { prefetch: config.responsePrefetch }),
+        await deps.transport.consume(names.ingress, onIngress, { prefetch: config.prefetch }),
+      ];
       log.info({ transport: deps.transport.kind, systems: deps.catalog.systems.size, services: deps.catalog.services.size }, 'gateway started');
     },
     async stop() {
-      await consumer?.cancel();
-      consumer = undefined;
+      for (const c of consumers) await c.cancel();
+      consumers = [];
       const deadline = now() + config.drainMs;
       while (handling > 0 && now() < deadline) await new Promise((r) => setTimeout(r, 10));
       await Promise.race([ctx.pending.drained(), new Promise((r) => setTimeout(r, Math.max(0, deadline - now())).unref())]);

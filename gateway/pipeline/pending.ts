@@ -1,15 +1,27 @@
 /**
  * Requests forwarded to a provider and not yet answered, by transaction id, each with the
  * timer of its contract's timeout. Taking an entry out is how a reply or a timeout claims the
- * right to answer: whoever takes it answers, exactly once.
+ * right to answer: whoever takes it answers, exactly once. The client's delivery stays
+ * unacknowledged meanwhile, so a gateway killed mid-transaction gets the request again.
  */
 import type { TransactionRecord } from '../ledger/ledger.ts';
+import type { Delivery } from '../transport/transport.ts';
 import type { RequestBinding } from './reply-checks.ts';
 
 export interface PendingRequest extends RequestBinding {
   readonly tx: string;
   readonly record: TransactionRecord;
   readonly deadline: number;
+  /** The client's request, acknowledged only when the transaction is recorded. */
+  readonly delivery: Delivery;
+  /** Tells the replay guard how the request ended (true: answered and recorded). */
+  readonly settle: (handled: boolean) => void;
+}
+
+/** Ends a pending request whose answer is delivered and recorded: the broker may forget it now. */
+export function complete(request: PendingRequest): void {
+  request.settle(true);
+  request.delivery.ack();
 }
 
 export class PendingRequests {

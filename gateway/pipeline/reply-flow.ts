@@ -1,7 +1,8 @@
 /**
  * A provider's reply: matched to its pending request by transaction id, checked (signature,
  * binding, contract), attested and delivered untouched to the client's reply queue, then
- * recorded. Whatever fails is answered to the client as a signed gateway error instead.
+ * recorded; only then are the request and the reply acknowledged. Whatever fails is answered
+ * to the client as a signed gateway error instead.
  */
 import { attest } from '../protocol/attestation.ts';
 import { asGatewayError, GatewayError } from '../protocol/errors.ts';
@@ -10,7 +11,7 @@ import { TransportError, type Delivery } from '../transport/transport.ts';
 import { answerError, finish, replyQueueOf } from './answer.ts';
 import { REPLY_CHECKS } from './checks.ts';
 import type { PipelineContext } from './context.ts';
-import type { PendingRequest } from './pending.ts';
+import { complete, type PendingRequest } from './pending.ts';
 import { checkReplyContent, checkReplySignature } from './reply-checks.ts';
 
 /**
@@ -29,7 +30,10 @@ export async function handleReply(ctx: PipelineContext, delivery: Delivery, deco
   record.responseIn = ctx.now();
   record.responseSize = delivery.body.length;
   try {
-    if (!decoded) throw new GatewayError('server.provider_bad_signature', 'The reply is not a signed message.', { cause: decodeError });
+    if (!decoded) {
+      if (decodeError instanceof GatewayError && decodeError.type.startsWith('server.')) throw decodeError;
+      throw new GatewayError('server.provider_bad_signature', 'The reply is not a signed message.', { cause: decodeError });
+    }
     await checkReplySignature(decoded, ctx.catalog, request.service.provider);
     const reply = checkReplyContent(decoded.payload, request);
     const attestation = await attest(decoded.jws, record.tx, REPLY_CHECKS, ctx.key, new Date(ctx.now()));
@@ -41,6 +45,7 @@ export async function handleReply(ctx: PipelineContext, delivery: Delivery, deco
     record.responseHash = sha256(decoded.jws);
     record.businessError = reply.status === 'error' ? reply.error.type : null;
     await finish(ctx, record);
+    complete(request);
     delivery.ack();
   } catch (err) {
     await answerFailedReply(ctx, delivery, request, err);
@@ -57,6 +62,7 @@ async function answerFailedReply(ctx: PipelineContext, delivery: Delivery, reque
     await answerError(ctx, failure, request.record, {
       recipient: request.client, inReplyTo: request.id, service: request.service.id, requestHash: request.requestHash, replyTo: request.replyTo,
     });
+    complete(request);
     delivery.ack();
   } catch (answerFailure) {
     if (answerFailure instanceof TransportError && answerFailure.code === 'closed') ctx.pending.restore(request);

@@ -1,7 +1,8 @@
 /**
- * A request or event from a client: checked in DESIGN order, forwarded untouched with the
- * gateway's attestation to the provider's inbox, and acknowledged only once the forward is
- * confirmed (or the error answered and recorded).
+ * A request or event from a client: checked in DESIGN order and forwarded untouched with the
+ * gateway's attestation to the provider's inbox. An event is acknowledged once forwarded and
+ * recorded; a request once its answer is delivered and recorded (see reply-flow); a refused
+ * message once its error is delivered and recorded.
  */
 import type { TransactionRecord } from '../ledger/ledger.ts';
 import { attest } from '../protocol/attestation.ts';
@@ -60,7 +61,7 @@ export async function handleClientMessage(ctx: PipelineContext, delivery: Delive
     if (envelope.kind === 'request') {
       ctx.pending.add({
         tx: record.tx, id: envelope.id, client: envelope.client, service, requestHash: record.requestHash!, record, replyTo: delivery.props.replyTo,
-        deadline: record.requestIn + service.timeoutMs,
+        deadline: record.requestIn + service.timeoutMs, delivery, settle: claim.settle,
       });
     }
     try {
@@ -73,9 +74,11 @@ export async function handleClientMessage(ctx: PipelineContext, delivery: Delive
       throw err;
     }
     record.requestOut = ctx.now();
-    if (envelope.kind === 'event') await finish(ctx, record);
-    claim.settle(true);
-    delivery.ack();
+    if (envelope.kind === 'event') {
+      await finish(ctx, record);
+      claim.settle(true);
+      delivery.ack();
+    }
   } catch (err) {
     if (isLostConnection(err)) {
       claim?.settle(false); // not acknowledged: the broker hands the message out again

@@ -35,8 +35,13 @@ export interface TopologyOptions {
 export const DEFAULT_TOPOLOGY: TopologyOptions = Object.freeze({ prefix: 'lgsp', deliveryLimit: 5 });
 
 export interface QueueNames {
-  /** Every system publishes here, and only here. */
+  /** Requests and events from clients: the gateway's front door. */
   readonly ingress: string;
+  /**
+   * Providers' replies to the gateway. Apart from `ingress` so that replies are never stuck
+   * behind requests the gateway holds unacknowledged until their transactions end.
+   */
+  readonly responses: string;
   /** Messages that failed too often, or that no system can be told about, with their reason. */
   readonly dead: string;
   readonly deadLetterExchange: string;
@@ -53,6 +58,7 @@ export interface QueueNames {
 export function queueNames(prefix: string): QueueNames {
   return Object.freeze({
     ingress: `${prefix}.ingress`,
+    responses: `${prefix}.ingress.responses`,
     dead: `${prefix}.dead`,
     deadLetterExchange: `${prefix}.dlx`,
     inbox: (system: string) => `${prefix}.in.${system}`,
@@ -78,6 +84,7 @@ export function topologyFor(systems: readonly string[], options: TopologyOptions
   const dlx = names.deadLetterExchange;
   const queues: QueueSpec[] = [
     durableQueue(names.ingress, options, dlx),
+    durableQueue(names.responses, options, dlx),
     { name: names.dead, arguments: { 'x-queue-type': 'quorum' } },
   ];
   for (const system of systems) {
