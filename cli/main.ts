@@ -3,12 +3,26 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { CatalogError } from '../gateway/catalog/load.ts';
 import { gatewayOnly } from './commands/gateway.ts';
 import { generateKey, listKeys, registerKey } from './commands/keys.ts';
+import { verifyLedger } from './commands/ledger.ts';
 import { up } from './commands/up.ts';
+import { stats, tail } from './commands/watch.ts';
 
 function positive(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
   return n;
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number (0 picks a free one)');
+  return n;
+}
+
+function withOperator(command: Command): Command {
+  return command
+    .option('--operator-port <port>', 'operator server (metrics, API, dashboard) port; 0 picks a free one', port, 8081)
+    .option('--no-operator', 'run without the operator server');
 }
 
 function withCommon(command: Command): Command {
@@ -24,16 +38,16 @@ const program = new Command('lgsp')
   .description('LGSP Simulator: a signed-message gateway over RabbitMQ between mocked national and provincial systems')
   .showHelpAfterError();
 
-withCommon(program.command('up'))
+withOperator(withCommon(program.command('up')))
   .description('run the gateway, the mocked systems and a provincial workload, with a live summary')
   .option('--rate <n>', 'dossiers per second across the provinces', positive, 20)
   .option('--seed <n>', 'seed of the synthetic data', positive, 2025)
   .option('--duration <seconds>', 'stop after this long (default: until Ctrl-C)', positive)
-  .action((options) => up(options));
+  .action((options) => up({ ...options, operatorPort: options.operator === false ? false : options.operatorPort }));
 
-withCommon(program.command('gateway'))
+withOperator(withCommon(program.command('gateway')))
   .description('run the gateway alone on RabbitMQ')
-  .action((options) => gatewayOnly(options));
+  .action((options) => gatewayOnly({ ...options, operatorPort: options.operator === false ? false : options.operatorPort }));
 
 const keys = program.command('keys').description('generate, register and list signing keys in LGSP_HOME');
 keys.command('generate <system>')
@@ -50,6 +64,30 @@ keys.command('list')
   .description('list the registered public keys')
   .addOption(new Option('--home <dir>', 'state directory').env('LGSP_HOME'))
   .action((options) => listKeys(options));
+
+const operatorUrl = new Option('--url <url>', 'the operator server of a running gateway').default('http://127.0.0.1:8081').env('LGSP_OPERATOR_URL');
+
+program.command('stats')
+  .description('counts by service, client and outcome from a running gateway')
+  .addOption(operatorUrl)
+  .option('--minutes <n>', 'how far back', positive, 60)
+  .option('--client <system>', 'only this client')
+  .option('--service <service>', 'only this service')
+  .option('--json', 'print JSON')
+  .action((options) => stats(options));
+
+program.command('tail')
+  .description('print transactions as the gateway records them, until Ctrl-C')
+  .addOption(operatorUrl)
+  .option('--count <n>', 'stop after this many', positive)
+  .action((options) => tail(options));
+
+program.command('ledger').description('the transaction ledger in LGSP_HOME')
+  .command('verify')
+  .description("check the ledger's hash chain and say where it breaks (exit 2 if it does)")
+  .addOption(new Option('--home <dir>', 'state directory').env('LGSP_HOME'))
+  .option('--file <path>', 'a ledger file (default: <home>/ledger.sqlite)')
+  .action((options) => verifyLedger(options));
 
 try {
   await program.parseAsync();

@@ -4,16 +4,16 @@
  */
 import { GatewayClient } from '../../adapters/amqp/client.ts';
 import { ServiceProvider } from '../../adapters/amqp/provider.ts';
-import { MemoryLedger } from '../../gateway/ledger/ledger.ts';
-import { createGateway } from '../../gateway/pipeline/gateway.ts';
 import { population } from '../../mocks/data/people.ts';
 import { DANCU, dancuHandlers } from '../../mocks/national/dancu.ts';
 import { DVCQG, dvcqgHandlers } from '../../mocks/national/dvcqg.ts';
 import { startDesk } from '../../mocks/provincial/desk.ts';
+import { startGatewayStack } from '../gateway-stack.ts';
 import { openRuntime, safeUrl, type CommonOptions } from '../runtime.ts';
 import { Summary } from '../summary.ts';
 
 export interface UpOptions extends CommonOptions {
+  operatorPort: number | false;
   rate: number;
   seed: number;
   duration?: number;
@@ -32,13 +32,8 @@ export async function up(options: UpOptions): Promise<void> {
   const summary = new Summary();
   const out = process.stdout;
   out.write(`LGSP Simulator — ${catalog.systems.size} systems, ${catalog.services.size} services, on ${options.amqpUrl ? `RabbitMQ ${safeUrl(options.amqpUrl)}` : 'the embedded transport'}\n`);
-  out.write(`state in ${rt.home}; Ctrl-C stops\n\n`);
-
-  const gateway = createGateway({
-    transport: await rt.connect('gateway'), catalog, key: await rt.key(catalog.gateway), ledger: new MemoryLedger(),
-    logger: rt.log, onRecord: (r) => summary.add(r),
-  });
-  await gateway.start();
+  const stack = await startGatewayStack(rt, { operatorPort: options.operatorPort, onRecord: (r) => summary.add(r) });
+  out.write(`state and ledger in ${rt.home}${stack.operatorUrl ? `; dashboard ${stack.operatorUrl}/` : ''}; Ctrl-C stops\n\n`);
 
   const common = { keys: catalog.keys, gateway: catalog.gateway, logger: rt.log };
   const people = population(options.seed, 20_000);
@@ -63,7 +58,7 @@ export async function up(options: UpOptions): Promise<void> {
     out.write('\nstopping…\n');
     for (const d of desks) await d.stop();
     for (const d of desks) await d.client.close();
-    await gateway.stop();
+    await stack.stop();
     for (const p of providers) await p.stop();
     await rt.close();
     summary.draw();

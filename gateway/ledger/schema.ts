@@ -1,0 +1,39 @@
+/** The ledger's SQLite schema and the canonical form of a record that the hash chain covers. */
+import { createHash } from 'node:crypto';
+import type { TransactionRecord } from './ledger.ts';
+
+/** Record fields in chain order; the column of each is its snake_case name. */
+export const FIELDS = [
+  'tx', 'messageId', 'kind', 'client', 'service', 'provider', 'userId', 'issue', 'requestIn', 'requestOut', 'responseIn',
+  'responseOut', 'requestSize', 'responseSize', 'outcome', 'businessError', 'instance', 'requestHash', 'responseHash',
+] as const satisfies readonly (keyof TransactionRecord)[];
+
+export const column = (field: string): string => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+export const GENESIS = '0'.repeat(64);
+
+export const SCHEMA = `
+CREATE TABLE IF NOT EXISTS transactions (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  tx TEXT NOT NULL UNIQUE,
+  message_id TEXT, kind TEXT NOT NULL, client TEXT, service TEXT, provider TEXT, user_id TEXT, issue TEXT,
+  request_in INTEGER NOT NULL, request_out INTEGER, response_in INTEGER, response_out INTEGER,
+  request_size INTEGER NOT NULL, response_size INTEGER,
+  outcome TEXT NOT NULL, business_error TEXT, instance TEXT NOT NULL, request_hash TEXT, response_hash TEXT,
+  prev_hash TEXT NOT NULL, hash TEXT NOT NULL
+);
+-- One record per accepted message: a redelivered message recorded before a crash is not recorded again.
+-- A replay is a different message that reuses an id; its refusal is a record of its own.
+CREATE UNIQUE INDEX IF NOT EXISTS transactions_message
+  ON transactions (client, message_id) WHERE message_id IS NOT NULL AND outcome <> 'client.replay';
+CREATE INDEX IF NOT EXISTS transactions_time ON transactions (request_in);
+CREATE INDEX IF NOT EXISTS transactions_service_time ON transactions (service, request_in);
+-- Where the chain starts after retention removed older records.
+CREATE TABLE IF NOT EXISTS chain_anchor (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);
+`;
+
+/** The hash of a record chained after `prevHash`: SHA-256 over the previous hash and the fields in order. */
+export function chainHash(prevHash: string, record: TransactionRecord): string {
+  const values = FIELDS.map((f) => record[f] ?? null);
+  return createHash('sha256').update(prevHash).update('\n').update(JSON.stringify(values)).digest('hex');
+}

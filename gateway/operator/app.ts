@@ -1,0 +1,67 @@
+/**
+ * The operator HTTP server (DESIGN §6, default port 8081), apart from the ingress: Prometheus
+ * metrics, counts, transactions, service health, liveness and readiness, and the dashboard.
+ * Built by a factory; tests call it without opening a port unless the port is the point.
+ */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { join } from 'node:path';
+import type { LedgerReader } from '../ledger/queries.ts';
+import type { GatewayMetrics } from './metrics.ts';
+import { filterParams, intParam, QueryError } from './query.ts';
+
+export interface OperatorDeps {
+  readonly reader: LedgerReader;
+  readonly metrics: GatewayMetrics;
+  readiness(): { broker: boolean; ledger: boolean };
+  readonly now?: () => number;
+}
+
+const DASHBOARD = join(import.meta.dirname, 'dashboard');
+
+export function createOperatorApp(deps: OperatorDeps): express.Express {
+  const now = deps.now ?? Date.now;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+
+  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+
+  app.get('/readyz', (_req, res) => {
+    const checks = deps.readiness();
+    res.status(checks.broker && checks.ledger ? 200 : 503).json(checks);
+  });
+
+  app.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  app.get('/api/stats', (req, res) => {
+    const bucketMs = intParam(req.query, 'bucket', 1000, 86_400_000, 10_000)!;
+    const filter = filterParams(req.query);
+    const window = { ...filter, from: filter.from ?? now() - 3_600_000 };
+    const buckets = deps.reader.stats(window, bucketMs);
+    const totals = { byClient: {} as Record<string, number>, byService: {} as Record<string, number>, byOutcome: {} as Record<string, number> };
+    for (const b of buckets) {
+      totals.byClient[b.client ?? 'unknown'] = (totals.byClient[b.client ?? 'unknown'] ?? 0) + b.count;
+      totals.byService[b.service ?? 'unknown'] = (totals.byService[b.service ?? 'unknown'] ?? 0) + b.count;
+      totals.byOutcome[b.outcome] = (totals.byOutcome[b.outcome] ?? 0) + b.count;
+    }
+    res.json({ from: window.from, to: window.to ?? now(), bucketMs, buckets, totals, latency: deps.reader.latency({ ...window, from: Math.max(window.from, now() - 60_000) }) });
+  });
+
+  app.get('/api/transactions', (req, res) => {
+    const limit = intParam(req.query, 'limit', 1, 1000, 50)!;
+    const before = intParam(req.query, 'before', 1, Number.MAX_SAFE_INTEGER);
+    res.json(deps.reader.transactions(filterParams(req.query), limit, before));
+  });
+
+  app.get('/api/services/health', (_req, res) => void res.json({ at: now(), services: deps.reader.health(now()) }));
+
+  app.use(express.static(DASHBOARD, { index: 'index.html', maxAge: 0 }));
+
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof QueryError) res.status(400).json({ error: err.message });
+    else res.status(500).json({ error: 'internal error' });
+  });
+  return app;
+}

@@ -1,0 +1,50 @@
+/** Prometheus metrics (DESIGN §6) with prom-client: one registry per gateway, no globals. */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { TransactionRecord } from '../ledger/ledger.ts';
+
+export interface GatewayMetrics {
+  readonly registry: Registry;
+  /** Counts a recorded transaction. */
+  observe(record: TransactionRecord): void;
+}
+
+export interface MetricSources {
+  inflight(): number;
+  brokerUp(): boolean;
+}
+
+/** The duration the ledger would show: request in to answer out (or forward out, for events). */
+export function durationMs(record: TransactionRecord): number | undefined {
+  const end = record.responseOut ?? record.requestOut;
+  return end === null ? undefined : end - record.requestIn;
+}
+
+export function createMetrics(sources: MetricSources): GatewayMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const transactions = new Counter({
+    name: 'lgsp_transactions_total', help: 'Transactions recorded, by client, service and outcome (ok or the error type).',
+    labelNames: ['client', 'service', 'outcome'] as const, registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'lgsp_transaction_duration_seconds', help: 'Time from receiving a request to delivering its answer.',
+    labelNames: ['service'] as const, buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [registry],
+  });
+  new Gauge({
+    name: 'lgsp_inflight_transactions', help: 'Transactions being handled or waiting for a provider.', registers: [registry],
+    collect() { this.set(sources.inflight()); },
+  });
+  new Gauge({
+    name: 'lgsp_broker_up', help: '1 while the gateway is connected to its broker.', registers: [registry],
+    collect() { this.set(sources.brokerUp() ? 1 : 0); },
+  });
+  return {
+    registry,
+    observe(record) {
+      const service = record.service ?? 'unknown';
+      transactions.inc({ client: record.client ?? 'unknown', service, outcome: record.outcome });
+      const ms = durationMs(record);
+      if (ms !== undefined) duration.observe({ service }, ms / 1000);
+    },
+  };
+}
