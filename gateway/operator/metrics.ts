@@ -22,6 +22,11 @@ export function durationMs(record: TransactionRecord): number | undefined {
 export function createMetrics(sources: MetricSources): GatewayMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  // prom-client names these gauges `_total`, which Prometheus reserves for counters (promtool
+  // refuses them); the per-type gauges without the suffix carry the same counts.
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+    registry.removeSingleMetric(name);
+  }
   const transactions = new Counter({
     name: 'lgsp_transactions_total', help: 'Transactions recorded, by client, service and outcome (ok or the error type).',
     labelNames: ['client', 'service', 'outcome'] as const, registers: [registry],
