@@ -3,7 +3,9 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { CatalogError } from '../gateway/catalog/load.ts';
 import { gatewayOnly } from './commands/gateway.ts';
 import { generateKey, listKeys, registerKey } from './commands/keys.ts';
+import { bench } from './commands/bench.ts';
 import { verifyLedger } from './commands/ledger.ts';
+import { load } from './commands/load.ts';
 import { up } from './commands/up.ts';
 import { stats, tail } from './commands/watch.ts';
 
@@ -81,6 +83,25 @@ program.command('tail')
   .addOption(operatorUrl)
   .option('--count <n>', 'stop after this many', positive)
   .action((options) => tail(options));
+
+withCommon(program.command('load'))
+  .description("send one service's requests at a steady rate through a running gateway and report rate, latency and errors")
+  .option('--client <system>', 'the client system to send as', 'VN/PROV/CAOBANG/MOTCUA')
+  .option('--service <service>', 'the service to call', 'VN/GOV/BCA/DANCU/citizen.verify/v1')
+  .option('--rate <n>', 'requests per second', positive, 100)
+  .option('--duration <seconds>', 'how long', positive, 10)
+  .option('--body <json>', "the request body (default: the contract's first valid example)")
+  .action((options) => load(options));
+
+program.command('bench')
+  .description('raw RabbitMQ request/reply vs full gateway transactions, in one run on the same broker')
+  .addOption(new Option('--amqp-url <url>', 'the RabbitMQ to measure on').env('AMQP_URL'))
+  .option('--contracts <dir>', 'the catalog and contracts folder', 'contracts')
+  .option('--count <n>', 'round trips per phase', positive, 20000)
+  .option('--concurrency <n>', 'requests in flight', positive, 200)
+  .option('--rate <n>', 'fixed rate of the latency phase, per second', positive, 1000)
+  .option('--rate-seconds <n>', 'length of the latency phase', positive, 10)
+  .action((options) => bench(options));
 
 program.command('ledger').description('the transaction ledger in LGSP_HOME')
   .command('verify')

@@ -15,6 +15,12 @@ import { CAOBANG, DANCU, DIENBIEN, fixtureCatalog, GATEWAY, VERIFY, verifyHandle
 import { startRecordedBus, type RecordedBus } from '../helpers/recorded-bus.ts';
 
 const run = promisify(execFile);
+
+// The API's JSON, loosely typed: each test states the shape it checks.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function getJson(url: string): Promise<any> {
+  return (await fetch(url)).json();
+}
 const PERSON = { idNumber: '004190000001', fullName: 'Nông Văn A', dateOfBirth: '1990-01-01' };
 
 async function promtool(): Promise<string | undefined> {
@@ -88,29 +94,29 @@ describe('operator server', () => {
   });
 
   it('counts by client, service and outcome over time buckets, with filters', async () => {
-    const all = await (await fetch(`${bus.url}/api/stats?bucket=60000`)).json();
+    const all = await getJson(`${bus.url}/api/stats?bucket=60000`);
     expect(all.totals.byOutcome).toEqual({ ok: 35, 'client.contract_violation': 4, 'client.access_denied': 3 });
     expect(all.totals.byClient[DIENBIEN]).toBe(3);
     expect(all.buckets.every((b: { t: number }) => b.t % 60000 === 0)).toBe(true);
     expect(all.latency.count).toBe(42);
-    const one = await (await fetch(`${bus.url}/api/stats?client=${encodeURIComponent(DIENBIEN)}`)).json();
+    const one = await getJson(`${bus.url}/api/stats?client=${encodeURIComponent(DIENBIEN)}`);
     expect(one.totals.byOutcome).toEqual({ 'client.access_denied': 3 });
   });
 
   it('pages through transactions newest first, filtered', async () => {
-    const first = await (await fetch(`${bus.url}/api/transactions?limit=20`)).json();
+    const first = await getJson(`${bus.url}/api/transactions?limit=20`);
     expect(first.items).toHaveLength(20);
-    const second = await (await fetch(`${bus.url}/api/transactions?limit=50&before=${first.next}`)).json();
+    const second = await getJson(`${bus.url}/api/transactions?limit=50&before=${first.next}`);
     expect(second.items).toHaveLength(22);
     expect(second.next).toBeNull();
     const seqs = [...first.items, ...second.items].map((t: { seq: number }) => t.seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => b - a));
-    const refused = await (await fetch(`${bus.url}/api/transactions?outcome=client.access_denied`)).json();
+    const refused = await getJson(`${bus.url}/api/transactions?outcome=client.access_denied`);
     expect(refused.items.map((t: { client: string }) => t.client)).toEqual([DIENBIEN, DIENBIEN, DIENBIEN]);
   });
 
   it('reports each service’s last success and failure and 10-minute counts', async () => {
-    const health = await (await fetch(`${bus.url}/api/services/health`)).json();
+    const health = await getJson(`${bus.url}/api/services/health`);
     const verify = health.services.find((s: { service: string }) => s.service === VERIFY);
     expect(verify.lastSuccess).toBeGreaterThan(0);
     expect(verify.lastFailure).toBeGreaterThan(0);
@@ -126,7 +132,7 @@ describe('operator server', () => {
 
   it('is live, and ready while broker and ledger are', async () => {
     expect((await fetch(`${bus.url}/healthz`)).status).toBe(200);
-    expect(await (await fetch(`${bus.url}/readyz`)).json()).toEqual({ broker: true, ledger: true });
+    expect(await getJson(`${bus.url}/readyz`)).toEqual({ broker: true, ledger: true });
   });
 
   it('serves the dashboard at /', async () => {
