@@ -18,6 +18,7 @@ export interface StackOptions {
   readonly operatorHost?: string;
   readonly retentionDays?: number;
   readonly onRecord?: (record: TransactionRecord) => void;
+  readonly routes?: import('express').Router;
 }
 
 export interface GatewayStack {
@@ -48,7 +49,7 @@ export async function startGatewayStack(rt: Runtime, options: StackOptions): Pro
   let operatorUrl: string | undefined;
   if (options.operatorPort !== false) {
     reader = new LedgerReader(ledgerFile);
-    const app = createOperatorApp({ reader, metrics, readiness: () => ({ broker: transport.isConnected(), ledger: ledger.db.open }) });
+    const app = createOperatorApp({ reader, metrics, routes: options.routes, readiness: () => ({ broker: transport.isConnected(), ledger: ledger.db.open }) });
     const host = options.operatorHost ?? '127.0.0.1';
     server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(options.operatorPort as number, host, () => resolve(s)).once('error', reject);

@@ -1,6 +1,7 @@
 /** The `lgsp` command line (DESIGN §8). */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { CatalogError } from '../gateway/catalog/load.ts';
+import { FAULT_PROFILES } from '../mocks/faults.ts';
 import { gatewayOnly } from './commands/gateway.ts';
 import { generateKey, listKeys, registerKey } from './commands/keys.ts';
 import { bench } from './commands/bench.ts';
@@ -13,6 +14,12 @@ function positive(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
   return n;
+}
+
+function list(value: string): string[] {
+  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const n of names) if (!Object.hasOwn(FAULT_PROFILES, n)) throw new InvalidArgumentError(`no fault profile "${n}"`);
+  return names;
 }
 
 function port(value: string): number {
@@ -41,9 +48,12 @@ const program = new Command('lgsp')
   .showHelpAfterError();
 
 withOperator(withCommon(program.command('up')))
-  .description('run the gateway, the mocked systems and a provincial workload, with a live summary')
-  .option('--rate <n>', 'dossiers per second across the provinces', positive, 20)
+  .description('run the gateway, every mocked national and provincial system and a live workload, with a live summary')
+  .option('--rate <n>', 'dossiers per second across the provinces', positive, 8)
   .option('--seed <n>', 'seed of the synthetic data', positive, 2025)
+  .option('--citizens <n>', 'synthetic citizens in the population database', positive, 100_000)
+  .option('--faults <profiles>', `fault profiles to switch on, comma-separated (${Object.keys(FAULT_PROFILES).join(', ')})`, list, [])
+  .option('--result-delay <ms>', 'how long a judicial record certificate takes (10 days by law, compressed)', positive, 3000)
   .option('--duration <seconds>', 'stop after this long (default: until Ctrl-C)', positive)
   .action((options) => up({ ...options, operatorPort: options.operator === false ? false : options.operatorPort }));
 

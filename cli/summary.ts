@@ -28,7 +28,7 @@ export class Summary {
     const rows = [`transactions: ${this.total}   last 5 s: ${(this.recent.length / 5).toFixed(1)}/s`];
     for (const [service, outcomes] of [...this.counts].sort(([a], [b]) => a.localeCompare(b))) {
       const parts = [...outcomes].sort(([, a], [, b]) => b - a).map(([o, n]) => `${o} ${n}`);
-      rows.push(`  ${service.padEnd(48)} ${parts.join('  ')}`);
+      rows.push(`  ${service.padEnd(52)} ${parts.join('  ')}`);
     }
     return rows.join('\n');
   }

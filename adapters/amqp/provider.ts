@@ -53,25 +53,43 @@ export class ServiceProvider {
   private consumer?: Consumer;
   private readonly now: () => number;
   private readonly log: Logger;
+  private key: SigningKey;
 
   private constructor(private readonly options: ProviderOptions) {
     this.now = options.now ?? Date.now;
     this.log = options.logger ?? pino({ level: 'silent' });
+    this.key = options.key;
   }
 
   static async start(options: ProviderOptions): Promise<ServiceProvider> {
     const provider = new ServiceProvider(options);
     await options.transport.declare([options.system]);
-    provider.consumer = await options.transport.consume(options.transport.names.inbox(options.system), (d) => provider.onMessage(d), {
-      prefetch: options.prefetch ?? 64,
-    });
+    await provider.resume();
     return provider;
   }
 
-  /** Stops consuming; messages not yet acknowledged go back to the queue. */
-  async stop(): Promise<void> {
+  /** Starts consuming again after `pause()`. */
+  async resume(): Promise<void> {
+    if (this.consumer) return;
+    this.consumer = await this.options.transport.consume(this.options.transport.names.inbox(this.options.system), (d) => this.onMessage(d), {
+      prefetch: this.options.prefetch ?? 64,
+    });
+  }
+
+  /** Stops consuming for now (the system goes away); messages not acknowledged go back to the queue. */
+  async pause(): Promise<void> {
     await this.consumer?.cancel();
     this.consumer = undefined;
+  }
+
+  /** Stops consuming; messages not yet acknowledged go back to the queue. */
+  stop(): Promise<void> {
+    return this.pause();
+  }
+
+  /** Signs replies with another key from now on (a rotated key, say). */
+  setSigningKey(key: SigningKey): void {
+    this.key = key;
   }
 
   private async onMessage(delivery: Delivery): Promise<void> {
@@ -108,7 +126,7 @@ export class ServiceProvider {
       ...(request.userId !== undefined && { userId: request.userId }), ...(request.issue !== undefined && { issue: request.issue }),
     };
     const response: ResponseEnvelope = 'error' in result ? { ...common, status: 'error', error: { detail: '', ...result.error } } : { ...common, status: 'ok', body: result.body };
-    const jws = await signJws(response, this.options.key);
+    const jws = await signJws(response, this.key);
     await publishToGateway(this.options.transport, 'responses', Buffer.from(jws), {
       messageId: response.id, correlationId: tx, appId: this.options.system, type: 'response', contentType: 'application/jose',
     });

@@ -3,6 +3,7 @@
 const SYSTEM = '^VN/(GOV|PROV)/[A-Za-z0-9._-]{1,64}/[A-Za-z0-9._-]{1,64}$';
 const SYSTEM_PATTERN = '^VN/(GOV|PROV|\\*)/([A-Za-z0-9._-]{1,64}|\\*)/([A-Za-z0-9._-]{1,64}|\\*)$';
 const SERVICE = '^VN/(GOV|PROV)/[A-Za-z0-9._-]{1,64}/[A-Za-z0-9._-]{1,64}/[A-Za-z0-9._-]{1,64}/v[1-9][0-9]{0,8}$';
+const SERVICE_PATTERN = '^VN/(GOV|PROV)/([A-Za-z0-9._-]{1,64}|\\*)/([A-Za-z0-9._-]{1,64}|\\*)/[A-Za-z0-9._-]{1,64}/v[1-9][0-9]{0,8}$';
 const PART = '^[A-Za-z0-9._-]{1,64}$';
 const FILE = '^[A-Za-z0-9._/-]{1,200}$';
 
@@ -87,7 +88,7 @@ export const contractFileSchema = {
   required: ['service', 'title', 'personalData', 'timeoutMs', 'request'],
   additionalProperties: false,
   properties: {
-    service: { type: 'string', pattern: SERVICE },
+    service: { type: 'string', pattern: SERVICE_PATTERN },
     title: { type: 'string', minLength: 1 },
     description: { type: 'string' },
     personalData: { type: 'boolean' },

@@ -77,7 +77,7 @@ export async function loadCatalog(dir: string, options: LoadOptions = {}): Promi
       const contractPath = resolve(root, svc.contract);
       if (!contractPath.startsWith(root + '/')) throw source.fail(`${place}/contract`, 'the contract file must lie inside the catalog folder');
       const contract = loadContract(readSource(contractPath, display(contractPath)), contractAjv);
-      if (contract.service !== id) throw source.fail(`${place}/contract`, `the contract is for ${contract.service}, not ${id}`);
+      if (!contractServes(contract.service, id)) throw source.fail(`${place}/contract`, `the contract is for ${contract.service}, not ${id}`);
       if (svc.mode === 'request-reply' && !contract.validateResponse) {
         throw source.fail(`${place}/contract`, 'a request-reply service needs a response schema in its contract');
       }
@@ -106,6 +106,17 @@ export async function loadCatalog(dir: string, options: LoadOptions = {}): Promi
   });
 }
 
+/**
+ * Whether a contract's `service` covers the service `id`: equal, or with `*` for whole parts of
+ * the system, so one contract serves a service every province provides (`VN/PROV/*\/MOTCUA/…`).
+ */
+function contractServes(pattern: string, id: string): boolean {
+  const p = parseServiceId(pattern.replace(/\*/g, 'X'));
+  const s = parseServiceId(id);
+  if (!p || !s || p.code !== s.code || p.version !== s.version) return false;
+  return matchesSystemPattern(pattern.split('/').slice(0, 4).join('/'), s.system);
+}
+
 function compileSchema(source: SourceFile, ajv: ReturnType<typeof createAjv>, schema: object, pointer: string) {
   const breaks = schemaRuleBreaks(schema, pointer);
   if (breaks[0]) throw source.fail(breaks[0][0], breaks[0][1]);
@@ -124,7 +135,7 @@ export function loadContract(source: SourceFile, ajv = createAjv()): Contract {
     errors?: Array<{ type: string; description: string }>;
     examples?: { valid?: Contract['examples']['valid']; invalid?: Contract['examples']['invalid'] };
   };
-  if (!parseServiceId(c.service)) throw source.fail('/service', 'not a valid service id');
+  if (!parseServiceId(c.service.replace(/\*/g, 'X'))) throw source.fail('/service', 'not a valid service id');
   const validateRequest = compileSchema(source, ajv, c.request, '/request');
   const validateResponse = c.response ? compileSchema(source, ajv, c.response, '/response') : undefined;
   const errors = c.errors ?? [];

@@ -14,6 +14,8 @@ export interface OperatorDeps {
   readonly metrics: GatewayMetrics;
   readiness(): { broker: boolean; ledger: boolean };
   readonly now?: () => number;
+  /** More routes for the process that runs the gateway (e.g. the simulator's fault controls). */
+  readonly routes?: express.Router;
 }
 
 const DASHBOARD = join(import.meta.dirname, 'dashboard');
@@ -57,6 +59,7 @@ export function createOperatorApp(deps: OperatorDeps): express.Express {
 
   app.get('/api/services/health', (_req, res) => void res.json({ at: now(), services: deps.reader.health(now()) }));
 
+  if (deps.routes) app.use(deps.routes);
   app.use(express.static(DASHBOARD, { index: 'index.html', maxAge: 0 }));
 
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {

@@ -1,7 +1,8 @@
 /**
  * Whether a provider is there: somebody consumes its inbox (DESIGN §4,
- * `server.provider_unavailable`). Consumer counts are cached briefly and refreshed in the
- * background, so the hot path asks the broker only when a provider looks absent.
+ * `server.provider_unavailable`). A consumer count is trusted for `ttlMs`, then asked again
+ * (once, however many messages wait for the answer), so the hot path asks the broker at most
+ * once per provider per `ttlMs`.
  */
 import type { Transport } from '../transport/transport.ts';
 
@@ -33,10 +34,7 @@ export function createAvailability(transport: Transport, ttlMs: number, now: () 
   return {
     async isUp(system) {
       const entry = cache.get(system);
-      if (entry && entry.consumers > 0) {
-        if (now() - entry.at > ttlMs) void refresh(system);
-        return true;
-      }
+      if (entry && !entry.refreshing && now() - entry.at <= ttlMs) return entry.consumers > 0;
       return (await refresh(system)) > 0;
     },
   };
