@@ -7,6 +7,8 @@ import { generateKey, listKeys, registerKey } from './commands/keys.ts';
 import { bench } from './commands/bench.ts';
 import { verifyLedger } from './commands/ledger.ts';
 import { load } from './commands/load.ts';
+import { mock } from './commands/mock.ts';
+import { send } from './commands/send.ts';
 import { up } from './commands/up.ts';
 import { stats, tail } from './commands/watch.ts';
 
@@ -93,6 +95,22 @@ program.command('tail')
   .addOption(operatorUrl)
   .option('--count <n>', 'stop after this many', positive)
   .action((options) => tail(options));
+
+withCommon(program.command('mock <system>'))
+  .description('run one mocked national or provincial system on RabbitMQ')
+  .option('--seed <n>', 'seed of the synthetic data', positive, 2025)
+  .option('--citizens <n>', 'synthetic citizens', positive, 100_000)
+  .option('--faults <profiles>', 'fault profiles to switch on, comma-separated', list, [])
+  .option('--result-delay <ms>', 'how long a judicial record certificate takes', positive, 3000)
+  .action((system, options) => mock(system, options));
+
+withCommon(program.command('send <service> <json-body>'))
+  .description('send one signed request as a system through a running gateway and print the verified reply')
+  .requiredOption('--as <system>', 'the client system to sign as (its key in LGSP_HOME)')
+  .option('--user-id <id>', 'the officer acting (required for personal data)')
+  .option('--issue <dossier>', 'the dossier or case')
+  .option('--timeout <ms>', 'how long to wait for the reply', positive, 30_000)
+  .action((service, body, options) => send(service, body, options));
 
 withCommon(program.command('load'))
   .description("send one service's requests at a steady rate through a running gateway and report rate, latency and errors")

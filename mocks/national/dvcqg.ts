@@ -4,7 +4,7 @@
  * payments and refunds — automatic, or waiting for an officer when `manualRefunds()` says so.
  */
 import type { Handler } from '../../adapters/amqp/provider.ts';
-import type { NationalData } from '../data/national.ts';
+import type { NationalData, PortalDossier } from '../data/national.ts';
 import { businessError } from './systems.ts';
 
 export interface PortalCounts {
@@ -12,6 +12,19 @@ export interface PortalCounts {
   readonly received: Map<string, number>;
   /** Latest status of every dossier reported, counted by province and status. */
   byStatus(province: string): Record<string, number>;
+}
+
+/** How far along a status is: a later report never moves a dossier back (events may arrive out of order). */
+const RANK: Record<string, number> = { received: 0, processing: 1, supplement_required: 2, late: 3, completed: 4, returned: 4, withdrawn: 4 };
+
+/** Applies a status reported at `at` unless the dossier already has a later (or further) one. */
+function report(d: PortalDossier, status: string, at: string): void {
+  const t = Date.parse(at);
+  const current = Date.parse(d.updatedAt);
+  if (t > current || (t === current && (RANK[status] ?? 0) > (RANK[d.status] ?? 0))) {
+    d.status = status;
+    d.updatedAt = new Date(t).toISOString();
+  }
 }
 
 export function createDvcqg(data: NationalData, manualRefunds: () => boolean) {
@@ -27,13 +40,21 @@ export function createDvcqg(data: NationalData, manualRefunds: () => boolean) {
   const handlers: Record<string, Handler> = {
     'dossier.sync/v1': ({ body, client }) => {
       received.set(client, (received.get(client) ?? 0) + 1);
-      data.dossiers.set(String(body.dossierCode), {
-        dossierCode: String(body.dossierCode), province: client, procedureCode: String(body.procedureCode), status: 'received', updatedAt: String(body.receivedAt),
-      });
+      const code = String(body.dossierCode);
+      const known = data.dossiers.get(code);
+      if (known && known.province === client) {
+        known.procedureCode = String(body.procedureCode);
+        report(known, 'received', String(body.receivedAt));
+      } else {
+        data.dossiers.set(code, { dossierCode: code, province: client, procedureCode: String(body.procedureCode), status: 'received', updatedAt: new Date(String(body.receivedAt)).toISOString() });
+      }
     },
     'dossier.progress/v1': ({ body, client }) => {
-      const d = data.dossiers.get(String(body.dossierCode));
-      if (d && d.province === client) Object.assign(d, { status: String(body.status), updatedAt: new Date(String(body.at)).toISOString() });
+      const code = String(body.dossierCode);
+      const d = data.dossiers.get(code);
+      if (d?.province === client) report(d, String(body.status), String(body.at));
+      // A status ahead of its reception report: keep it; the sync fills in the rest.
+      else if (!d) data.dossiers.set(code, { dossierCode: code, province: client, procedureCode: '', status: String(body.status), updatedAt: new Date(String(body.at)).toISOString() });
     },
     'dossier.lookup/v1': ({ body }) => {
       const d = data.dossiers.get(String(body.dossierCode));

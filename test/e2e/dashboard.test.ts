@@ -60,10 +60,10 @@ describe.skipIf(!haveChromium)('the operator dashboard in Chromium', () => {
     await expect.poll(() => page.locator('#status').textContent()).toBe('broker and ledger up');
     expect(Number(await page.locator('#rate').textContent())).toBeGreaterThan(0);
     expect(await page.locator('#latency').textContent()).toMatch(/^\d+ \/ \d+ \/ \d+ ms$/);
-    expect(await page.locator('#services tbody tr').count()).toBe(2);
-    expect(await page.locator('#clients tbody tr').count()).toBe(4);
+    await expect.poll(() => page.locator('#services tbody tr').count()).toBeGreaterThanOrEqual(10);
+    await expect.poll(() => page.locator('#clients tbody tr').count()).toBeGreaterThanOrEqual(5);
     expect(await page.locator('#recent tbody tr').count()).toBeGreaterThan(0);
-    expect(await page.locator('#health tbody tr').count()).toBe(2);
+    expect(await page.locator('#health tbody tr').count()).toBeGreaterThanOrEqual(10);
 
     mkdirSync(join(ROOT, 'reports'), { recursive: true });
     const shot = join(ROOT, 'reports', 'dashboard.png');

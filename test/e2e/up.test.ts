@@ -25,13 +25,19 @@ function run(args: string[], stopAfterMs?: number): Promise<{ code: number | nul
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
 describe('lgsp up', () => {
-  it('shows transactions between provinces and national systems, and stops cleanly on Ctrl-C', async () => {
-    const { code, stdout, stderr } = await run(['up', '--rate', '20'], 6000);
+  it('shows transactions with every national system and every province within 30 s, and stops cleanly on Ctrl-C', async () => {
+    const { code, stdout, stderr } = await run(['up', '--rate', '10', '--citizens', '20000'], 12_000);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toMatch(/on the embedded transport/);
-    expect(stdout).toMatch(/VN\/GOV\/BCA\/DANCU\/citizen\.verify\/v1 +ok [1-9]/);
-    expect(stdout).toMatch(/VN\/GOV\/VPCP\/DVCQG\/dossier\.sync\/v1 +ok [1-9]/);
+    const last = stdout.slice(stdout.lastIndexOf('transactions:'));
+    for (const system of ['VPCP/DVCQG', 'BCA/DANCU', 'BTP/HOTICH', 'BTP/LLTP', 'BTC/THUE', 'BTC/DKKD']) {
+      expect(last, system).toMatch(new RegExp(`VN/GOV/${system}/\\S+ +ok [1-9]`));
+    }
+    // Every province provides too: certificates come back to each (and online applications reach them).
+    for (const province of ['CAOBANG', 'DIENBIEN', 'DONGTHAP', 'CAMAU']) {
+      expect(last, province).toMatch(new RegExp(`VN/PROV/${province}/MOTCUA/\\S+ +ok [1-9]`));
+    }
     expect(stdout.trimEnd().endsWith('stopped.')).toBe(true);
     expect(existsSync(join(home, 'keys/VN~GOV~LGSP~GATEWAY/k1.private.jwk.json'))).toBe(true);
   });

@@ -1,0 +1,55 @@
+/**
+ * The real catalog (contracts/) with keys made for this run, a gateway, and every mocked system
+ * — over the embedded broker or RabbitMQ.
+ */
+import { resolve } from 'node:path';
+import { GatewayClient } from '../../adapters/amqp/client.ts';
+import type { GatewayConfig } from '../../gateway/config.ts';
+import { MemoryLedger } from '../../gateway/ledger/ledger.ts';
+import { createGateway, type Gateway } from '../../gateway/pipeline/gateway.ts';
+import { FaultController } from '../../mocks/faults.ts';
+import { startSimulation, type Simulation } from '../../mocks/simulation.ts';
+import type { BrokerHandle } from './broker.ts';
+import { catalogWithKeys, type FixtureCatalog } from './bus.ts';
+
+export const CONTRACTS = resolve(import.meta.dirname, '../../contracts');
+
+let real: Promise<FixtureCatalog> | undefined;
+export const realCatalog = () => (real ??= catalogWithKeys(CONTRACTS));
+
+export interface SimulationBus extends FixtureCatalog {
+  readonly gateway: Gateway;
+  readonly ledger: MemoryLedger;
+  readonly sim: Simulation;
+  readonly faults: FaultController;
+  client(system: string): Promise<GatewayClient>;
+  stop(): Promise<void>;
+}
+
+export async function startSimulationBus(
+  broker: BrokerHandle,
+  options: { resultDelayMs?: number; citizens?: number; config?: Partial<GatewayConfig> } = {},
+): Promise<SimulationBus> {
+  const { catalog, keys } = await realCatalog();
+  const ledger = new MemoryLedger();
+  const gateway = createGateway({ transport: await broker.connect('gateway'), catalog, key: keys.get(catalog.gateway)!, ledger, config: options.config });
+  await gateway.start();
+  const faults = new FaultController();
+  const env = { catalog, faults, connect: (name: string) => broker.connect(name), key: async (s: string) => keys.get(s)! };
+  const sim = await startSimulation(env, { seed: 2025, citizens: options.citizens ?? 2000, resultDelayMs: options.resultDelayMs ?? 300 });
+  const clients: GatewayClient[] = [];
+  return {
+    catalog, keys, gateway, ledger, sim, faults,
+    async client(system) {
+      const c = await GatewayClient.connect({ transport: await broker.connect(system), system, key: keys.get(system)!, keys: catalog.keys, gateway: catalog.gateway, instance: `test-${clients.length}` });
+      clients.push(c);
+      return c;
+    },
+    async stop() {
+      for (const c of clients) await c.close();
+      await sim.stop();
+      await gateway.stop();
+      await broker.cleanup([...catalog.systems.keys()]);
+    },
+  };
+}
