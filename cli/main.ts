@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { CatalogError } from '../gateway/catalog/load.ts';
 import { FAULT_PROFILES } from '../mocks/faults.ts';
+import { WORKLOAD_PROFILES } from '../mocks/workload.ts';
 import { gatewayOnly } from './commands/gateway.ts';
 import { generateKey, listKeys, registerKey } from './commands/keys.ts';
 import { bench } from './commands/bench.ts';
@@ -56,6 +57,8 @@ withOperator(withCommon(program.command('up')))
   .option('--citizens <n>', 'synthetic citizens in the population database', positive, 100_000)
   .option('--faults <profiles>', `fault profiles to switch on, comma-separated (${Object.keys(FAULT_PROFILES).join(', ')})`, list, [])
   .option('--result-delay <ms>', 'how long a judicial record certificate takes (10 days by law, compressed)', positive, 3000)
+  .addOption(new Option('--profile <name>', 'replay a workload profile instead of the live workload, then stop').choices(Object.keys(WORKLOAD_PROFILES)))
+  .option('--profile-seconds <n>', 'how long the replayed period takes', positive, 30)
   .option('--duration <seconds>', 'stop after this long (default: until Ctrl-C)', positive)
   .action((options) => up({ ...options, operatorPort: options.operator === false ? false : options.operatorPort }));
 

@@ -5,6 +5,7 @@
  */
 import { FaultController } from '../../mocks/faults.ts';
 import { startLiveWorkload, startSimulation, type Simulation } from '../../mocks/simulation.ts';
+import { expectedCounts, planProfile, replay, WORKLOAD_PROFILES } from '../../mocks/workload.ts';
 import { simulatorControls } from '../controls.ts';
 import { startGatewayStack } from '../gateway-stack.ts';
 import { openRuntime, safeUrl, type CommonOptions } from '../runtime.ts';
@@ -18,6 +19,21 @@ export interface UpOptions extends CommonOptions {
   faults: string[];
   resultDelay: number;
   duration?: number;
+  /** Replay this workload profile instead of the live workload. */
+  profile?: string;
+  profileSeconds: number;
+}
+
+/** Replays a profile on its province and prints the counts it ends with beside the profile's. */
+async function replayProfile(sim: Simulation, name: string, seconds: number, out: NodeJS.WriteStream): Promise<void> {
+  const profile = WORKLOAD_PROFILES[name]!;
+  const province = sim.provinces.get(profile.province)!;
+  const plans = planProfile(profile, [...sim.data.citizens.values()], 1);
+  out.write(`replaying ${name}: ${profile.description}\n  ${plans.length} dossiers over ${seconds} s\n\n`);
+  const counts = await replay(province, plans, { durationMs: seconds * 1000, concurrency: 64 });
+  const expected = expectedCounts(profile);
+  out.write(`\nreplay of ${name} ended:\n`);
+  for (const [k, v] of Object.entries(counts)) out.write(`  ${k.padEnd(12)} ${String(v).padStart(6)}   profile ${String(expected[k as keyof typeof expected]).padStart(6)}  ${v === expected[k as keyof typeof expected] ? '✓' : '✗'}\n`);
 }
 
 export async function up(options: UpOptions): Promise<void> {
@@ -38,17 +54,24 @@ export async function up(options: UpOptions): Promise<void> {
   sim = await startSimulation({ catalog, connect: (n) => rt.connect(n), key: (s) => rt.key(s), faults, logger: rt.log }, {
     seed: options.seed, citizens: options.citizens, resultDelayMs: options.resultDelay,
   });
-  const stopWorkload = startLiveWorkload(sim, options.rate, options.seed);
-
   const ticker = setInterval(() => summary.draw(), 1000);
+  let stopWorkload = async () => {};
+  if (options.profile) {
+    const done = replayProfile(sim, options.profile, options.profileSeconds, out);
+    stopWorkload = () => done;
+    void done.then(() => process.kill(process.pid, 'SIGINT'));
+  } else {
+    stopWorkload = startLiveWorkload(sim, options.rate, options.seed);
+  }
+
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
     clearInterval(ticker);
+    await stopWorkload();
     summary.release();
     out.write('\nstopping…\n');
-    await stopWorkload();
     await sim?.stop();
     await stack.stop();
     await rt.close();
