@@ -32,6 +32,9 @@ export interface TopologyOptions {
   readonly deliveryLimit: number;
 }
 
+/** How long a named client instance's reply queue outlives its last consumer. */
+export const INSTANCE_QUEUE_EXPIRES_MS = 30 * 60_000;
+
 export const DEFAULT_TOPOLOGY: TopologyOptions = Object.freeze({ prefix: 'lgsp', deliveryLimit: 5 });
 
 export interface QueueNames {
@@ -89,7 +92,12 @@ export function topologyFor(systems: readonly string[], options: TopologyOptions
   ];
   for (const system of systems) {
     queues.push(durableQueue(names.inbox(system), options, dlx), durableQueue(names.replies(system), options, dlx));
-    if (instance) queues.push(durableQueue(names.replies(system, instance), options, dlx));
+    // A named instance's queue goes away after half an hour unused: instances come and go (a
+    // `lgsp send`, a load run), a system's own queues stay.
+    if (instance) {
+      const q = durableQueue(names.replies(system, instance), options, dlx);
+      queues.push({ ...q, arguments: { ...q.arguments, 'x-expires': INSTANCE_QUEUE_EXPIRES_MS } });
+    }
   }
   return {
     exchanges: [{ name: dlx, type: 'direct' }],

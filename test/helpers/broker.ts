@@ -19,8 +19,8 @@ export interface BrokerHandle {
   readonly prefix: string;
   /** A new client connection, as a separate system process would have. */
   connect(name?: string): Promise<Transport>;
-  /** Closes every connection made here and deletes what the suite declared. */
-  cleanup(systems?: readonly string[]): Promise<void>;
+  /** Closes every connection made here and deletes what the suite declared (and `extraQueues`). */
+  cleanup(systems?: readonly string[], extraQueues?: readonly string[]): Promise<void>;
 }
 
 /** A fresh embedded broker. */
@@ -56,12 +56,12 @@ export function rabbitBroker(deliveryLimit = 5): BrokerHandle {
       open.push(t);
       return t;
     },
-    async cleanup(systems = []) {
+    async cleanup(systems = [], extraQueues = []) {
       await Promise.all(open.map((t) => t.close()));
       const conn = await amqp.connect(url);
       const ch = await conn.createChannel();
       const topology = topologyFor(systems, { prefix, deliveryLimit });
-      for (const q of topology.queues) await ch.deleteQueue(q.name);
+      for (const q of [...topology.queues.map((q) => q.name), ...extraQueues]) await ch.deleteQueue(q);
       for (const e of topology.exchanges) await ch.deleteExchange(e.name);
       await conn.close();
     },

@@ -77,6 +77,7 @@ export async function createTestBus(broker: BrokerHandle, config: Partial<Gatewa
   const { catalog, keys } = await fixtureCatalog();
   const ledger = new MemoryLedger();
   const stoppers: Array<() => Promise<void>> = [];
+  const instanceQueues: string[] = [];
   const bus: TestBus = {
     catalog, keys, broker, ledger,
     gateway: undefined as unknown as Gateway,
@@ -92,6 +93,7 @@ export async function createTestBus(broker: BrokerHandle, config: Partial<Gatewa
     async client(system = CAOBANG, options = {}) {
       const transport = await broker.connect(system);
       const client = await GatewayClient.connect({ transport, system, key: keys.get(system)!, keys: catalog.keys, gateway: GATEWAY, ...options });
+      if (options.instance) instanceQueues.push(transport.names.replies(system, options.instance));
       stoppers.push(() => client.close());
       return client;
     },
@@ -103,7 +105,7 @@ export async function createTestBus(broker: BrokerHandle, config: Partial<Gatewa
     },
     async stop() {
       for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
-      await broker.cleanup([...catalog.systems.keys()]);
+      await broker.cleanup([...catalog.systems.keys()], instanceQueues);
     },
   };
   await bus.startGateway();

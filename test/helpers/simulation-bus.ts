@@ -37,19 +37,26 @@ export async function startSimulationBus(
   const faults = new FaultController();
   const env = { catalog, faults, connect: (name: string) => broker.connect(name), key: async (s: string) => keys.get(s)! };
   const sim = await startSimulation(env, { seed: 2025, citizens: options.citizens ?? 2000, resultDelayMs: options.resultDelayMs ?? 300 });
-  const clients: GatewayClient[] = [];
+  // One test client per system, on a reply queue of its own: the mock of that system has its own client too.
+  const clients = new Map<string, Promise<GatewayClient>>();
+  const instanceQueues: string[] = [];
   return {
     catalog, keys, gateway, ledger, sim, faults,
-    async client(system) {
-      const c = await GatewayClient.connect({ transport: await broker.connect(system), system, key: keys.get(system)!, keys: catalog.keys, gateway: catalog.gateway, instance: `test-${clients.length}` });
-      clients.push(c);
-      return c;
+    client(system) {
+      if (!clients.has(system)) {
+        clients.set(system, (async () => {
+          const transport = await broker.connect(`${system} test`);
+          instanceQueues.push(transport.names.replies(system, 'test'));
+          return GatewayClient.connect({ transport, system, key: keys.get(system)!, keys: catalog.keys, gateway: catalog.gateway, instance: 'test' });
+        })());
+      }
+      return clients.get(system)!;
     },
     async stop() {
-      for (const c of clients) await c.close();
+      for (const c of clients.values()) await (await c).close();
       await sim.stop();
       await gateway.stop();
-      await broker.cleanup([...catalog.systems.keys()]);
+      await broker.cleanup([...catalog.systems.keys()], instanceQueues);
     },
   };
 }
