@@ -9,20 +9,8 @@ import { ensureSigningKey } from '../../gateway/home/keys.ts';
 import type { RequestEnvelope, ResponseEnvelope } from '../../gateway/protocol/envelope.ts';
 import { sha256, signJws } from '../../gateway/protocol/jws.ts';
 import { connectRabbit } from '../../gateway/transport/rabbitmq.ts';
+import { BODY, CLIENT, PROVIDER, SERVICE, type GatewayPeerInput } from './scenario.ts';
 import { drive, rssPeak } from './stats.ts';
-
-export const CLIENT = 'VN/PROV/CAOBANG/MOTCUA';
-export const PROVIDER = 'VN/GOV/BCA/DANCU';
-export const SERVICE = `${PROVIDER}/citizen.verify/v1`;
-export const BODY = { idNumber: '004190000123', fullName: 'Nông Thị Hoa', dateOfBirth: '1990-05-14' };
-
-export interface GatewayPeerInput {
-  url: string;
-  prefix: string;
-  home: string;
-  count: number;
-  mode: { concurrency: number } | { rate: number };
-}
 
 async function main(input: GatewayPeerInput): Promise<void> {
   const clientKey = await ensureSigningKey(input.home, CLIENT);

@@ -4,15 +4,8 @@
  */
 import amqp from 'amqplib';
 import { randomUUID } from 'node:crypto';
+import type { RawPeerInput } from './scenario.ts';
 import { drive, rssPeak } from './stats.ts';
-
-export interface RawPeerInput {
-  url: string;
-  queue: string;
-  count: number;
-  concurrency: number;
-  payloadBytes: number;
-}
 
 async function main(input: RawPeerInput): Promise<void> {
   const server = await amqp.connect(input.url, { noDelay: true });

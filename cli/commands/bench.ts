@@ -16,9 +16,7 @@ import { verifyChain } from '../../gateway/ledger/verify.ts';
 import { createGateway } from '../../gateway/pipeline/gateway.ts';
 import { connectRabbit } from '../../gateway/transport/rabbitmq.ts';
 import { topologyFor } from '../../gateway/transport/topology.ts';
-import type { GatewayPeerInput } from '../bench/gateway-peer.ts';
-import { CLIENT, PROVIDER } from '../bench/gateway-peer.ts';
-import type { RawPeerInput } from '../bench/raw-peer.ts';
+import { CLIENT, PROVIDER, type GatewayPeerInput, type RawPeerInput } from '../bench/scenario.ts';
 import { rssPeak, type PhaseResult } from '../bench/stats.ts';
 import { safeUrl } from '../runtime.ts';
 
