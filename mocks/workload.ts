@@ -4,7 +4,6 @@
  * seed and spread over its period; a replay runs them time-compressed and ends with those counts.
  */
 import type { Citizen } from './data/people.ts';
-import { provinceByKey } from './data/places.ts';
 import { pick, seededRandom, type Random } from './data/random.ts';
 import type { DossierCounts, DossierPlan, Outcome, ProvinceMock } from './provincial/province.ts';
 import type { ProcedureKind } from './provincial/procedures.ts';
@@ -108,5 +107,3 @@ export function expectedCounts(profile: WorkloadProfile): DossierCounts {
     withdrawn: o.withdrawn, inProgress: o.in_progress, digitised: profile.digitised,
   };
 }
-
-export { provinceByKey };

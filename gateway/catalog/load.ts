@@ -12,7 +12,7 @@ import { parseServiceId } from '../protocol/ids.ts';
 import { matchesSystemPattern, type Catalog, type Contract, type ServiceEntry, type SystemEntry } from './catalog.ts';
 import { catalogFileSchema, contractFileSchema } from './file-schemas.ts';
 import { schemaRuleBreaks } from './rules.ts';
-import { CatalogError, readSource, schemaFailure, type SourceFile } from './source.ts';
+import { readSource, schemaFailure, type SourceFile } from './source.ts';
 
 export { CatalogError } from './source.ts';
 
@@ -165,5 +165,3 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
-
-export { matchesSystemPattern };

@@ -71,11 +71,10 @@ export function readSource(file: string, displayName = file): SourceFile {
 export function schemaFailure(source: SourceFile, errors: readonly ErrorObject[] | null | undefined): CatalogError {
   const e = errors?.[0];
   if (!e) return source.fail('', 'invalid');
-  let pointer = e.instancePath;
+  const pointer = e.instancePath;
   let problem = e.message ?? e.keyword;
   if (e.keyword === 'additionalProperties') problem = `unknown property "${String(e.params.additionalProperty)}"`;
   if (e.keyword === 'required') problem = `missing property "${String(e.params.missingProperty)}"`;
   if (e.keyword === 'enum') problem += `: ${(e.params.allowedValues as unknown[]).join(', ')}`;
-  if (pointer === '') pointer = '';
   return source.fail(pointer, problem);
 }

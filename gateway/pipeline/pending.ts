@@ -41,10 +41,6 @@ export class PendingRequests {
     this.entries.set(request.tx, { request, timer });
   }
 
-  has(tx: string | undefined): boolean {
-    return tx !== undefined && this.entries.has(tx);
-  }
-
   /** Removes and returns the request; undefined if it was answered or timed out already. */
   take(tx: string | undefined): PendingRequest | undefined {
     if (tx === undefined) return undefined;

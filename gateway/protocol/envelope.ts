@@ -4,7 +4,7 @@
  */
 import { createAjv, toViolations } from './ajv.ts';
 import { GatewayError, type ErrorBody } from './errors.ts';
-import { isServiceId, isSystemId, parseServiceId } from './ids.ts';
+import { isServiceId, isSystemId } from './ids.ts';
 
 export type Kind = 'request' | 'response' | 'event';
 export type JsonObject = { [key: string]: unknown };
@@ -128,9 +128,4 @@ export function checkEnvelope(payload: unknown): Envelope {
     });
   }
   return envelope;
-}
-
-/** The system that provides the envelope's service. */
-export function providerOf(envelope: Pick<Common, 'service'>): string {
-  return parseServiceId(envelope.service)!.system;
 }

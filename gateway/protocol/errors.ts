@@ -26,8 +26,6 @@ export const ERROR_CATALOGUE = {
 
 export type ErrorType = keyof typeof ERROR_CATALOGUE;
 
-export const ERROR_TYPES = Object.freeze(Object.keys(ERROR_CATALOGUE) as ErrorType[]);
-
 /** One failing field of a contract check, by JSON pointer into the envelope. */
 export interface Violation {
   pointer: string;

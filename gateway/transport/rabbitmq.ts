@@ -73,7 +73,7 @@ class RabbitTransport implements Transport {
   private readonly topology: TopologyOptions;
 
   constructor(private readonly options: RabbitOptions) {
-    this.topology = { ...DEFAULT_TOPOLOGY, ...options };
+    this.topology = { prefix: options.prefix ?? DEFAULT_TOPOLOGY.prefix, deliveryLimit: options.deliveryLimit ?? DEFAULT_TOPOLOGY.deliveryLimit };
     this.names = queueNames(this.topology.prefix);
   }
 

@@ -52,12 +52,6 @@ export const PROVINCES: readonly Province[] = [
   },
 ];
 
-export function provinceByKey(key: string): Province {
-  const p = PROVINCES.find((x) => x.key === key);
-  if (!p) throw new Error(`no province ${key}`);
-  return p;
-}
-
 /** The province whose birth-registration code starts an ID number. */
 export function provinceOfId(idNumber: string): Province | undefined {
   return PROVINCES.find((p) => idNumber.startsWith(p.code));
