@@ -1,6 +1,6 @@
 /**
  * The gateway as the commands run it: the durable ledger in LGSP_HOME, Prometheus metrics,
- * and the operator server on its own port.
+ * the metaservices on the bus, the HTTP ingress and the operator server, each on its own port.
  */
 import type { Server } from 'node:http';
 import { join } from 'node:path';
@@ -10,12 +10,22 @@ import { SqliteLedger } from '../gateway/ledger/sqlite.ts';
 import { createOperatorApp } from '../gateway/operator/app.ts';
 import { createMetrics } from '../gateway/operator/metrics.ts';
 import { createGateway, type Gateway } from '../gateway/pipeline/gateway.ts';
+import { createIngress, type Ingress } from '../adapters/http/ingress.ts';
+import { TokenStore } from '../adapters/http/tokens.ts';
+import { META_SYSTEM } from '../adapters/meta/methods.ts';
+import { startMetaservices } from '../adapters/meta/provider.ts';
+import type { ServiceProvider } from '../adapters/amqp/provider.ts';
+import { loadSigningKey } from '../gateway/home/keys.ts';
 import type { Runtime } from './runtime.ts';
 
 export interface StackOptions {
   /** Operator server port; `false` for none. */
   readonly operatorPort: number | false;
   readonly operatorHost?: string;
+  /** HTTP ingress port; `false` for none. */
+  readonly ingressPort?: number | false;
+  /** Requests a second each system may make through the ingress. */
+  readonly ratePerSecond?: number;
   readonly retentionDays?: number;
   readonly onRecord?: (record: TransactionRecord) => void;
   readonly routes?: import('express').Router;
@@ -26,6 +36,8 @@ export interface GatewayStack {
   readonly ledgerFile: string;
   /** The operator server's address, e.g. `http://127.0.0.1:8081`. */
   readonly operatorUrl?: string;
+  /** The ingress's address, e.g. `http://127.0.0.1:8080`. */
+  readonly ingressUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -35,14 +47,33 @@ export async function startGatewayStack(rt: Runtime, options: StackOptions): Pro
   const transport = await rt.connect('gateway');
   let gateway: Gateway | undefined;
   const metrics = createMetrics({ inflight: () => gateway?.inflight() ?? 0, brokerUp: () => transport.isConnected() });
-  gateway = createGateway({
-    transport, catalog: rt.catalog, key: await rt.key(rt.catalog.gateway), ledger, logger: rt.log,
-    onRecord: (record) => {
-      metrics.observe(record);
-      options.onRecord?.(record);
-    },
-  });
+  const onRecord = (record: TransactionRecord) => {
+    metrics.observe(record);
+    options.onRecord?.(record);
+  };
+  const gatewayKey = await rt.key(rt.catalog.gateway);
+  gateway = createGateway({ transport, catalog: rt.catalog, key: gatewayKey, ledger, logger: rt.log, onRecord });
   await gateway.start();
+  let meta: ServiceProvider | undefined;
+  if (rt.catalog.systems.has(META_SYSTEM)) {
+    meta = await startMetaservices({ transport: await rt.connect('metaservices'), catalog: rt.catalog, key: await rt.key(META_SYSTEM), logger: rt.log });
+  }
+
+  let ingress: Ingress | undefined;
+  let ingressServer: Server | undefined;
+  let ingressUrl: string | undefined;
+  if (options.ingressPort !== undefined && options.ingressPort !== false) {
+    ingress = createIngress({
+      transport: await rt.connect('ingress'), catalog: rt.catalog, tokens: new TokenStore(rt.home), keyOf: (system) => loadSigningKey(rt.home, system),
+      gatewayKey, logger: rt.log, config: options.ratePerSecond ? { ratePerSecond: options.ratePerSecond } : {},
+      record: async (record) => {
+        await ledger.record(record);
+        onRecord(record);
+      },
+    });
+    ingressServer = await listen(ingress.app, options.ingressPort, options.operatorHost ?? '127.0.0.1');
+    ingressUrl = urlOf(ingressServer, options.operatorHost ?? '127.0.0.1');
+  }
 
   let server: Server | undefined;
   let reader: LedgerReader | undefined;
@@ -51,21 +82,33 @@ export async function startGatewayStack(rt: Runtime, options: StackOptions): Pro
     reader = new LedgerReader(ledgerFile);
     const app = createOperatorApp({ reader, metrics, routes: options.routes, readiness: () => ({ broker: transport.isConnected(), ledger: ledger.db.open }) });
     const host = options.operatorHost ?? '127.0.0.1';
-    server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(options.operatorPort as number, host, () => resolve(s)).once('error', reject);
-    });
-    const address = server.address();
-    operatorUrl = `http://${host}:${typeof address === 'object' && address ? address.port : options.operatorPort}`;
+    server = await listen(app, options.operatorPort, host);
+    operatorUrl = urlOf(server, host);
   }
   const g = gateway;
   return {
-    gateway: g, ledgerFile, operatorUrl,
+    gateway: g, ledgerFile, operatorUrl, ingressUrl,
     async stop() {
-      server?.closeAllConnections();
-      await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+      for (const s of [ingressServer, server]) {
+        s?.closeAllConnections();
+        await new Promise((resolve) => (s ? s.close(resolve) : resolve(undefined)));
+      }
+      await ingress?.close();
+      await meta?.stop();
       await g.stop();
       reader?.close();
       await ledger.close();
     },
   };
+}
+
+function listen(app: import('express').Express, port: number, host: string): Promise<Server> {
+  return new Promise<Server>((resolve, reject) => {
+    const s = app.listen(port, host, () => resolve(s)).once('error', reject);
+  });
+}
+
+function urlOf(server: Server, host: string): string {
+  const address = server.address();
+  return `http://${host}:${typeof address === 'object' && address ? address.port : 0}`;
 }

@@ -4,7 +4,7 @@ import { CatalogError } from '../gateway/catalog/load.ts';
 import { FAULT_PROFILES } from '../mocks/faults.ts';
 import { WORKLOAD_PROFILES } from '../mocks/workload.ts';
 import { gatewayOnly } from './commands/gateway.ts';
-import { generateKey, listKeys, registerKey } from './commands/keys.ts';
+import { generateKey, issueTokenFor, listKeys, registerKey, revokeTokenOf } from './commands/keys.ts';
 import { bench } from './commands/bench.ts';
 import { verifyLedger } from './commands/ledger.ts';
 import { load } from './commands/load.ts';
@@ -34,7 +34,15 @@ function port(value: string): number {
 function withOperator(command: Command): Command {
   return command
     .option('--operator-port <port>', 'operator server (metrics, API, dashboard) port; 0 picks a free one', port, 8081)
-    .option('--no-operator', 'run without the operator server');
+    .option('--no-operator', 'run without the operator server')
+    .option('--ingress-port <port>', 'HTTP ingress port (POST /r1/<service>); 0 picks a free one', port, 8080)
+    .option('--no-ingress', 'run without the HTTP ingress')
+    .option('--rate-limit <n>', 'requests a second each system may make through the HTTP ingress', positive, 100);
+}
+
+/** The stack's ports from the shared options. */
+function ports(options: { operator?: boolean; operatorPort: number; ingress?: boolean; ingressPort: number; rateLimit: number }) {
+  return { operatorPort: options.operator === false ? false as const : options.operatorPort, ingressPort: options.ingress === false ? false as const : options.ingressPort, ratePerSecond: options.rateLimit };
 }
 
 function withCommon(command: Command): Command {
@@ -60,11 +68,11 @@ withOperator(withCommon(program.command('up')))
   .addOption(new Option('--profile <name>', 'replay a workload profile instead of the live workload, then stop').choices(Object.keys(WORKLOAD_PROFILES)))
   .option('--profile-seconds <n>', 'how long the replayed period takes', positive, 30)
   .option('--duration <seconds>', 'stop after this long (default: until Ctrl-C)', positive)
-  .action((options) => up({ ...options, operatorPort: options.operator === false ? false : options.operatorPort }));
+  .action((options) => up({ ...options, ...ports(options) }));
 
 withOperator(withCommon(program.command('gateway')))
   .description('run the gateway alone on RabbitMQ')
-  .action((options) => gatewayOnly({ ...options, operatorPort: options.operator === false ? false : options.operatorPort }));
+  .action((options) => gatewayOnly({ ...options, ...ports(options) }));
 
 const keys = program.command('keys').description('generate, register and list signing keys in LGSP_HOME');
 keys.command('generate <system>')
@@ -77,8 +85,17 @@ keys.command('register <system> <jwk-file>')
   .description("register a system's own public JWK (its kid is the key name)")
   .addOption(new Option('--home <dir>', 'state directory').env('LGSP_HOME'))
   .action((system, file, options) => registerKey(system, file, options));
+keys.command('token <system>')
+  .description('issue a bearer token for the HTTP ingress\'s credential mode (shown once; stored hashed)')
+  .option('--label <text>', 'a note kept with the token')
+  .addOption(new Option('--home <dir>', 'state directory').env('LGSP_HOME'))
+  .action((system, options) => issueTokenFor(system, options));
+keys.command('revoke <system> <token-id>')
+  .description('revoke a bearer token by its id (see lgsp keys list)')
+  .addOption(new Option('--home <dir>', 'state directory').env('LGSP_HOME'))
+  .action((system, id, options) => revokeTokenOf(system, id, options));
 keys.command('list')
-  .description('list the registered public keys')
+  .description('list the registered public keys and issued tokens')
   .addOption(new Option('--home <dir>', 'state directory').env('LGSP_HOME'))
   .action((options) => listKeys(options));
 

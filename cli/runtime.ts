@@ -4,6 +4,7 @@
  * broker shared by everything in this process.
  */
 import { pino, type Logger } from 'pino';
+import { META_SYSTEM } from '../adapters/meta/methods.ts';
 import type { Catalog } from '../gateway/catalog/catalog.ts';
 import { loadCatalog } from '../gateway/catalog/load.ts';
 import { ensureSigningKey, lgspHome, registeredPublicKeys } from '../gateway/home/keys.ts';
@@ -44,7 +45,8 @@ export async function openRuntime(options: CommonOptions, generateKeys = false):
   if (generateKeys) {
     for (const system of [bootstrap.gateway, ...bootstrap.systems.keys()]) await ensureSigningKey(home, system);
   } else {
-    await ensureSigningKey(home, bootstrap.gateway);
+    // The gateway's own key, and the metaservices' when the catalog lists them.
+    for (const system of [bootstrap.gateway, META_SYSTEM]) if (system === bootstrap.gateway || bootstrap.systems.has(system)) await ensureSigningKey(home, system);
   }
   const catalog = await loadCatalog(options.contracts, { extraKeys: registeredPublicKeys(home) });
   const url = options.amqpUrl;

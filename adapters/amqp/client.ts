@@ -16,7 +16,8 @@ export interface ClientOptions {
   readonly transport: Transport;
   /** This system's id, e.g. `VN/PROV/CAOBANG/MOTCUA`. */
   readonly system: string;
-  readonly key: SigningKey;
+  /** The key requests are signed with; without it the client only sends what is signed already (`sendSigned`). */
+  readonly key?: SigningKey;
   /** Public keys of the gateway and the providers (the catalog's key ring). */
   readonly keys: KeyRing;
   /** The gateway's system id, whose key signs attestations and gateway errors. */
@@ -44,6 +45,8 @@ interface ReplyBase {
   readonly tx: string | undefined;
   /** `gateway` when the gateway itself answered (a gateway error), else `provider`. */
   readonly signedBy: 'gateway' | 'provider';
+  /** The gateway's attestation of a provider's reply (a JWS), as it arrived. */
+  readonly attestation: string | undefined;
 }
 
 export type Reply = (ReplyBase & { readonly status: 'ok'; readonly body: JsonObject }) | (ReplyBase & { readonly status: 'error'; readonly error: ErrorBody });
@@ -91,7 +94,7 @@ export class GatewayClient {
 
   /** Declares this system's queues and starts listening for replies. */
   static async connect(options: ClientOptions): Promise<GatewayClient> {
-    if (options.key.system !== options.system) throw new Error(`the key belongs to ${options.key.system}, not ${options.system}`);
+    if (options.key && options.key.system !== options.system) throw new Error(`the key belongs to ${options.key.system}, not ${options.system}`);
     const client = new GatewayClient(options);
     await options.transport.declare([options.system], options.instance);
     client.consumer = await options.transport.consume(client.replyQueue, (d) => client.onReply(d), { prefetch: 256 });
@@ -104,6 +107,7 @@ export class GatewayClient {
       v: 1, kind, id: options.id ?? randomUUID(), client: this.options.system, service, at: new Date(this.now()).toISOString(),
       ...(options.userId !== undefined && { userId: options.userId }), ...(options.issue !== undefined && { issue: options.issue }), body,
     };
+    if (!this.options.key) throw new Error(`this client of ${this.options.system} has no signing key`);
     return { envelope, jws: await signJws(envelope, this.options.key) };
   }
 
@@ -136,8 +140,13 @@ export class GatewayClient {
   /** Signs and sends an event; resolves once the broker has it. Errors about it arrive through `onUnmatched`. */
   async sendEvent(service: string, body: JsonObject, options: SendOptions = {}): Promise<RequestEnvelope> {
     const { envelope, jws } = await this.sign('event', service, body, options);
-    await publishToGateway(this.options.transport, 'ingress', Buffer.from(jws), this.props(envelope));
+    await this.sendSignedEvent(jws, envelope);
     return envelope;
+  }
+
+  /** Sends an already signed event JWS as is; resolves once the broker has it. */
+  async sendSignedEvent(jws: string, envelope: RequestEnvelope): Promise<void> {
+    await publishToGateway(this.options.transport, 'ingress', Buffer.from(jws), this.props(envelope));
   }
 
   /** Listens for replies that answer no waiting request: gateway errors about events, late duplicates. */
@@ -178,11 +187,12 @@ export class GatewayClient {
     delivery.ack();
   }
 
-  private async verifyReply(jws: string, waiting: Waiting, attestation: string | number | undefined): Promise<Reply> {
+  private async verifyReply(jws: string, waiting: Waiting, attestation: unknown): Promise<Reply> {
     const provider = parseServiceId(waiting.request.service)?.system ?? '';
     const { gateway, keys } = this.options;
+    const attested = typeof attestation === 'string' ? attestation : undefined;
     // A provider's reply must come with the gateway's attestation of these very bytes.
-    const verified = await verifyReceived(jws, keys, [provider, gateway], { attestation: typeof attestation === 'string' ? attestation : undefined, gateway });
+    const verified = await verifyReceived(jws, keys, [provider, gateway], { attestation: attested, gateway });
     const signedBy = verified.signer === gateway ? 'gateway' : 'provider';
     let tx = verified.attestation?.tx;
     const envelope = verified.envelope;
@@ -192,7 +202,7 @@ export class GatewayClient {
       if (!(signedBy === 'gateway' && envelope.status === 'error')) throw new VerificationError('the reply does not bind to the request');
     }
     if (envelope.status === 'error') tx ??= envelope.error.detail;
-    const base = { envelope, jws, tx, signedBy } as const;
+    const base = { envelope, jws, tx, signedBy, attestation: attested } as const;
     return envelope.status === 'ok' ? { ...base, status: 'ok', body: envelope.body } : { ...base, status: 'error', error: envelope.error };
   }
 

@@ -1,9 +1,10 @@
-/** `lgsp keys`: generate, register and list the key pairs systems sign with. */
+/** `lgsp keys`: generate, register and list the key pairs systems sign with, and issue bearer tokens. */
 import { readFileSync } from 'node:fs';
 import type { JWK } from 'jose';
 import { ensureSigningKey, lgspHome, registeredPublicKeys, registerPublicKey } from '../../gateway/home/keys.ts';
 import { isSystemId } from '../../gateway/protocol/ids.ts';
 import { isAllowedAlgorithm } from '../../gateway/protocol/keys.ts';
+import { issueToken, listTokens, revokeToken } from '../../adapters/http/tokens.ts';
 
 function systemArg(system: string): string {
   if (!isSystemId(system)) throw new Error(`not a system id: ${system} (expected VN/<GOV|PROV>/<MEMBER>/<SUBSYSTEM>)`);
@@ -29,5 +30,19 @@ export function listKeys(options: { home?: string }): void {
   if (found.size === 0) process.stdout.write(`no keys in ${home}/keys yet (lgsp up or lgsp keys generate makes them)\n`);
   for (const [system, jwks] of [...found].sort(([a], [b]) => a.localeCompare(b))) {
     for (const jwk of jwks) process.stdout.write(`${system}#${String(jwk.kid)}  ${String(jwk.alg ?? jwk.crv)}\n`);
+    for (const t of listTokens(home, system)) process.stdout.write(`${system}  token ${t.id}  issued ${t.issuedAt}${t.label ? `  ${t.label}` : ''}\n`);
   }
+}
+
+export function issueTokenFor(system: string, options: { label?: string; home?: string }): void {
+  const home = options.home ?? lgspHome();
+  const { id, token } = issueToken(home, systemArg(system), options.label);
+  process.stderr.write(`token ${id} for ${system}; it is shown once, only its hash is kept in ${home}/tokens\n`);
+  process.stdout.write(`${token}\n`);
+}
+
+export function revokeTokenOf(system: string, id: string, options: { home?: string }): void {
+  const home = options.home ?? lgspHome();
+  if (!revokeToken(home, systemArg(system), id)) throw new Error(`no token ${id} for ${system}`);
+  process.stdout.write(`revoked token ${id} of ${system}\n`);
 }

@@ -13,6 +13,8 @@ import { Summary } from '../summary.ts';
 
 export interface UpOptions extends CommonOptions {
   operatorPort: number | false;
+  ingressPort: number | false;
+  ratePerSecond: number;
   rate: number;
   seed: number;
   citizens: number;
@@ -46,8 +48,9 @@ export async function up(options: UpOptions): Promise<void> {
   out.write(`LGSP Simulator — ${catalog.systems.size} systems, ${catalog.services.size} services, on ${options.amqpUrl ? `RabbitMQ ${safeUrl(options.amqpUrl)}` : 'the embedded transport'}\n`);
 
   let sim: Simulation | undefined;
-  const stack = await startGatewayStack(rt, { operatorPort: options.operatorPort, onRecord: (r) => summary.add(r), routes: simulatorControls(faults, () => sim) });
-  out.write(`state and ledger in ${rt.home}${stack.operatorUrl ? `; dashboard ${stack.operatorUrl}/` : ''}; Ctrl-C stops\n`);
+  const stack = await startGatewayStack(rt, {
+    operatorPort: options.operatorPort, ingressPort: options.ingressPort, ratePerSecond: options.ratePerSecond, onRecord: (r) => summary.add(r), routes: simulatorControls(faults, () => sim) });
+  out.write(`state and ledger in ${rt.home}${stack.operatorUrl ? `; dashboard ${stack.operatorUrl}/` : ''}${stack.ingressUrl ? `; HTTP ingress ${stack.ingressUrl}` : ''}; Ctrl-C stops\n`);
   if (options.faults.length > 0) out.write(`faults: ${options.faults.join(', ')}\n`);
   out.write('\n');
 

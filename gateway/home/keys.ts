@@ -59,3 +59,11 @@ export async function ensureSigningKey(home: string, system: string, name = 'k1'
   registerPublicKey(home, system, generated.publicJwk);
   return generated.signing;
 }
+
+/** The first signing key of `system` kept in `home`, or undefined when it has none (nothing is generated). */
+export async function loadSigningKey(home: string, system: string): Promise<SigningKey | undefined> {
+  const dir = systemDir(home, system);
+  if (!existsSync(dir)) return undefined;
+  const file = readdirSync(dir).filter((f) => f.endsWith('.private.jwk.json')).sort()[0];
+  return file ? importSigningKey(system, JSON.parse(readFileSync(join(dir, file), 'utf8')) as JWK) : undefined;
+}

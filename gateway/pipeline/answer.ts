@@ -33,16 +33,21 @@ export function replyQueueOf(ctx: PipelineContext, recipient: string, replyTo: s
   return shared;
 }
 
-/** Signs the error response for `err` in transaction `record.tx`. */
-export async function signError(ctx: PipelineContext, err: GatewayError, tx: string, about: Answering): Promise<{ id: string; jws: string }> {
-  const envelope: ErrorResponse = {
+/** The error response envelope the gateway `gateway` answers `about` with, for `err` in transaction `tx`. */
+export function errorEnvelope(gateway: string, err: GatewayError, tx: string, about: Answering, at: number): ErrorResponse {
+  return {
     v: 1, kind: 'response', id: randomUUID(),
-    client: about.recipient ?? ctx.catalog.gateway,
-    service: about.service && isServiceId(about.service) ? about.service : `${ctx.catalog.gateway}/gateway/v1`,
-    at: new Date(ctx.now()).toISOString(),
+    client: about.recipient ?? gateway,
+    service: about.service && isServiceId(about.service) ? about.service : `${gateway}/gateway/v1`,
+    at: new Date(at).toISOString(),
     inReplyTo: about.inReplyTo && UUID.test(about.inReplyTo) ? about.inReplyTo : NIL_ID,
     requestHash: about.requestHash, status: 'error', error: err.toBody(tx),
   };
+}
+
+/** Signs the error response for `err` in transaction `record.tx`. */
+export async function signError(ctx: PipelineContext, err: GatewayError, tx: string, about: Answering): Promise<{ id: string; jws: string }> {
+  const envelope = errorEnvelope(ctx.catalog.gateway, err, tx, about, ctx.now());
   return { id: envelope.id, jws: await signJws(envelope, ctx.key) };
 }
 

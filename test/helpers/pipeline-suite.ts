@@ -13,15 +13,7 @@ import type { Transport } from '../../gateway/transport/transport.ts';
 import type { BrokerHandle } from './broker.ts';
 import { CAOBANG, createTestBus, DANCU, DIENBIEN, DVCQG, GATEWAY, LLTP, type TestBus, VERIFY, verifyHandler } from './bus.ts';
 import { craft, envelope, tamper } from './craft.ts';
-
-/** DESIGN §4's statuses, written out here so the catalogue is checked against the design. */
-const STATUS: Record<ErrorType, number> = {
-  'client.malformed': 400, 'client.too_large': 413, 'client.bad_algorithm': 400, 'client.unknown_key': 401,
-  'client.key_mismatch': 401, 'client.bad_signature': 401, 'client.clock_skew': 400, 'client.replay': 409,
-  'client.unknown_service': 404, 'client.access_denied': 403, 'client.contract_violation': 400, 'client.rate_limited': 429,
-  'server.provider_unavailable': 503, 'server.provider_timeout': 504, 'server.provider_bad_signature': 502,
-  'server.provider_contract_violation': 502, 'server.internal': 500,
-};
+import { STATUS } from './statuses.ts';
 
 const PERSON = { idNumber: '004190000001', fullName: 'Nông Văn A', dateOfBirth: '1990-01-01' };
 

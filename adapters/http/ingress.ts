@@ -1,0 +1,268 @@
+/**
+ * The HTTP ingress (DESIGN §7, after X-Road's REST protocol): `POST /r1/<service id>` in signed
+ * mode (the client's own request JWS, `application/jose`) or credential mode (a JSON body with a
+ * bearer token; the ingress signs as that system). Each request is checked at the edge
+ * (identifiers, headers, token, rate, size), then sent through the gateway on the bus like any
+ * system's message, and its verified reply is answered. Refusals made here are answered with the
+ * gateway's error body, signed by the gateway's key, and recorded through `record`.
+ */
+import { randomUUID } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { pino, type Logger } from 'pino';
+import type { Catalog } from '../../gateway/catalog/catalog.ts';
+import { DEFAULT_CONFIG } from '../../gateway/config.ts';
+import type { TransactionRecord } from '../../gateway/ledger/ledger.ts';
+import { errorEnvelope } from '../../gateway/pipeline/answer.ts';
+import { createAvailability } from '../../gateway/pipeline/availability.ts';
+import { checkAfterReplay, checkClock, checkSignature } from '../../gateway/pipeline/checks.ts';
+import { newRecord } from '../../gateway/pipeline/context.ts';
+import { ReplayGuard } from '../../gateway/pipeline/replay.ts';
+import { checkEnvelope, type JsonObject, type RequestEnvelope } from '../../gateway/protocol/envelope.ts';
+import { asGatewayError, GatewayError, type Violation } from '../../gateway/protocol/errors.ts';
+import { decodeJws, sha256, signJws } from '../../gateway/protocol/jws.ts';
+import type { SigningKey } from '../../gateway/protocol/keys.ts';
+import type { Transport } from '../../gateway/transport/transport.ts';
+import { BusClients } from './bus-clients.ts';
+import { metaserviceRoutes } from './metaservice-routes.ts';
+import { openApiDocument } from './openapi.ts';
+import { clientRateLimit } from './rate-limit.ts';
+import { bearerToken, checkRawPath, clientHeader, serviceFromParams, singleHeader } from './request-line.ts';
+import { sendGatewayError, sendReply, type Answered } from './respond.ts';
+import type { TokenStore } from './tokens.ts';
+
+export interface IngressConfig {
+  /** Largest body accepted, in bytes (the gateway's limit, 1 MiB). */
+  readonly maxBytes: number;
+  /** Requests a second each calling system may make. */
+  readonly ratePerSecond: number;
+  /** Accepted clock skew of a signed event, in seconds. */
+  readonly skewSeconds: number;
+  /** This ingress's name in the ledger. */
+  readonly instance: string;
+}
+
+export const DEFAULT_INGRESS_CONFIG: IngressConfig = Object.freeze({
+  maxBytes: DEFAULT_CONFIG.maxBytes, ratePerSecond: 100, skewSeconds: DEFAULT_CONFIG.skewSeconds, instance: `${DEFAULT_CONFIG.instance}-http`,
+});
+
+export interface IngressDeps {
+  /** A connection to the bus. */
+  readonly transport: Transport;
+  readonly catalog: Catalog;
+  /** Bearer tokens for credential mode; without them credential mode is refused. */
+  readonly tokens?: TokenStore;
+  /** A system's signing key, for credential mode. */
+  readonly keyOf?: (system: string) => Promise<SigningKey | undefined>;
+  /** The gateway's key, which signs the refusals the ingress answers itself. */
+  readonly gatewayKey?: SigningKey;
+  /** Records each request the ingress refuses itself; the gateway records the rest. */
+  readonly record?: (record: TransactionRecord) => void | Promise<void>;
+  readonly config?: Partial<IngressConfig>;
+  readonly now?: () => number;
+  readonly logger?: Logger;
+}
+
+export interface Ingress {
+  readonly app: express.Express;
+  /** The instance name of this ingress's reply queues on the bus. */
+  readonly instance: string;
+  close(): Promise<void>;
+}
+
+/** What is known of a request as the edge reads it, kept in `res.locals`. */
+interface Seen {
+  requestIn: number;
+  client?: string;
+  service?: string;
+  mode?: 'signed' | 'credential';
+  messageId?: string;
+  requestHash?: string;
+  kind?: 'request' | 'event';
+}
+
+const seen = (res: Response): Seen => res.locals as Seen;
+
+function malformed(message: string, violations?: Violation[]): GatewayError {
+  return new GatewayError('client.malformed', message, violations ? { violations } : undefined);
+}
+
+/** Headers that must agree with the signed envelope, by its field. */
+const AGREEING_HEADERS = { id: 'X-Road-Id', userId: 'X-Road-UserId', issue: 'X-Road-Issue' } as const;
+
+/** In signed mode the headers and the path must say what the JWS says. */
+function checkAgreement(req: Request, payload: Record<string, unknown>, client: string, service: string): void {
+  const violations: Violation[] = [];
+  if (payload.client !== client) violations.push({ pointer: '/client', message: 'does not match X-Road-Client' });
+  if (payload.service !== service) violations.push({ pointer: '/service', message: 'does not match the service in the path' });
+  for (const [field, header] of Object.entries(AGREEING_HEADERS)) {
+    const value = singleHeader(req, header);
+    if (value !== undefined && payload[field] !== value) violations.push({ pointer: `/${field}`, message: `does not match ${header}` });
+  }
+  if (violations.length > 0) throw malformed('The headers do not agree with the signed request.', violations);
+}
+
+/**
+ * Builds the ingress.
+ * @example const ingress = createIngress({ transport, catalog, tokens, keyOf, gatewayKey, record }); ingress.app.listen(8080);
+ */
+export function createIngress(deps: IngressDeps): Ingress {
+  const config = Object.freeze({ ...DEFAULT_INGRESS_CONFIG, ...deps.config });
+  const now = deps.now ?? Date.now;
+  const log = deps.logger ?? pino({ level: 'silent' });
+  const { catalog } = deps;
+  const clients = new BusClients(deps.transport, catalog, deps.keyOf ?? (async () => undefined), now);
+  const replay = new ReplayGuard(now);
+  const availability = createAvailability(deps.transport, 1000, now);
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('query parser', 'simple');
+
+  /** Answers a refusal made here: signed by the gateway when its key is at hand, and recorded. */
+  async function refuse(req: Request, res: Response, err: GatewayError): Promise<void> {
+    const s = seen(res);
+    const tx = randomUUID();
+    const size = Number(req.get('content-length') ?? 0) || 0;
+    const record = newRecord(tx, s.requestIn ?? now(), size, config.instance);
+    const provider = s.service && catalog.services.get(s.service)?.provider;
+    Object.assign(record, {
+      messageId: s.messageId ?? null, kind: s.kind ?? 'unknown', client: s.client ?? null, service: s.service ?? null, provider: provider ?? null,
+      requestHash: s.requestHash ?? null, outcome: err.type, responseOut: now(),
+    });
+    let signed: string | undefined;
+    if (deps.gatewayKey) {
+      const about = { recipient: s.client, inReplyTo: s.messageId, service: s.service, requestHash: s.requestHash ?? sha256('') };
+      signed = await signJws(errorEnvelope(catalog.gateway, err, tx, about, now()), deps.gatewayKey);
+      record.responseHash = sha256(signed);
+      record.responseSize = Buffer.byteLength(signed);
+    }
+    try {
+      await deps.record?.(record);
+    } catch (cause) {
+      log.error({ err: cause, tx }, 'could not record a refusal');
+    }
+    if (err.type === 'server.internal') log.error({ err: err.cause ?? err, tx, client: s.client, service: s.service }, 'ingress internal error');
+    const about: Answered | undefined = s.client && s.service && s.messageId && s.requestHash
+      ? { id: s.messageId, client: s.client, service: s.service, requestHash: s.requestHash } : undefined;
+    sendGatewayError(res, err.toBody(tx), about, signed);
+  }
+
+  app.use((req, res, next) => {
+    seen(res).requestIn = now();
+    checkRawPath(req.url);
+    next();
+  });
+
+  app.get('/openapi.json', (_req, res) => void res.json(openApiDocument(catalog)));
+  app.use(metaserviceRoutes(catalog));
+
+  const serviceRoute = '/r1/VN/:cls/:member/:subsystem/:code/:version';
+
+  /** Identifiers and mode, before anything else is read. */
+  function readRequestLine(req: Request, res: Response, next: NextFunction): void {
+    const s = seen(res);
+    s.service = serviceFromParams(req.params);
+    s.client = clientHeader(req);
+    const entry = catalog.services.get(s.service);
+    s.kind = entry?.mode === 'event' ? 'event' : 'request';
+    if (req.is('application/json')) s.mode = 'credential';
+    else if (req.is('application/jose')) s.mode = 'signed';
+    else throw malformed('The body must be application/json (credential mode, with a bearer token) or application/jose (signed mode).');
+    next();
+  }
+
+  /** Credential mode: the bearer token must be one issued to X-Road-Client. */
+  function authenticate(req: Request, res: Response, next: NextFunction): void {
+    const s = seen(res);
+    if (s.mode !== 'credential') return next();
+    const token = bearerToken(req);
+    if (token === undefined) throw new GatewayError('client.unknown_key', 'Credential mode needs "Authorization: Bearer <token>" (lgsp keys token <system>).');
+    const owner = deps.tokens?.systemOf(token);
+    if (!owner) throw new GatewayError('client.unknown_key', 'The bearer token was not issued by this gateway.');
+    if (owner !== s.client) throw new GatewayError('client.key_mismatch', `The bearer token was issued to ${owner}, not ${s.client}.`);
+    next();
+  }
+
+  async function credentialRequest(req: Request, res: Response, body: Buffer): Promise<{ envelope: RequestEnvelope; jws: string }> {
+    const s = seen(res);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch {
+      throw malformed('The body is not JSON.');
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw malformed('The body must be a JSON object.');
+    const client = await clients.of(s.client!);
+    const id = singleHeader(req, 'X-Road-Id');
+    const userId = singleHeader(req, 'X-Road-UserId');
+    const issue = singleHeader(req, 'X-Road-Issue');
+    try {
+      return await client.sign(s.kind!, s.service!, parsed as JsonObject, { id, userId, issue });
+    } catch (cause) {
+      throw new GatewayError('server.internal', `The ingress holds no signing key for ${s.client}.`, { cause });
+    }
+  }
+
+  async function signedRequest(req: Request, res: Response, body: Buffer): Promise<{ envelope: RequestEnvelope; jws: string }> {
+    const s = seen(res);
+    const jws = body.toString('utf8').trim();
+    const decoded = decodeJws(jws);
+    if (decoded.payload === null || typeof decoded.payload !== 'object') throw malformed('The JWS payload is not a JSON object.');
+    checkAgreement(req, decoded.payload as Record<string, unknown>, s.client!, s.service!);
+    // Signature before the id is claimed, so nobody can spend another system's message ids.
+    await checkSignature(decoded, catalog);
+    const envelope = checkEnvelope(decoded.payload);
+    if (envelope.kind === 'response') throw malformed('Expected a request or an event.', [{ pointer: '/kind', message: 'must be request or event' }]);
+    return { envelope, jws };
+  }
+
+  app.post(serviceRoute, readRequestLine, authenticate,
+    clientRateLimit(config.ratePerSecond, (req, res, err) => void refuse(req, res, err)),
+    express.raw({ type: () => true, limit: config.maxBytes }),
+    async (req: Request, res: Response) => {
+      const s = seen(res);
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const { envelope, jws } = s.mode === 'credential' ? await credentialRequest(req, res, body) : await signedRequest(req, res, body);
+      s.messageId = envelope.id;
+      s.kind = envelope.kind;
+      s.requestHash = sha256(jws);
+      const at = Date.parse(envelope.at);
+      const claim = replay.claim(envelope.client, envelope.id, s.requestHash, (Number.isFinite(at) ? at : now()) + config.skewSeconds * 1000);
+      if (claim.status !== 'new') throw new GatewayError('client.replay', `Message id ${envelope.id} was already received from ${envelope.client}.`);
+      claim.settle(true);
+      const about: Answered = { id: envelope.id, client: envelope.client, service: envelope.service, requestHash: s.requestHash };
+      const client = await clients.of(envelope.client);
+      if (envelope.kind === 'event') {
+        // An event has no reply to carry an error back, so the ingress checks it before answering 202.
+        checkClock(envelope.at, now(), config.skewSeconds);
+        const service = checkAfterReplay(envelope, catalog);
+        if (!(await availability.isUp(service.provider))) throw new GatewayError('server.provider_unavailable', `Nobody serves ${service.provider} now.`);
+        await client.sendSignedEvent(jws, envelope);
+        res.set({ 'X-Road-Id': about.id, 'X-Road-Client': about.client, 'X-Road-Service': about.service, 'X-Road-Request-Hash': about.requestHash });
+        res.status(202).json({ id: envelope.id, status: 'accepted' });
+        return;
+      }
+      sendReply(req, res, await client.sendSigned(jws, envelope), about);
+    });
+
+  app.use((_req, _res, next) => next(new GatewayError('client.unknown_service', 'No such path. Services are at POST /r1/VN/<CLASS>/<MEMBER>/<SUBSYSTEM>/<serviceCode>/<version>.')));
+
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const type = (err as { type?: unknown }).type;
+    let failure: GatewayError;
+    if (err instanceof GatewayError) failure = err;
+    else if (type === 'entity.too.large') failure = new GatewayError('client.too_large', `The body is larger than ${config.maxBytes} bytes.`);
+    else if (typeof type === 'string' && (err as { status?: number }).status! < 500) failure = malformed(`The body could not be read (${type}).`);
+    else failure = asGatewayError(err);
+    void refuse(req, res, failure).catch((cause) => {
+      log.error({ err: cause }, 'could not answer a refusal');
+      if (!res.headersSent) res.status(500).end();
+    });
+  });
+
+  return {
+    app,
+    instance: clients.instance,
+    close: () => clients.close(),
+  };
+}
