@@ -61,8 +61,9 @@ export function revokeToken(home: string, system: string, id: string): boolean {
 }
 
 /**
- * Which system a presented token belongs to. Reads LGSP_HOME again (at most once a second) when
- * a token is not known, so tokens issued while the ingress runs work at once.
+ * Which system a presented token belongs to. Reads LGSP_HOME again when a token is not known (at
+ * most once a second), so a token issued while the ingress runs works at once, and every 5 s
+ * anyway, so a revoked one stops working within 5 s.
  */
 export class TokenStore {
   private bySha = new Map<string, string>();
@@ -77,7 +78,8 @@ export class TokenStore {
   systemOf(token: string): string | undefined {
     if (!token.startsWith(PREFIX) || token.length > 100) return undefined;
     const sha = hashOf(token);
-    if (!this.bySha.has(sha) && this.now() - this.loadedAt >= 1000) this.load();
+    const age = this.now() - this.loadedAt;
+    if (age >= 5000 || (!this.bySha.has(sha) && age >= 1000)) this.load();
     return this.bySha.get(sha);
   }
 

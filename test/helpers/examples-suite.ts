@@ -31,7 +31,7 @@ export function examplesSuite(makeBroker: () => BrokerHandle): void {
   });
 
   it('covers every contract with at least two valid and two invalid examples', () => {
-    expect(byContract.size).toBe(18);
+    expect(byContract.size).toBe(22);
     for (const s of byContract.values()) {
       expect(s.contract.examples.valid.length, s.contract.file).toBeGreaterThanOrEqual(2);
       expect(s.contract.examples.invalid.length, s.contract.file).toBeGreaterThanOrEqual(2);

@@ -4,6 +4,8 @@
  */
 import { resolve } from 'node:path';
 import { GatewayClient } from '../../adapters/amqp/client.ts';
+import { META_SYSTEM } from '../../adapters/meta/methods.ts';
+import { startMetaservices } from '../../adapters/meta/provider.ts';
 import type { GatewayConfig } from '../../gateway/config.ts';
 import { MemoryLedger } from '../../gateway/ledger/ledger.ts';
 import { createGateway, type Gateway } from '../../gateway/pipeline/gateway.ts';
@@ -34,6 +36,7 @@ export async function startSimulationBus(
   const ledger = new MemoryLedger();
   const gateway = createGateway({ transport: await broker.connect('gateway'), catalog, key: keys.get(catalog.gateway)!, ledger, config: options.config });
   await gateway.start();
+  const meta = await startMetaservices({ transport: await broker.connect('metaservices'), catalog, key: keys.get(META_SYSTEM)! });
   const faults = new FaultController();
   const env = { catalog, faults, connect: (name: string) => broker.connect(name), key: async (s: string) => keys.get(s)! };
   const sim = await startSimulation(env, { seed: 2025, citizens: options.citizens ?? 2000, resultDelayMs: options.resultDelayMs ?? 300 });
@@ -55,6 +58,7 @@ export async function startSimulationBus(
     async stop() {
       for (const c of clients.values()) await (await c).close();
       await sim.stop();
+      await meta.stop();
       await gateway.stop();
       await broker.cleanup([...catalog.systems.keys()], instanceQueues);
     },
