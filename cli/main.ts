@@ -6,6 +6,7 @@ import { WORKLOAD_PROFILES } from '../mocks/workload.ts';
 import { gatewayOnly } from './commands/gateway.ts';
 import { generateKey, issueTokenFor, listKeys, registerKey, revokeTokenOf } from './commands/keys.ts';
 import { bench } from './commands/bench.ts';
+import { bridge } from './commands/bridge.ts';
 import { verifyLedger } from './commands/ledger.ts';
 import { load } from './commands/load.ts';
 import { mock } from './commands/mock.ts';
@@ -68,7 +69,8 @@ withOperator(withCommon(program.command('up')))
   .addOption(new Option('--profile <name>', 'replay a workload profile instead of the live workload, then stop').choices(Object.keys(WORKLOAD_PROFILES)))
   .option('--profile-seconds <n>', 'how long the replayed period takes', positive, 30)
   .option('--duration <seconds>', 'stop after this long (default: until Ctrl-C)', positive)
-  .action((options) => up({ ...options, ...ports(options) }));
+  .option('--bridge <config...>', "attach a national system's HTTP API by a REST bridge instead of its mock (see bridges/)")
+  .action((options) => up({ ...options, ...ports(options), bridge: options.bridge ?? [] }));
 
 withOperator(withCommon(program.command('gateway')))
   .description('run the gateway alone on RabbitMQ')
@@ -123,6 +125,10 @@ withCommon(program.command('mock <system>'))
   .option('--faults <profiles>', 'fault profiles to switch on, comma-separated', list, [])
   .option('--result-delay <ms>', 'how long a judicial record certificate takes', positive, 3000)
   .action((system, options) => mock(system, options));
+
+withCommon(program.command('bridge <config>'))
+  .description("attach a national system's HTTP API to the bus on RabbitMQ by a REST bridge (see bridges/)")
+  .action((file, options) => bridge(file, options));
 
 withCommon(program.command('send <service> <json-body>'))
   .description('send one signed request as a system through a running gateway and print the verified reply')

@@ -7,7 +7,7 @@ import { nationalData, type NationalData } from './data/national.ts';
 import { PROVINCES, provincialSystem } from './data/places.ts';
 import { pick, seededRandom } from './data/random.ts';
 import { startNational, type NationalMocks } from './national/index.ts';
-import { DVCQG } from './national/systems.ts';
+import { DVCQG, NATIONAL_SYSTEMS } from './national/systems.ts';
 import { startProvince, type DossierPlan, type Outcome, type ProvinceMock } from './provincial/province.ts';
 import type { ProcedureKind } from './provincial/procedures.ts';
 import type { MockEnv } from './system.ts';
@@ -18,6 +18,8 @@ export interface SimulationOptions {
   readonly citizens: number;
   /** How long a judicial record certificate takes, compressed (10 days by law). */
   readonly resultDelayMs: number;
+  /** National systems not to mock (attached another way, e.g. by a REST bridge). */
+  readonly without?: readonly string[];
 }
 
 export interface Simulation {
@@ -31,7 +33,8 @@ export interface Simulation {
 
 export async function startSimulation(env: MockEnv, options: SimulationOptions): Promise<Simulation> {
   const data = nationalData(options.seed, options.citizens);
-  const national = await startNational(env, { data, resultDelayMs: options.resultDelayMs, seed: options.seed });
+  const only = options.without && NATIONAL_SYSTEMS.filter((s) => !options.without!.includes(s));
+  const national = await startNational(env, { data, resultDelayMs: options.resultDelayMs, seed: options.seed, only });
   const provinces = new Map<string, ProvinceMock>();
   for (const [i, province] of PROVINCES.entries()) {
     provinces.set(province.key, await startProvince(env, { province, data, seed: options.seed + 100 + i, certificateWaitMs: options.resultDelayMs * 3 }));

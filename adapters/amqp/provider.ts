@@ -24,8 +24,14 @@ export interface IncomingMessage {
   readonly tx: string | undefined;
 }
 
-/** A handler's answer: a body, or a business error the contract declares. Events return nothing. */
-export type HandlerResult = { body: JsonObject } | { error: { type: string; message: string; detail?: string } } | void;
+/**
+ * A handler's answer to a request that gets no reply at all: the gateway then answers the client
+ * `server.provider_timeout` at the contract's deadline (a bridge whose API never answered, say).
+ */
+export const NO_REPLY: unique symbol = Symbol('no reply');
+
+/** A handler's answer: a body, a business error the contract declares, or NO_REPLY. Events return nothing. */
+export type HandlerResult = { body: JsonObject } | { error: { type: string; message: string; detail?: string } } | typeof NO_REPLY | void;
 
 export type Handler = (message: IncomingMessage) => HandlerResult | Promise<HandlerResult>;
 
@@ -115,11 +121,11 @@ export class ServiceProvider {
     const result: HandlerResult = handler
       ? await handler(message)
       : { error: { type: 'provider.not_implemented', message: `${system} has no handler for ${method}` } };
-    if (envelope.kind === 'request') await this.reply(envelope, jws, result ?? { body: {} }, delivery.props.correlationId);
+    if (envelope.kind === 'request' && result !== NO_REPLY) await this.reply(envelope, jws, result ?? { body: {} }, delivery.props.correlationId);
     delivery.ack();
   }
 
-  private async reply(request: RequestEnvelope, requestJws: string, result: Exclude<HandlerResult, void>, tx: string | undefined): Promise<void> {
+  private async reply(request: RequestEnvelope, requestJws: string, result: Exclude<HandlerResult, void | typeof NO_REPLY>, tx: string | undefined): Promise<void> {
     const common = {
       v: 1 as const, kind: 'response' as const, id: randomUUID(), client: request.client, service: request.service,
       at: new Date(this.now()).toISOString(), inReplyTo: request.id, requestHash: sha256(requestJws),

@@ -3,6 +3,8 @@
  * workload in one process, with a live summary. Embedded transport unless an AMQP URL is given.
  * Ctrl-C stops it cleanly.
  */
+import { startBridge } from '../../adapters/http/bridge/bridge.ts';
+import { loadBridgeConfig } from '../../adapters/http/bridge/config.ts';
 import { FaultController } from '../../mocks/faults.ts';
 import { startLiveWorkload, startSimulation, type Simulation } from '../../mocks/simulation.ts';
 import { expectedCounts, planProfile, replay, WORKLOAD_PROFILES } from '../../mocks/workload.ts';
@@ -24,6 +26,8 @@ export interface UpOptions extends CommonOptions {
   /** Replay this workload profile instead of the live workload. */
   profile?: string;
   profileSeconds: number;
+  /** REST bridge configuration files: these national systems' HTTP APIs replace their mocks. */
+  bridge: string[];
 }
 
 /** Replays a profile on its province and prints the counts it ends with beside the profile's. */
@@ -43,6 +47,7 @@ export async function up(options: UpOptions): Promise<void> {
   for (const profile of options.faults) faults.apply(profile);
   const rt = await openRuntime(options, true);
   const { catalog } = rt;
+  const bridges = options.bridge.map((file) => loadBridgeConfig(file, catalog));
   const summary = new Summary();
   const out = process.stdout;
   out.write(`LGSP Simulator — ${catalog.systems.size} systems, ${catalog.services.size} services, on ${options.amqpUrl ? `RabbitMQ ${safeUrl(options.amqpUrl)}` : 'the embedded transport'}\n`);
@@ -55,8 +60,12 @@ export async function up(options: UpOptions): Promise<void> {
   out.write('\n');
 
   sim = await startSimulation({ catalog, connect: (n) => rt.connect(n), key: (s) => rt.key(s), faults, logger: rt.log }, {
-    seed: options.seed, citizens: options.citizens, resultDelayMs: options.resultDelay,
+    seed: options.seed, citizens: options.citizens, resultDelayMs: options.resultDelay, without: bridges.map((b) => b.system),
   });
+  const bridged = await Promise.all(bridges.map(async (config) => {
+    out.write(`bridge: ${config.system} → ${config.baseUrl}\n`);
+    return startBridge({ transport: await rt.connect(`${config.system} bridge`), catalog, key: await rt.key(config.system), config, logger: rt.log });
+  }));
   const ticker = setInterval(() => summary.draw(), 1000);
   let stopWorkload = async () => {};
   if (options.profile) {
@@ -76,6 +85,7 @@ export async function up(options: UpOptions): Promise<void> {
     summary.release();
     out.write('\nstopping…\n');
     await sim?.stop();
+    for (const b of bridged) await b.stop();
     await stack.stop();
     await rt.close();
     summary.draw();

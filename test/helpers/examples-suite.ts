@@ -4,9 +4,15 @@
  * request gets its declared error. Table-driven over contracts/: a new contract is tested without
  * new code. A contract several systems share is run against the first that provides it.
  */
+import { setupServer } from 'msw/node';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { ServiceProvider } from '../../adapters/amqp/provider.ts';
+import { startBridge } from '../../adapters/http/bridge/bridge.ts';
+import { loadBridgeConfig } from '../../adapters/http/bridge/config.ts';
 import type { ContractExample, ServiceEntry } from '../../gateway/catalog/catalog.ts';
 import type { BrokerHandle } from './broker.ts';
+import { nationalApis } from './national-apis.ts';
 import { realCatalog, startSimulationBus, type SimulationBus } from './simulation-bus.ts';
 
 const { catalog } = await realCatalog();
@@ -19,14 +25,30 @@ const cases: Case[] = [...byContract.values()].flatMap((service) => [
   ...service.contract.examples.invalid.map((example) => ({ service, example, valid: false })),
 ]);
 
-export function examplesSuite(makeBroker: () => BrokerHandle): void {
+/**
+ * Runs the table. With `bridges` (files under `bridges/`), those national systems are not mocked
+ * on the bus: REST bridges attach their HTTP APIs (simulated with msw from the same data) instead.
+ */
+export function examplesSuite(makeBroker: () => BrokerHandle, options: { bridges?: readonly string[] } = {}): void {
   let bus: SimulationBus;
+  const apis = setupServer();
+  const bridges: ServiceProvider[] = [];
 
   beforeAll(async () => {
-    bus = await startSimulationBus(makeBroker());
+    const configs = (options.bridges ?? []).map((f) => loadBridgeConfig(resolve(import.meta.dirname, '../../bridges', f), catalog));
+    const broker = makeBroker();
+    bus = await startSimulationBus(broker, { without: configs.map((c) => c.system) });
+    if (configs.length === 0) return;
+    apis.use(...nationalApis(bus.sim.data));
+    apis.listen({ onUnhandledRequest: 'error' });
+    for (const config of configs) {
+      bridges.push(await startBridge({ transport: await broker.connect(`${config.system} bridge`), catalog: bus.catalog, key: bus.keys.get(config.system)!, config }));
+    }
   });
 
   afterAll(async () => {
+    for (const b of bridges) await b.stop();
+    apis.close();
     await bus?.stop();
   });
 

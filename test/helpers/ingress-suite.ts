@@ -313,7 +313,7 @@ export function ingressSuite(makeBroker: () => BrokerHandle): void {
 
     it('returns a service’s contract', async () => {
       const reply = await http(base, `/r1/${DANCU}/getContract?serviceCode=citizen.verify&version=v1`);
-      expect(reply.json).toMatchObject({ service: VERIFY, mode: 'request-reply', errors: [{ type: 'citizen.not_found' }], request: { required: ['idNumber', 'fullName', 'dateOfBirth'] } });
+      expect(reply.json).toMatchObject({ service: VERIFY, mode: 'request-reply', errors: [{ type: 'citizen.not_found' }, { type: 'database.unavailable' }], request: { required: ['idNumber', 'fullName', 'dateOfBirth'] } });
     });
   });
 }

@@ -30,7 +30,7 @@ export interface SimulationBus extends FixtureCatalog {
 
 export async function startSimulationBus(
   broker: BrokerHandle,
-  options: { resultDelayMs?: number; citizens?: number; config?: Partial<GatewayConfig> } = {},
+  options: { resultDelayMs?: number; citizens?: number; config?: Partial<GatewayConfig>; without?: readonly string[] } = {},
 ): Promise<SimulationBus> {
   const { catalog, keys } = await realCatalog();
   const ledger = new MemoryLedger();
@@ -39,7 +39,7 @@ export async function startSimulationBus(
   const meta = await startMetaservices({ transport: await broker.connect('metaservices'), catalog, key: keys.get(META_SYSTEM)! });
   const faults = new FaultController();
   const env = { catalog, faults, connect: (name: string) => broker.connect(name), key: async (s: string) => keys.get(s)! };
-  const sim = await startSimulation(env, { seed: 2025, citizens: options.citizens ?? 2000, resultDelayMs: options.resultDelayMs ?? 300 });
+  const sim = await startSimulation(env, { seed: 2025, citizens: options.citizens ?? 2000, resultDelayMs: options.resultDelayMs ?? 300, without: options.without });
   // One test client per system, on a reply queue of its own: the mock of that system has its own client too.
   const clients = new Map<string, Promise<GatewayClient>>();
   const instanceQueues: string[] = [];
