@@ -17,6 +17,7 @@ import { createGateway } from '../../gateway/pipeline/gateway.ts';
 import { connectRabbit } from '../../gateway/transport/rabbitmq.ts';
 import { topologyFor } from '../../gateway/transport/topology.ts';
 import { CLIENT, PROVIDER, type GatewayPeerInput, type RawPeerInput } from '../bench/scenario.ts';
+import { measureSignatures } from '../bench/signatures.ts';
 import { rssPeak, type PhaseResult } from '../bench/stats.ts';
 import { safeUrl } from '../runtime.ts';
 
@@ -77,6 +78,9 @@ export async function bench(options: BenchOptions): Promise<void> {
 
     await gateway.stop();
     await ledger.close();
+    out.write('signing and verifying alone … ');
+    const signatures = await measureSignatures();
+    out.write(`${signatures.signPerSecond.toFixed(0)} signatures/s, ${signatures.verifyPerSecond.toFixed(0)} verifications/s\n`);
     const recorded = verifyChain(join(home, 'ledger.sqlite')).records;
     await transport.close();
 
@@ -86,6 +90,8 @@ export async function bench(options: BenchOptions): Promise<void> {
       row(`gateway at ${options.rate}/s (open loop)`, steady, gatewayRss), '',
       `  ratio gateway / raw: ${((100 * rate(full)) / rate(raw)).toFixed(1)} %   (target ≥ 40 %)`,
       `  p99 at ${options.rate}/s: ${ms(steady.p99)}   (target < 50 ms)`,
+      `  signature ceiling: ${signatures.ceiling.toFixed(0)} transactions/s = ${((100 * signatures.ceiling) / rate(raw)).toFixed(1)} % of raw`
+        + ' (2 verifications + 2 signatures each, nothing else, every core)',
       `  ledger: ${recorded} records for ${full.count + steady.count} transactions`, ''].join('\n'));
   } finally {
     const conn = await amqp.connect(url);
