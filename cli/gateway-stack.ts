@@ -21,7 +21,8 @@ import type { Runtime } from './runtime.ts';
 export interface StackOptions {
   /** Operator server port; `false` for none. */
   readonly operatorPort: number | false;
-  readonly operatorHost?: string;
+  /** Address the operator server and the ingress listen on (default 127.0.0.1, this machine only). */
+  readonly host?: string;
   /** HTTP ingress port; `false` for none. */
   readonly ingressPort?: number | false;
   /** Requests a second each system may make through the ingress. */
@@ -71,8 +72,8 @@ export async function startGatewayStack(rt: Runtime, options: StackOptions): Pro
         onRecord(record);
       },
     });
-    ingressServer = await listen(ingress.app, options.ingressPort, options.operatorHost ?? '127.0.0.1');
-    ingressUrl = urlOf(ingressServer, options.operatorHost ?? '127.0.0.1');
+    ingressServer = await listen(ingress.app, options.ingressPort, options.host ?? '127.0.0.1');
+    ingressUrl = urlOf(ingressServer, options.host ?? '127.0.0.1');
   }
 
   let server: Server | undefined;
@@ -81,7 +82,7 @@ export async function startGatewayStack(rt: Runtime, options: StackOptions): Pro
   if (options.operatorPort !== false) {
     reader = new LedgerReader(ledgerFile);
     const app = createOperatorApp({ reader, metrics, routes: options.routes, readiness: () => ({ broker: transport.isConnected(), ledger: ledger.db.open }) });
-    const host = options.operatorHost ?? '127.0.0.1';
+    const host = options.host ?? '127.0.0.1';
     server = await listen(app, options.operatorPort, host);
     operatorUrl = urlOf(server, host);
   }

@@ -38,12 +38,16 @@ function withOperator(command: Command): Command {
     .option('--no-operator', 'run without the operator server')
     .option('--ingress-port <port>', 'HTTP ingress port (POST /r1/<service>); 0 picks a free one', port, 8080)
     .option('--no-ingress', 'run without the HTTP ingress')
-    .option('--rate-limit <n>', 'requests a second each system may make through the HTTP ingress', positive, 100);
+    .option('--rate-limit <n>', 'requests a second each system may make through the HTTP ingress', positive, 100)
+    .option('--host <address>', 'address the ingress and operator server listen on (0.0.0.0 for other machines)', '127.0.0.1');
 }
 
 /** The stack's ports from the shared options. */
-function ports(options: { operator?: boolean; operatorPort: number; ingress?: boolean; ingressPort: number; rateLimit: number }) {
-  return { operatorPort: options.operator === false ? false as const : options.operatorPort, ingressPort: options.ingress === false ? false as const : options.ingressPort, ratePerSecond: options.rateLimit };
+function ports(options: { operator?: boolean; operatorPort: number; ingress?: boolean; ingressPort: number; rateLimit: number; host: string }) {
+  return {
+    operatorPort: options.operator === false ? false as const : options.operatorPort, ingressPort: options.ingress === false ? false as const : options.ingressPort,
+    ratePerSecond: options.rateLimit, host: options.host,
+  };
 }
 
 function withCommon(command: Command): Command {

@@ -17,6 +17,7 @@ export interface UpOptions extends CommonOptions {
   operatorPort: number | false;
   ingressPort: number | false;
   ratePerSecond: number;
+  host: string;
   rate: number;
   seed: number;
   citizens: number;
@@ -54,7 +55,7 @@ export async function up(options: UpOptions): Promise<void> {
 
   let sim: Simulation | undefined;
   const stack = await startGatewayStack(rt, {
-    operatorPort: options.operatorPort, ingressPort: options.ingressPort, ratePerSecond: options.ratePerSecond, onRecord: (r) => summary.add(r), routes: simulatorControls(faults, () => sim) });
+    operatorPort: options.operatorPort, ingressPort: options.ingressPort, ratePerSecond: options.ratePerSecond, host: options.host, onRecord: (r) => summary.add(r), routes: simulatorControls(faults, () => sim) });
   out.write(`state and ledger in ${rt.home}${stack.operatorUrl ? `; dashboard ${stack.operatorUrl}/` : ''}${stack.ingressUrl ? `; HTTP ingress ${stack.ingressUrl}` : ''}; Ctrl-C stops\n`);
   if (options.faults.length > 0) out.write(`faults: ${options.faults.join(', ')}\n`);
   out.write('\n');
