@@ -6,28 +6,27 @@
  * system's message, and its verified reply is answered. Refusals made here are answered with the
  * gateway's error body, signed by the gateway's key, and recorded through `record`.
  */
-import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { pino, type Logger } from 'pino';
 import type { Catalog } from '../../gateway/catalog/catalog.ts';
 import { DEFAULT_CONFIG } from '../../gateway/config.ts';
 import type { TransactionRecord } from '../../gateway/ledger/ledger.ts';
-import { errorEnvelope } from '../../gateway/pipeline/answer.ts';
 import { createAvailability } from '../../gateway/pipeline/availability.ts';
-import { checkAfterReplay, checkClock, checkSignature } from '../../gateway/pipeline/checks.ts';
-import { newRecord } from '../../gateway/pipeline/context.ts';
+import { checkAfterReplay, checkClock } from '../../gateway/pipeline/checks.ts';
 import { ReplayGuard } from '../../gateway/pipeline/replay.ts';
-import { checkEnvelope, type JsonObject, type RequestEnvelope } from '../../gateway/protocol/envelope.ts';
-import { asGatewayError, GatewayError, type Violation } from '../../gateway/protocol/errors.ts';
-import { decodeJws, sha256, signJws } from '../../gateway/protocol/jws.ts';
+import type { RequestEnvelope } from '../../gateway/protocol/envelope.ts';
+import { asGatewayError, GatewayError } from '../../gateway/protocol/errors.ts';
+import { sha256 } from '../../gateway/protocol/jws.ts';
 import type { SigningKey } from '../../gateway/protocol/keys.ts';
 import type { Transport } from '../../gateway/transport/transport.ts';
 import { BusClients } from './bus-clients.ts';
 import { metaserviceRoutes } from './metaservice-routes.ts';
+import { malformed, parseCredentialBody, readSignedRequest } from './modes.ts';
 import { openApiDocument } from './openapi.ts';
 import { clientRateLimit } from './rate-limit.ts';
 import { bearerToken, checkRawPath, clientHeader, serviceFromParams, singleHeader } from './request-line.ts';
-import { sendGatewayError, sendReply, type Answered } from './respond.ts';
+import { createRefusal, seen } from './refusal.ts';
+import { sendReply, type Answered } from './respond.ts';
 import type { TokenStore } from './tokens.ts';
 
 export interface IngressConfig {
@@ -69,38 +68,6 @@ export interface Ingress {
   close(): Promise<void>;
 }
 
-/** What is known of a request as the edge reads it, kept in `res.locals`. */
-interface Seen {
-  requestIn: number;
-  client?: string;
-  service?: string;
-  mode?: 'signed' | 'credential';
-  messageId?: string;
-  requestHash?: string;
-  kind?: 'request' | 'event';
-}
-
-const seen = (res: Response): Seen => res.locals as Seen;
-
-function malformed(message: string, violations?: Violation[]): GatewayError {
-  return new GatewayError('client.malformed', message, violations ? { violations } : undefined);
-}
-
-/** Headers that must agree with the signed envelope, by its field. */
-const AGREEING_HEADERS = { id: 'X-Road-Id', userId: 'X-Road-UserId', issue: 'X-Road-Issue' } as const;
-
-/** In signed mode the headers and the path must say what the JWS says. */
-function checkAgreement(req: Request, payload: Record<string, unknown>, client: string, service: string): void {
-  const violations: Violation[] = [];
-  if (payload.client !== client) violations.push({ pointer: '/client', message: 'does not match X-Road-Client' });
-  if (payload.service !== service) violations.push({ pointer: '/service', message: 'does not match the service in the path' });
-  for (const [field, header] of Object.entries(AGREEING_HEADERS)) {
-    const value = singleHeader(req, header);
-    if (value !== undefined && payload[field] !== value) violations.push({ pointer: `/${field}`, message: `does not match ${header}` });
-  }
-  if (violations.length > 0) throw malformed('The headers do not agree with the signed request.', violations);
-}
-
 /**
  * Builds the ingress.
  * @example const ingress = createIngress({ transport, catalog, tokens, keyOf, gatewayKey, record }); ingress.app.listen(8080);
@@ -118,34 +85,7 @@ export function createIngress(deps: IngressDeps): Ingress {
   app.disable('etag');
   app.set('query parser', 'simple');
 
-  /** Answers a refusal made here: signed by the gateway when its key is at hand, and recorded. */
-  async function refuse(req: Request, res: Response, err: GatewayError): Promise<void> {
-    const s = seen(res);
-    const tx = randomUUID();
-    const size = Number(req.get('content-length') ?? 0) || 0;
-    const record = newRecord(tx, s.requestIn ?? now(), size, config.instance);
-    const provider = s.service && catalog.services.get(s.service)?.provider;
-    Object.assign(record, {
-      messageId: s.messageId ?? null, kind: s.kind ?? 'unknown', client: s.client ?? null, service: s.service ?? null, provider: provider ?? null,
-      requestHash: s.requestHash ?? null, outcome: err.type, responseOut: now(),
-    });
-    let signed: string | undefined;
-    if (deps.gatewayKey) {
-      const about = { recipient: s.client, inReplyTo: s.messageId, service: s.service, requestHash: s.requestHash ?? sha256('') };
-      signed = await signJws(errorEnvelope(catalog.gateway, err, tx, about, now()), deps.gatewayKey);
-      record.responseHash = sha256(signed);
-      record.responseSize = Buffer.byteLength(signed);
-    }
-    try {
-      await deps.record?.(record);
-    } catch (cause) {
-      log.error({ err: cause, tx }, 'could not record a refusal');
-    }
-    if (err.type === 'server.internal') log.error({ err: err.cause ?? err, tx, client: s.client, service: s.service }, 'ingress internal error');
-    const about: Answered | undefined = s.client && s.service && s.messageId && s.requestHash
-      ? { id: s.messageId, client: s.client, service: s.service, requestHash: s.requestHash } : undefined;
-    sendGatewayError(res, err.toBody(tx), about, signed);
-  }
+  const refuse = createRefusal({ catalog, gatewayKey: deps.gatewayKey, record: deps.record, now, log, instance: config.instance });
 
   app.use((req, res, next) => {
     seen(res).requestIn = now();
@@ -185,35 +125,16 @@ export function createIngress(deps: IngressDeps): Ingress {
 
   async function credentialRequest(req: Request, res: Response, body: Buffer): Promise<{ envelope: RequestEnvelope; jws: string }> {
     const s = seen(res);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body.toString('utf8'));
-    } catch {
-      throw malformed('The body is not JSON.');
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw malformed('The body must be a JSON object.');
+    const parsed = parseCredentialBody(body);
     const client = await clients.of(s.client!);
     const id = singleHeader(req, 'X-Road-Id');
     const userId = singleHeader(req, 'X-Road-UserId');
     const issue = singleHeader(req, 'X-Road-Issue');
     try {
-      return await client.sign(s.kind!, s.service!, parsed as JsonObject, { id, userId, issue });
+      return await client.sign(s.kind!, s.service!, parsed, { id, userId, issue });
     } catch (cause) {
       throw new GatewayError('server.internal', `The ingress holds no signing key for ${s.client}.`, { cause });
     }
-  }
-
-  async function signedRequest(req: Request, res: Response, body: Buffer): Promise<{ envelope: RequestEnvelope; jws: string }> {
-    const s = seen(res);
-    const jws = body.toString('utf8').trim();
-    const decoded = decodeJws(jws);
-    if (decoded.payload === null || typeof decoded.payload !== 'object') throw malformed('The JWS payload is not a JSON object.');
-    checkAgreement(req, decoded.payload as Record<string, unknown>, s.client!, s.service!);
-    // Signature before the id is claimed, so nobody can spend another system's message ids.
-    await checkSignature(decoded, catalog);
-    const envelope = checkEnvelope(decoded.payload);
-    if (envelope.kind === 'response') throw malformed('Expected a request or an event.', [{ pointer: '/kind', message: 'must be request or event' }]);
-    return { envelope, jws };
   }
 
   app.post(serviceRoute, readRequestLine, authenticate,
@@ -222,7 +143,7 @@ export function createIngress(deps: IngressDeps): Ingress {
     async (req: Request, res: Response) => {
       const s = seen(res);
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const { envelope, jws } = s.mode === 'credential' ? await credentialRequest(req, res, body) : await signedRequest(req, res, body);
+      const { envelope, jws } = s.mode === 'credential' ? await credentialRequest(req, res, body) : await readSignedRequest(req, body, s.client!, s.service!, catalog);
       s.messageId = envelope.id;
       s.kind = envelope.kind;
       s.requestHash = sha256(jws);

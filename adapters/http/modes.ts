@@ -1,0 +1,56 @@
+/**
+ * The two ways a request body arrives (DESIGN §7): credential mode, a JSON object the ingress
+ * signs; signed mode, the client's own JWS, whose headers and path must agree with it and whose
+ * signature is checked before its id is claimed.
+ */
+import type { Request } from 'express';
+import type { Catalog } from '../../gateway/catalog/catalog.ts';
+import { checkSignature } from '../../gateway/pipeline/checks.ts';
+import { checkEnvelope, type JsonObject, type RequestEnvelope } from '../../gateway/protocol/envelope.ts';
+import { GatewayError, type Violation } from '../../gateway/protocol/errors.ts';
+import { decodeJws } from '../../gateway/protocol/jws.ts';
+import { singleHeader } from './request-line.ts';
+
+export function malformed(message: string, violations?: Violation[]): GatewayError {
+  return new GatewayError('client.malformed', message, violations ? { violations } : undefined);
+}
+
+/** A credential-mode body: a JSON object. */
+export function parseCredentialBody(body: Buffer): JsonObject {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw malformed('The body is not JSON.');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw malformed('The body must be a JSON object.');
+  return parsed as JsonObject;
+}
+
+/** Headers that must agree with the signed envelope, by its field. */
+const AGREEING_HEADERS = { id: 'X-Road-Id', userId: 'X-Road-UserId', issue: 'X-Road-Issue' } as const;
+
+/** In signed mode the headers and the path must say what the JWS says. */
+function checkAgreement(req: Request, payload: Record<string, unknown>, client: string, service: string): void {
+  const violations: Violation[] = [];
+  if (payload.client !== client) violations.push({ pointer: '/client', message: 'does not match X-Road-Client' });
+  if (payload.service !== service) violations.push({ pointer: '/service', message: 'does not match the service in the path' });
+  for (const [field, header] of Object.entries(AGREEING_HEADERS)) {
+    const value = singleHeader(req, header);
+    if (value !== undefined && payload[field] !== value) violations.push({ pointer: `/${field}`, message: `does not match ${header}` });
+  }
+  if (violations.length > 0) throw malformed('The headers do not agree with the signed request.', violations);
+}
+
+/** A signed-mode body: a request or event JWS of `client` for `service`, its signature verified. */
+export async function readSignedRequest(req: Request, body: Buffer, client: string, service: string, catalog: Catalog): Promise<{ envelope: RequestEnvelope; jws: string }> {
+  const jws = body.toString('utf8').trim();
+  const decoded = decodeJws(jws);
+  if (decoded.payload === null || typeof decoded.payload !== 'object') throw malformed('The JWS payload is not a JSON object.');
+  checkAgreement(req, decoded.payload as Record<string, unknown>, client, service);
+  // Signature before the id is claimed, so nobody can spend another system's message ids.
+  await checkSignature(decoded, catalog);
+  const envelope = checkEnvelope(decoded.payload);
+  if (envelope.kind === 'response') throw malformed('Expected a request or an event.', [{ pointer: '/kind', message: 'must be request or event' }]);
+  return { envelope, jws };
+}

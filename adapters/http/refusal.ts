@@ -1,0 +1,71 @@
+/**
+ * What the ingress knows of a request as the edge reads it, and how it answers a refusal made
+ * there: with the gateway's error body, signed by the gateway's key when it is at hand, and
+ * recorded in the ledger like any transaction.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Request, Response } from 'express';
+import type { Logger } from 'pino';
+import type { Catalog } from '../../gateway/catalog/catalog.ts';
+import type { TransactionRecord } from '../../gateway/ledger/ledger.ts';
+import { errorEnvelope } from '../../gateway/pipeline/answer.ts';
+import { newRecord } from '../../gateway/pipeline/context.ts';
+import type { GatewayError } from '../../gateway/protocol/errors.ts';
+import { sha256, signJws } from '../../gateway/protocol/jws.ts';
+import type { SigningKey } from '../../gateway/protocol/keys.ts';
+import { sendGatewayError, type Answered } from './respond.ts';
+
+/** What is known of a request as the edge reads it, kept in `res.locals`. */
+export interface Seen {
+  requestIn: number;
+  client?: string;
+  service?: string;
+  mode?: 'signed' | 'credential';
+  messageId?: string;
+  requestHash?: string;
+  kind?: 'request' | 'event';
+}
+
+export const seen = (res: Response): Seen => res.locals as Seen;
+
+export interface RefusalDeps {
+  readonly catalog: Catalog;
+  readonly gatewayKey?: SigningKey;
+  readonly record?: (record: TransactionRecord) => void | Promise<void>;
+  readonly now: () => number;
+  readonly log: Logger;
+  /** The ingress's name in the ledger. */
+  readonly instance: string;
+}
+
+/** Builds the function that answers and records a refusal made at the edge. */
+export function createRefusal(deps: RefusalDeps): (req: Request, res: Response, err: GatewayError) => Promise<void> {
+  const { catalog, now, log } = deps;
+  return async (req, res, err) => {
+    const s = seen(res);
+    const tx = randomUUID();
+    const size = Number(req.get('content-length') ?? 0) || 0;
+    const record = newRecord(tx, s.requestIn ?? now(), size, deps.instance);
+    const provider = s.service && catalog.services.get(s.service)?.provider;
+    Object.assign(record, {
+      messageId: s.messageId ?? null, kind: s.kind ?? 'unknown', client: s.client ?? null, service: s.service ?? null, provider: provider ?? null,
+      requestHash: s.requestHash ?? null, outcome: err.type, responseOut: now(),
+    });
+    let signed: string | undefined;
+    if (deps.gatewayKey) {
+      const about = { recipient: s.client, inReplyTo: s.messageId, service: s.service, requestHash: s.requestHash ?? sha256('') };
+      signed = await signJws(errorEnvelope(catalog.gateway, err, tx, about, now()), deps.gatewayKey);
+      record.responseHash = sha256(signed);
+      record.responseSize = Buffer.byteLength(signed);
+    }
+    try {
+      await deps.record?.(record);
+    } catch (cause) {
+      log.error({ err: cause, tx }, 'could not record a refusal');
+    }
+    if (err.type === 'server.internal') log.error({ err: err.cause ?? err, tx, client: s.client, service: s.service }, 'ingress internal error');
+    const about: Answered | undefined = s.client && s.service && s.messageId && s.requestHash
+      ? { id: s.messageId, client: s.client, service: s.service, requestHash: s.requestHash } : undefined;
+    sendGatewayError(res, err.toBody(tx), about, signed);
+  };
+}
