@@ -1,0 +1,72 @@
+/**
+ * `lgsp up --bridge` as an integrator would use it: their population database's HTTP API (here a
+ * small express server answering from the same seeded data as the mock) takes the mock's place,
+ * and the live workload's citizen checks go through it.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import express from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IncomingMessage } from '../../adapters/amqp/provider.ts';
+import { nationalData } from '../../mocks/data/national.ts';
+import { dancuHandlers } from '../../mocks/national/dancu.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const home = mkdtempSync(join(tmpdir(), 'lgsp-bridge-'));
+const calls: string[] = [];
+let server: Server;
+
+beforeAll(async () => {
+  const handlers = dancuHandlers(nationalData(2025, 2000));
+  const app = express();
+  app.use(express.json());
+  const answer = async (method: string, body: Record<string, unknown>, res: express.Response) => {
+    calls.push(method);
+    const result = await handlers[method]!({ body } as unknown as IncomingMessage);
+    if (result && typeof result === 'object' && 'body' in result) res.json(result.body);
+    else res.status(404).json({ code: 'citizen.not_found' });
+  };
+  app.post('/api/v1/citizens/verify', (req, res) => void answer('citizen.verify/v1', req.body, res));
+  app.get('/api/v1/citizens/:id', (req, res) => void answer('citizen.lookup/v1', { ...req.query, idNumber: req.params.id }, res));
+  server = await new Promise<Server>((r) => {
+    const s = app.listen(0, '127.0.0.1', () => r(s));
+  });
+  const port = (server.address() as { port: number }).port;
+  writeFileSync(join(home, 'dancu.yaml'), [
+    'system: VN/GOV/BCA/DANCU',
+    `baseUrl: http://127.0.0.1:${port}/api/v1`,
+    'services:',
+    "  citizen.verify/v1: { method: POST, path: /citizens/verify, errors: { 404: citizen.not_found } }",
+    "  citizen.lookup/v1: { method: GET, path: '/citizens/{idNumber}', errors: { 404: citizen.not_found } }",
+  ].join('\n'));
+});
+
+afterAll(() => {
+  server?.close();
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe('lgsp up --bridge', () => {
+  it('puts a national system’s HTTP API in place of its mock', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, LGSP_HOME: home };
+    delete env.AMQP_URL;
+    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
+      const child = spawn(process.execPath, ['bin/lgsp.mjs', 'up', '--bridge', join(home, 'dancu.yaml'), '--citizens', '2000', '--rate', '10',
+        '--ingress-port', '0', '--operator-port', '0', '--duration', '8'], { cwd: ROOT, env });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (err += d));
+      child.on('close', (c) => done({ code: c, stdout: out, stderr: err }));
+    });
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/bridge: VN\/GOV\/BCA\/DANCU → http:\/\/127\.0\.0\.1:\d+\/api\/v1/);
+    const last = stdout.slice(stdout.lastIndexOf('transactions:'));
+    expect(last).toMatch(/VN\/GOV\/BCA\/DANCU\/citizen\.verify\/v1 +ok [1-9]/);
+    expect(calls.filter((c) => c === 'citizen.verify/v1').length).toBeGreaterThan(0);
+  });
+});
