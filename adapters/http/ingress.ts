@@ -24,7 +24,7 @@ import { metaserviceRoutes } from './metaservice-routes.ts';
 import { malformed, parseCredentialBody, readSignedRequest } from './modes.ts';
 import { openApiDocument } from './openapi.ts';
 import { clientRateLimit } from './rate-limit.ts';
-import { bearerToken, checkRawPath, clientHeader, serviceFromParams, singleHeader } from './request-line.ts';
+import { checkRawPath, clientHeader, serviceFromParams, singleHeader, tokenOwner } from './request-line.ts';
 import { createRefusal, seen } from './refusal.ts';
 import { sendReply, type Answered } from './respond.ts';
 import type { TokenStore } from './tokens.ts';
@@ -94,7 +94,7 @@ export function createIngress(deps: IngressDeps): Ingress {
   });
 
   app.get('/openapi.json', (_req, res) => void res.json(openApiDocument(catalog)));
-  app.use(metaserviceRoutes(catalog));
+  app.use(metaserviceRoutes(catalog, (t) => deps.tokens?.systemOf(t)));
 
   const serviceRoute = '/r1/VN/:cls/:member/:subsystem/:code/:version';
 
@@ -114,12 +114,9 @@ export function createIngress(deps: IngressDeps): Ingress {
   /** Credential mode: the bearer token must be one issued to X-Road-Client. */
   function authenticate(req: Request, res: Response, next: NextFunction): void {
     const s = seen(res);
-    if (s.mode !== 'credential') return next();
-    const token = bearerToken(req);
-    if (token === undefined) throw new GatewayError('client.unknown_key', 'Credential mode needs "Authorization: Bearer <token>" (lgsp keys token <system>).');
-    const owner = deps.tokens?.systemOf(token);
-    if (!owner) throw new GatewayError('client.unknown_key', 'The bearer token was not issued by this gateway.');
-    if (owner !== s.client) throw new GatewayError('client.key_mismatch', `The bearer token was issued to ${owner}, not ${s.client}.`);
+    if (s.mode === 'credential' && !tokenOwner(req, s.client!, (t) => deps.tokens?.systemOf(t))) {
+      throw new GatewayError('client.unknown_key', 'Credential mode needs "Authorization: Bearer <token>" (lgsp keys token <system>).');
+    }
     next();
   }
 

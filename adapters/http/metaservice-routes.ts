@@ -1,13 +1,14 @@
 /**
  * The metaservices over HTTP (after X-Road's REST metaservices): `GET /listClients`,
- * `GET /r1/<system>/listMethods`, `GET /r1/<system>/allowedMethods` (for the `X-Road-Client`),
+ * `GET /r1/<system>/listMethods`, `GET /r1/<system>/allowedMethods` (for the `X-Road-Client`; a
+ * bearer token, when sent, must be that system's),
  * `GET /r1/<system>/getContract?serviceCode=…&version=…`.
  */
 import { Router } from 'express';
 import type { Catalog } from '../../gateway/catalog/catalog.ts';
 import { GatewayError } from '../../gateway/protocol/errors.ts';
 import { allowedMethods, getContract, listClients, listMethods } from '../meta/methods.ts';
-import { clientHeader, systemFromParams } from './request-line.ts';
+import { clientHeader, systemFromParams, tokenOwner } from './request-line.ts';
 
 const SYSTEM_PATH = '/r1/VN/:cls/:member/:subsystem';
 
@@ -15,7 +16,7 @@ function queryText(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-export function metaserviceRoutes(catalog: Catalog): Router {
+export function metaserviceRoutes(catalog: Catalog, systemOf?: (token: string) => string | undefined): Router {
   const router = Router();
 
   router.get('/listClients', (req, res) => {
@@ -32,7 +33,9 @@ export function metaserviceRoutes(catalog: Catalog): Router {
   router.get(`${SYSTEM_PATH}/allowedMethods`, (req, res) => {
     const system = systemFromParams(req.params);
     if (!catalog.systems.has(system)) throw new GatewayError('client.unknown_service', `No system ${system} in the catalog.`);
-    res.json({ services: allowedMethods(catalog, clientHeader(req), system) });
+    const client = clientHeader(req);
+    tokenOwner(req, client, systemOf);
+    res.json({ services: allowedMethods(catalog, client, system) });
   });
 
   router.get(`${SYSTEM_PATH}/getContract`, (req, res) => {

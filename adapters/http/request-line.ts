@@ -51,6 +51,16 @@ export function clientHeader(req: Request): string {
   return client;
 }
 
+/** The owner of a presented bearer token, checked against `client`; undefined when no token is sent. */
+export function tokenOwner(req: Request, client: string, systemOf: ((token: string) => string | undefined) | undefined): string | undefined {
+  const token = bearerToken(req);
+  if (token === undefined) return undefined;
+  const owner = systemOf?.(token);
+  if (!owner) throw new GatewayError('client.unknown_key', 'The bearer token was not issued by this gateway.');
+  if (owner !== client) throw new GatewayError('client.key_mismatch', `The bearer token was issued to ${owner}, not ${client}.`);
+  return owner;
+}
+
 /** The bearer token of the Authorization header, if one is sent. */
 export function bearerToken(req: Request): string | undefined {
   const value = singleHeader(req, 'Authorization');

@@ -308,6 +308,9 @@ export function ingressSuite(makeBroker: () => BrokerHandle): void {
       const allowed = async (client: string) => (await http(base, `/r1/${DANCU}/allowedMethods`, { headers: [['X-Road-Client', client]] })).json.services;
       expect((await allowed(CAOBANG)).length).toBe(2);
       expect(await allowed(DIENBIEN)).toEqual([]);
+      // A token, when sent, must be the caller's own.
+      const asOther = await http(base, `/r1/${DANCU}/allowedMethods`, { headers: [['X-Road-Client', CAOBANG], ['Authorization', `Bearer ${tokens[DIENBIEN]}`]] });
+      await expectHttpError(asOther, 'client.key_mismatch');
       await expectHttpError(await http(base, '/r1/VN/GOV/XYZ/NOBODY/listMethods'), 'client.unknown_service');
     });
 
