@@ -20,14 +20,14 @@ import type { BrokerHandle } from './broker.ts';
 const logger = pino({ level: process.env.LGSP_TEST_LOG ?? 'silent' });
 
 export const FIXTURE_CONTRACTS = resolve(import.meta.dirname, '../fixtures/contracts');
+export { DANCU, DVCQG, LLTP, THUE } from '../../mocks/national/systems.ts';
 export const GATEWAY = 'VN/GOV/LGSP/GATEWAY';
-export const DANCU = 'VN/GOV/BCA/DANCU';
-export const DVCQG = 'VN/GOV/VPCP/DVCQG';
-export const THUE = 'VN/GOV/BTC/THUE';
-export const LLTP = 'VN/GOV/BTP/LLTP';
 export const CAOBANG = 'VN/PROV/CAOBANG/MOTCUA';
 export const DIENBIEN = 'VN/PROV/DIENBIEN/MOTCUA';
-export const VERIFY = `${DANCU}/citizen.verify/v1`;
+export const VERIFY = 'VN/GOV/BCA/DANCU/citizen.verify/v1';
+
+/** The citizen the fixture requests name, whom the fixture provider knows. */
+export const PERSON = Object.freeze({ idNumber: '004190000001', fullName: 'Nông Văn A', dateOfBirth: '1990-01-01' });
 
 export interface FixtureCatalog {
   readonly catalog: Catalog;

@@ -3,13 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { CompactSign } from 'jose';
 import type { RequestEnvelope } from '../../gateway/protocol/envelope.ts';
 import type { SigningKey } from '../../gateway/protocol/keys.ts';
-import { CAOBANG, VERIFY } from './bus.ts';
+import { CAOBANG, PERSON, VERIFY } from './bus.ts';
 
 /** A request envelope from Cao Bằng to citizen.verify, with `overrides`. */
 export function envelope(overrides: Record<string, unknown> = {}): RequestEnvelope {
   return {
     v: 1, kind: 'request', id: randomUUID(), client: CAOBANG, service: VERIFY, at: new Date().toISOString(),
-    body: { idNumber: '004190000001', fullName: 'Nông Văn A', dateOfBirth: '1990-01-01' },
+    body: { ...PERSON },
     ...overrides,
   } as RequestEnvelope;
 }

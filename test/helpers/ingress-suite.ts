@@ -17,12 +17,11 @@ import type { ErrorType } from '../../gateway/protocol/errors.ts';
 import { sha256 } from '../../gateway/protocol/jws.ts';
 import type { SigningKey } from '../../gateway/protocol/keys.ts';
 import type { BrokerHandle } from './broker.ts';
-import { CAOBANG, createTestBus, DANCU, DIENBIEN, DVCQG, GATEWAY, LLTP, THUE, type TestBus, VERIFY, verifyHandler } from './bus.ts';
+import { CAOBANG, createTestBus, DANCU, DIENBIEN, DVCQG, GATEWAY, LLTP, PERSON, type TestBus, THUE, VERIFY, verifyHandler } from './bus.ts';
 import { craft, envelope, tamper } from './craft.ts';
 import { http, type HttpReply } from './http.ts';
 import { STATUS } from './statuses.ts';
 
-const PERSON = { idNumber: '004190000001', fullName: 'Nông Văn A', dateOfBirth: '1990-01-01' };
 const SYNC = `${DVCQG}/dossier.sync/v1`;
 
 function listen(ingress: Ingress): Promise<{ server: Server; base: string }> {

@@ -11,11 +11,10 @@ import { httpStatusOf, type ErrorType } from '../../gateway/protocol/errors.ts';
 import { generateSigningKey } from '../../gateway/protocol/keys.ts';
 import type { Transport } from '../../gateway/transport/transport.ts';
 import type { BrokerHandle } from './broker.ts';
-import { CAOBANG, createTestBus, DANCU, DIENBIEN, DVCQG, GATEWAY, LLTP, type TestBus, VERIFY, verifyHandler } from './bus.ts';
+import { CAOBANG, createTestBus, DANCU, DIENBIEN, DVCQG, GATEWAY, LLTP, PERSON, type TestBus, VERIFY, verifyHandler } from './bus.ts';
 import { craft, envelope, tamper } from './craft.ts';
 import { STATUS } from './statuses.ts';
 
-const PERSON = { idNumber: '004190000001', fullName: 'Nông Văn A', dateOfBirth: '1990-01-01' };
 
 /** Checks a gateway error: its type, HTTP status, signature by the gateway's key, and its record. */
 async function expectGatewayError(bus: TestBus, reply: Reply, type: ErrorType): Promise<void> {

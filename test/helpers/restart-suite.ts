@@ -1,9 +1,8 @@
 /** A gateway stopped and started again with requests waiting in its queue: every one answered. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { BrokerHandle } from './broker.ts';
-import { CAOBANG, createTestBus, DANCU, type TestBus, VERIFY, verifyHandler } from './bus.ts';
+import { CAOBANG, createTestBus, DANCU, PERSON, type TestBus, VERIFY, verifyHandler } from './bus.ts';
 
-const PERSON = { idNumber: '004190000001', fullName: 'Nông Văn A', dateOfBirth: '1990-01-01' };
 
 export function restartSuite(makeBroker: () => BrokerHandle): void {
   let bus: TestBus;

@@ -7,11 +7,10 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Unmatched } from '../../adapters/amqp/client.ts';
 import { describeRabbit, rabbitBroker } from '../helpers/broker.ts';
-import { CAOBANG, createTestBus, DANCU, type TestBus, VERIFY, verifyHandler } from '../helpers/bus.ts';
+import { CAOBANG, createTestBus, DANCU, PERSON, type TestBus, VERIFY, verifyHandler } from '../helpers/bus.ts';
 import { restartSuite } from '../helpers/restart-suite.ts';
 
 const run = promisify(execFile);
-const PERSON = { idNumber: '004190000001', fullName: 'Nông Văn A', dateOfBirth: '1990-01-01' };
 
 async function closeAllConnections(): Promise<void> {
   await run('rabbitmqctl', ['close_all_connections', 'closed by the resilience test']);

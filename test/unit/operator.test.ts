@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayClient } from '../../adapters/amqp/client.ts';
 import { ServiceProvider } from '../../adapters/amqp/provider.ts';
 import { embeddedBroker } from '../helpers/broker.ts';
-import { CAOBANG, DANCU, DIENBIEN, fixtureCatalog, GATEWAY, VERIFY, verifyHandler } from '../helpers/bus.ts';
+import { CAOBANG, DANCU, DIENBIEN, fixtureCatalog, GATEWAY, PERSON, VERIFY, verifyHandler } from '../helpers/bus.ts';
 import { startRecordedBus, type RecordedBus } from '../helpers/recorded-bus.ts';
 
 const run = promisify(execFile);
@@ -21,7 +21,6 @@ const run = promisify(execFile);
 async function getJson(url: string): Promise<any> {
   return (await fetch(url)).json();
 }
-const PERSON = { idNumber: '004190000001', fullName: 'Nông Văn A', dateOfBirth: '1990-01-01' };
 
 async function promtool(): Promise<string | undefined> {
   try {

@@ -9,10 +9,9 @@ import type { GatewayClient } from '../../adapters/amqp/client.ts';
 import { startBridge } from '../../adapters/http/bridge/bridge.ts';
 import { BridgeConfigError, checkBridgeConfig, loadBridgeConfig } from '../../adapters/http/bridge/config.ts';
 import { embeddedBroker } from '../helpers/broker.ts';
-import { CAOBANG, createTestBus, DANCU, DVCQG, fixtureCatalog, LLTP, type TestBus, VERIFY } from '../helpers/bus.ts';
+import { CAOBANG, createTestBus, DANCU, DVCQG, fixtureCatalog, LLTP, PERSON, type TestBus, VERIFY } from '../helpers/bus.ts';
 
 const API = 'http://127.0.0.1:9301/api';
-const PERSON = { idNumber: '004190000001', fullName: 'Nông Văn A', dateOfBirth: '1990-01-01' };
 const apis = setupServer();
 
 describe('REST bridge', () => {
