@@ -26,7 +26,7 @@ import { openApiDocument } from './openapi.ts';
 import { clientRateLimit } from './rate-limit.ts';
 import { checkRawPath, clientHeader, serviceFromParams, singleHeader, tokenOwner } from './request-line.ts';
 import { createRefusal, seen } from './refusal.ts';
-import { sendReply, type Answered } from './respond.ts';
+import { sendAccepted, sendReply, type Answered } from './respond.ts';
 import type { TokenStore } from './tokens.ts';
 
 export interface IngressConfig {
@@ -79,7 +79,7 @@ export function createIngress(deps: IngressDeps): Ingress {
   const { catalog } = deps;
   const clients = new BusClients(deps.transport, catalog, deps.keyOf ?? (async () => undefined), now);
   const replay = new ReplayGuard(now);
-  const availability = createAvailability(deps.transport, 1000, now);
+  const availability = createAvailability(deps.transport, DEFAULT_CONFIG.availabilityTtlMs, now);
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
@@ -156,8 +156,7 @@ export function createIngress(deps: IngressDeps): Ingress {
         const service = checkAfterReplay(envelope, catalog);
         if (!(await availability.isUp(service.provider))) throw new GatewayError('server.provider_unavailable', `Nobody serves ${service.provider} now.`);
         await client.sendSignedEvent(jws, envelope);
-        res.set({ 'X-Road-Id': about.id, 'X-Road-Client': about.client, 'X-Road-Service': about.service, 'X-Road-Request-Hash': about.requestHash });
-        res.status(202).json({ id: envelope.id, status: 'accepted' });
+        sendAccepted(res, about);
         return;
       }
       sendReply(req, res, await client.sendSigned(jws, envelope), about);

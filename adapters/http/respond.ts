@@ -39,6 +39,12 @@ export function sendGatewayError(res: Response, error: ErrorBody, about?: Answer
   res.status(status).json(error);
 }
 
+/** An event that passed the checks and is queued for its provider. */
+export function sendAccepted(res: Response, about: Answered): void {
+  setCommonHeaders(res, about, undefined);
+  res.status(202).json({ id: about.id, status: 'accepted' });
+}
+
 /** A verified reply from the bus: the provider's answer, or the gateway's error. */
 export function sendReply(req: Request, res: Response, reply: Reply, about: Answered): void {
   if (reply.status === 'error' && reply.signedBy === 'gateway') {

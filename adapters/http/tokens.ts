@@ -5,7 +5,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isSystemId } from '../../gateway/protocol/ids.ts';
+import { homeName, systemOfHomeName } from '../../gateway/home/keys.ts';
 
 export interface StoredToken {
   readonly id: string;
@@ -25,8 +25,7 @@ function tokensDir(home: string): string {
 }
 
 function fileOf(home: string, system: string): string {
-  if (!isSystemId(system)) throw new Error(`not a system id: ${system}`);
-  return join(tokensDir(home), `${system.replaceAll('/', '~')}.json`);
+  return join(tokensDir(home), `${homeName(system)}.json`);
 }
 
 /** The tokens stored for `system` (hashes only). */
@@ -88,8 +87,8 @@ export class TokenStore {
     const dir = tokensDir(this.home);
     if (existsSync(dir)) {
       for (const file of readdirSync(dir)) {
-        const system = file.replace(/\.json$/, '').replaceAll('~', '/');
-        if (!file.endsWith('.json') || !isSystemId(system)) continue;
+        const system = file.endsWith('.json') ? systemOfHomeName(file.slice(0, -'.json'.length)) : undefined;
+        if (!system) continue;
         for (const t of listTokens(this.home, system)) found.set(t.sha256, system);
       }
     }

@@ -14,9 +14,20 @@ export function lgspHome(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(env.LGSP_HOME ?? '.lgsp');
 }
 
-function systemDir(home: string, system: string): string {
+/** A system's name in the state directory's file names: its id with `/` written as `~`. */
+export function homeName(system: string): string {
   if (!isSystemId(system)) throw new Error(`not a system id: ${system}`);
-  return join(home, 'keys', system.replaceAll('/', '~'));
+  return system.replaceAll('/', '~');
+}
+
+/** The system a state-directory file name stands for, or undefined. */
+export function systemOfHomeName(name: string): string | undefined {
+  const system = name.replaceAll('~', '/');
+  return isSystemId(system) ? system : undefined;
+}
+
+function systemDir(home: string, system: string): string {
+  return join(home, 'keys', homeName(system));
 }
 
 /** The public JWKs registered in `home`, by system. */
@@ -25,8 +36,8 @@ export function registeredPublicKeys(home: string): Map<string, JWK[]> {
   const root = join(home, 'keys');
   if (!existsSync(root)) return found;
   for (const dir of readdirSync(root)) {
-    const system = dir.replaceAll('~', '/');
-    if (!isSystemId(system)) continue;
+    const system = systemOfHomeName(dir);
+    if (!system) continue;
     const jwks = readdirSync(join(root, dir))
       .filter((f) => f.endsWith('.public.jwk.json'))
       .map((f) => JSON.parse(readFileSync(join(root, dir, f), 'utf8')) as JWK);

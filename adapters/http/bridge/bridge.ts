@@ -91,14 +91,12 @@ export function startBridge(deps: BridgeDeps): Promise<ServiceProvider> {
       if (service.mode === 'event') return undefined;
       return parsed ? { body: parsed } : error('upstream.malformed_reply', `${config.system}'s API answered HTTP ${res.status} with a body that is not a JSON object.`);
     }
-    if (res.status >= 500) {
-      if (service.mode === 'event') throw new Error(`${config.system}'s API answered HTTP ${res.status}`);
-      return error(config.unavailableError, `${config.system}'s API answered HTTP ${res.status}; try again later.`);
-    }
+    // An event the API did not take goes back to the queue: retried, then dead-lettered.
+    if (service.mode === 'event') throw new Error(`${config.system}'s API did not take the event: HTTP ${res.status}`);
+    if (res.status >= 500) return error(config.unavailableError, `${config.system}'s API answered HTTP ${res.status}; try again later.`);
     const named = config.errorField ? parsed?.[config.errorField] : undefined;
     const type = route.errors?.[String(res.status)] ?? (typeof named === 'string' && service.contract.errors.some((e) => e.type === named) ? named : undefined);
     const message = typeof parsed?.message === 'string' ? parsed.message.slice(0, 500) : `${config.system}'s API answered HTTP ${res.status}.`;
-    if (service.mode === 'event') throw new Error(`${config.system}'s API refused the event: HTTP ${res.status}`);
     return error(type ?? 'upstream.rejected', message);
   }
 
