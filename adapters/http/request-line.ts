@@ -62,7 +62,7 @@ export function tokenOwner(req: Request, client: string, systemOf: ((token: stri
 }
 
 /** The bearer token of the Authorization header, if one is sent. */
-export function bearerToken(req: Request): string | undefined {
+function bearerToken(req: Request): string | undefined {
   const value = singleHeader(req, 'Authorization');
   if (value === undefined) return undefined;
   const match = /^Bearer ([A-Za-z0-9._~+/=-]{1,200})$/.exec(value);

@@ -41,7 +41,7 @@ interface ApiCall {
 }
 
 /** Fills `{field}` placeholders from the body; other scalar fields become the query of a GET or DELETE. */
-export function buildCall(route: BridgeRoute, body: JsonObject): ApiCall {
+function buildCall(route: BridgeRoute, body: JsonObject): ApiCall {
   const used = new Set<string>();
   const url = route.path.replace(/\{([^}]*)\}/g, (_, field: string) => {
     used.add(field);
