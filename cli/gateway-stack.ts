@@ -16,9 +16,12 @@ import { META_SYSTEM } from '../adapters/meta/methods.ts';
 import { startMetaservices } from '../adapters/meta/provider.ts';
 import type { ServiceProvider } from '../adapters/amqp/provider.ts';
 import { loadSigningKey } from '../gateway/home/keys.ts';
+import { lockHome, type HomeLock } from '../gateway/home/running.ts';
 import type { Runtime } from './runtime.ts';
 
 export interface StackOptions {
+  /** The command running the stack, shown to a second one that finds the state directory in use. */
+  readonly command: string;
   /** Operator server port; `false` for none. */
   readonly operatorPort: number | false;
   /** Address the operator server and the ingress listen on (default 127.0.0.1, this machine only). */
@@ -42,9 +45,25 @@ export interface GatewayStack {
   stop(): Promise<void>;
 }
 
+/**
+ * Starts the gateway, its ledger, metaservices, ingress and operator server. Claims the state
+ * directory first, so a second gateway on the same ledger stops at once (HomeInUseError).
+ */
 export async function startGatewayStack(rt: Runtime, options: StackOptions): Promise<GatewayStack> {
+  const lock = lockHome(rt.home, { command: options.command, transport: rt.transportKind, amqp: rt.amqp, prefix: rt.prefix });
+  const stops: Array<() => Promise<void> | void> = [() => lock.release()];
+  try {
+    return await startLocked(rt, options, lock, stops);
+  } catch (err) {
+    for (const stop of stops.reverse()) await stop();
+    throw err;
+  }
+}
+
+async function startLocked(rt: Runtime, options: StackOptions, lock: HomeLock, stops: Array<() => Promise<void> | void>): Promise<GatewayStack> {
   const ledgerFile = join(rt.home, 'ledger.sqlite');
   const ledger = new SqliteLedger({ file: ledgerFile, retentionDays: options.retentionDays ?? 30 });
+  stops.push(() => ledger.close());
   const transport = await rt.connect('gateway');
   let gateway: Gateway | undefined;
   const metrics = createMetrics({ inflight: () => gateway?.inflight() ?? 0, brokerUp: () => transport.isConnected() });
@@ -55,6 +74,8 @@ export async function startGatewayStack(rt: Runtime, options: StackOptions): Pro
   const gatewayKey = await rt.key(rt.catalog.gateway);
   gateway = createGateway({ transport, catalog: rt.catalog, key: gatewayKey, ledger, logger: rt.log, onRecord });
   await gateway.start();
+  const started = gateway;
+  stops.push(() => started.stop());
   let meta: ServiceProvider | undefined;
   if (rt.catalog.systems.has(META_SYSTEM)) {
     meta = await startMetaservices({ transport: await rt.connect('metaservices'), catalog: rt.catalog, key: await rt.key(META_SYSTEM), logger: rt.log });
@@ -72,7 +93,9 @@ export async function startGatewayStack(rt: Runtime, options: StackOptions): Pro
         onRecord(record);
       },
     });
-    ingressServer = await listen(ingress.app, options.ingressPort, options.host ?? '127.0.0.1');
+    const opened = ingress;
+    stops.push(() => opened.close());
+    ingressServer = await listen(ingress.app, options.ingressPort, options.host ?? '127.0.0.1', '--ingress-port');
     ingressUrl = urlOf(ingressServer, options.host ?? '127.0.0.1');
   }
 
@@ -83,10 +106,11 @@ export async function startGatewayStack(rt: Runtime, options: StackOptions): Pro
     reader = new LedgerReader(ledgerFile);
     const app = createOperatorApp({ reader, metrics, routes: options.routes, readiness: () => ({ broker: transport.isConnected(), ledger: ledger.db.open }) });
     const host = options.host ?? '127.0.0.1';
-    server = await listen(app, options.operatorPort, host);
+    server = await listen(app, options.operatorPort, host, '--operator-port');
     operatorUrl = urlOf(server, host);
   }
   const g = gateway;
+  lock.update({ ingressUrl, operatorUrl });
   return {
     gateway: g, ledgerFile, operatorUrl, ingressUrl,
     async stop() {
@@ -99,13 +123,25 @@ export async function startGatewayStack(rt: Runtime, options: StackOptions): Pro
       await g.stop();
       reader?.close();
       await ledger.close();
+      lock.release();
     },
   };
 }
 
-function listen(app: import('express').Express, port: number, host: string): Promise<Server> {
+/** A port this process could not listen on; says which option changes it. */
+export class PortInUseError extends Error {
+  constructor(readonly port: number, readonly option: string, cause: Error) {
+    super((cause as NodeJS.ErrnoException).code === 'EADDRINUSE'
+      ? `port ${port} is already in use (another lgsp up?): stop that process, or pass ${option} <port> (0 picks a free one)`
+      : `cannot listen on port ${port}: ${cause.message} (pass ${option} <port>)`, { cause });
+    this.name = 'PortInUseError';
+  }
+}
+
+function listen(app: import('express').Express, port: number, host: string, option: string): Promise<Server> {
   return new Promise<Server>((resolve, reject) => {
-    const s = app.listen(port, host, () => resolve(s)).once('error', reject);
+    // Express 5 hands a listen error to this callback instead of throwing it.
+    const s = app.listen(port, host, (err?: Error) => (err ? reject(new PortInUseError(port, option, err)) : resolve(s)));
   });
 }
 

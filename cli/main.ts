@@ -7,7 +7,7 @@ import { gatewayOnly } from './commands/gateway.ts';
 import { generateKey, issueTokenFor, listKeys, registerKey, revokeTokenOf } from './commands/keys.ts';
 import { bench } from './commands/bench.ts';
 import { bridge } from './commands/bridge.ts';
-import { verifyLedger } from './commands/ledger.ts';
+import { resetLedger, verifyLedger } from './commands/ledger.ts';
 import { load } from './commands/load.ts';
 import { mock } from './commands/mock.ts';
 import { send } from './commands/send.ts';
@@ -161,8 +161,12 @@ program.command('bench')
   .option('--rate-seconds <n>', 'length of the latency phase', positive, 10)
   .action((options) => bench(options));
 
-program.command('ledger').description('the transaction ledger in LGSP_HOME')
-  .command('verify')
+const ledgerCommand = program.command('ledger').description('the transaction ledger in LGSP_HOME');
+ledgerCommand.command('reset')
+  .description('remove the ledger so the next start begins a new one (keys and tokens stay; refused while a gateway runs on it)')
+  .addOption(new Option('--home <dir>', 'state directory').env('LGSP_HOME'))
+  .action((options) => resetLedger(options));
+ledgerCommand.command('verify')
   .description("check the ledger's hash chain and say where it breaks (exit 2 if it does)")
   .addOption(new Option('--home <dir>', 'state directory').env('LGSP_HOME'))
   .option('--file <path>', 'a ledger file (default: <home>/ledger.sqlite)')

@@ -27,6 +27,10 @@ export interface Runtime {
   readonly log: Logger;
   /** `rabbitmq` or `embedded`. */
   readonly transportKind: Transport['kind'];
+  /** The broker's URL with its password redacted, when on RabbitMQ. */
+  readonly amqp?: string;
+  /** The queue name prefix. */
+  readonly prefix: string;
   /** A new connection to the bus, named for RabbitMQ's connection list. */
   connect(name: string): Promise<Transport>;
   /** A system's signing key from LGSP_HOME. */
@@ -54,7 +58,7 @@ export async function openRuntime(options: CommonOptions, generateKeys = false):
   const open: Transport[] = [];
   return {
     catalog, home, log,
-    transportKind: url ? 'rabbitmq' : 'embedded',
+    transportKind: url ? 'rabbitmq' : 'embedded', amqp: url ? safeUrl(url) : undefined, prefix: options.prefix,
     async connect(name) {
       const transport = url ? await connectRabbit({ url, prefix: options.prefix, name: `lgsp ${name}` }) : broker!.connect();
       open.push(transport);

@@ -5,7 +5,11 @@ import { openRuntime, safeUrl, type CommonOptions } from '../runtime.ts';
 export async function gatewayOnly(options: CommonOptions & { operatorPort: number | false; ingressPort: number | false; ratePerSecond: number; host: string }): Promise<void> {
   if (!options.amqpUrl) throw new Error('lgsp gateway needs RabbitMQ: pass --amqp-url or set AMQP_URL (lgsp up runs everything in one process instead)');
   const rt = await openRuntime(options);
-  const stack = await startGatewayStack(rt, { operatorPort: options.operatorPort, ingressPort: options.ingressPort, ratePerSecond: options.ratePerSecond, host: options.host });
+  const stack = await startGatewayStack(rt, { command: 'gateway', operatorPort: options.operatorPort, ingressPort: options.ingressPort, ratePerSecond: options.ratePerSecond, host: options.host })
+    .catch(async (err: Error) => {
+      await rt.close();
+      throw err;
+    });
   process.stdout.write(`gateway ${rt.catalog.gateway} on ${safeUrl(options.amqpUrl)}, queue prefix "${options.prefix}", ledger ${stack.ledgerFile}`
     + `${stack.operatorUrl ? `, operator ${stack.operatorUrl}` : ''}${stack.ingressUrl ? `, HTTP ingress ${stack.ingressUrl}` : ''}; Ctrl-C stops\n`);
   await new Promise<void>((resolve) => {

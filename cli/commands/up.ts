@@ -51,11 +51,16 @@ export async function up(options: UpOptions): Promise<void> {
   const bridges = options.bridge.map((file) => loadBridgeConfig(file, catalog));
   const summary = new Summary();
   const out = process.stdout;
-  out.write(`LGSP Simulator — ${catalog.systems.size} systems, ${catalog.services.size} services, on ${options.amqpUrl ? `RabbitMQ ${safeUrl(options.amqpUrl)}` : 'the embedded transport'}\n`);
 
   let sim: Simulation | undefined;
   const stack = await startGatewayStack(rt, {
-    operatorPort: options.operatorPort, ingressPort: options.ingressPort, ratePerSecond: options.ratePerSecond, host: options.host, onRecord: (r) => summary.add(r), routes: simulatorControls(faults, () => sim) });
+    command: 'up', operatorPort: options.operatorPort, ingressPort: options.ingressPort, ratePerSecond: options.ratePerSecond, host: options.host,
+    onRecord: (r) => summary.add(r), routes: simulatorControls(faults, () => sim),
+  }).catch(async (err: Error) => {
+    await rt.close();
+    throw err;
+  });
+  out.write(`LGSP Simulator — ${catalog.systems.size} systems, ${catalog.services.size} services, on ${options.amqpUrl ? `RabbitMQ ${safeUrl(options.amqpUrl)}` : 'the embedded transport'}\n`);
   out.write(`state and ledger in ${rt.home}${stack.operatorUrl ? `; dashboard ${stack.operatorUrl}/` : ''}${stack.ingressUrl ? `; HTTP ingress ${stack.ingressUrl}` : ''}; Ctrl-C stops\n`);
   if (options.faults.length > 0) out.write(`faults: ${options.faults.join(', ')}\n`);
   out.write('\n');
