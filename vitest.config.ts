@@ -22,7 +22,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/helpers/global-broker.ts'],
-          // Suites share one broker and some close every connection on it: one file at a time.
+          // Suites share one broker and a 2-core machine: one file at a time.
           fileParallelism: false,
           testTimeout: 30_000,
           hookTimeout: 30_000,

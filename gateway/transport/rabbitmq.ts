@@ -5,6 +5,7 @@
  * the socket runs with `noDelay`.
  */
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type RecoveringChannelModel } from 'amqplib';
+import { connectError } from './connect-error.ts';
 import { runHandler } from './handler.ts';
 import { DEFAULT_TOPOLOGY, queueNames, topologyFor, type QueueNames, type Topology, type TopologyOptions } from './topology.ts';
 import {
@@ -84,7 +85,7 @@ class RabbitTransport implements Transport {
       recovery: {
         initialDelay: 100,
         maxDelay: 2000,
-        initialMaxRetries: this.options.initialRetries ?? 5,
+        initialMaxRetries: this.options.initialRetries ?? 3,
         maxRetries: Infinity,
         setup: (m: ChannelModel) => this.setup(m),
       },
@@ -235,6 +236,10 @@ class RabbitTransport implements Transport {
  */
 export async function connectRabbit(options: RabbitOptions): Promise<Transport> {
   const transport = new RabbitTransport(options);
-  await transport.connect();
+  try {
+    await transport.connect();
+  } catch (err) {
+    throw connectError(options.url, err as Error);
+  }
   return transport;
 }

@@ -47,9 +47,9 @@ export interface QueueInfo {
   consumers: number;
 }
 
-export type TransportErrorCode = 'unroutable' | 'refused' | 'closed';
+export type TransportErrorCode = 'unroutable' | 'refused' | 'closed' | 'unreachable';
 
-/** A publish that the broker did not take: no such queue, a nack, or a lost connection. */
+/** A publish that the broker did not take (no such queue, a nack, a lost connection), or a first connection that failed. */
 export class TransportError extends Error {
   constructor(readonly code: TransportErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);

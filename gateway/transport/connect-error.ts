@@ -1,0 +1,33 @@
+/**
+ * Why a first connection to RabbitMQ failed, in words a person can act on: amqplib's own
+ * messages (`connect ECONNREFUSED`, `Expected ConnectionOpenOk; got <ConnectionClose …>`)
+ * name neither the broker nor the fix.
+ */
+import { TransportError } from './transport.ts';
+
+function where(url: string): { shown: string; vhost: string; user: string } {
+  try {
+    const u = new URL(url);
+    const vhost = u.pathname.length > 1 ? decodeURIComponent(u.pathname.slice(1)) : '/';
+    const user = decodeURIComponent(u.username || 'guest');
+    return { shown: `${u.protocol}//${u.hostname}:${u.port || (u.protocol === 'amqps:' ? 5671 : 5672)}`, vhost, user };
+  } catch {
+    return { shown: 'the AMQP URL', vhost: '/', user: 'guest' };
+  }
+}
+
+const FIX = 'check --amqp-url (or AMQP_URL), or leave both unset to use the embedded transport';
+
+/** The TransportError ('unreachable') to throw for a failed first connection to `url`. */
+export function connectError(url: string, err: Error): TransportError {
+  const { shown, vhost, user } = where(url);
+  const code = (err as NodeJS.ErrnoException).code;
+  let message: string;
+  if (code === 'ECONNREFUSED') message = `cannot reach RabbitMQ at ${shown}: connection refused — is it running there? (start it with rabbitmq-server -detached); ${FIX}`;
+  else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') message = `cannot reach RabbitMQ at ${shown}: no such host; ${FIX}`;
+  else if (code === 'ETIMEDOUT' || code === 'EHOSTUNREACH') message = `cannot reach RabbitMQ at ${shown}: ${code}; ${FIX}`;
+  else if (/ACCESS.REFUSED/.test(err.message)) message = `RabbitMQ at ${shown} refused the login of user "${user}": check the user and password in --amqp-url`;
+  else if (/ConnectionOpenOk/.test(err.message)) message = `RabbitMQ at ${shown} refused virtual host "${vhost}" for user "${user}": it does not exist or the user has no access to it (rabbitmqctl add_vhost / set_permissions)`;
+  else message = `cannot connect to RabbitMQ at ${shown}: ${err.message}; ${FIX}`;
+  return new TransportError('unreachable', message, { cause: err });
+}
