@@ -50,11 +50,11 @@ function ports(options: { operator?: boolean; operatorPort: number; ingress?: bo
   };
 }
 
-function withCommon(command: Command): Command {
+function withCommon(command: Command, amqpHelp = 'RabbitMQ to use instead of the embedded transport'): Command {
   return command
     .option('--contracts <dir>', 'the catalog and contracts folder', 'contracts')
     .addOption(new Option('--home <dir>', 'state directory (keys, ledger)').env('LGSP_HOME'))
-    .addOption(new Option('--amqp-url <url>', 'RabbitMQ to use instead of the embedded transport').env('AMQP_URL'))
+    .addOption(new Option('--amqp-url <url>', amqpHelp).env('AMQP_URL'))
     .option('--prefix <prefix>', 'queue name prefix on the broker', 'lgsp')
     .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('warn'));
 }
@@ -105,11 +105,13 @@ keys.command('list')
   .addOption(new Option('--home <dir>', 'state directory').env('LGSP_HOME'))
   .action((options) => listKeys(options));
 
-const operatorUrl = new Option('--url <url>', 'the operator server of a running gateway').default('http://127.0.0.1:8081').env('LGSP_OPERATOR_URL');
+const operatorUrl = new Option('--url <url>', 'the operator server of a running gateway (default: the one running on the state directory, else http://127.0.0.1:8081)').env('LGSP_OPERATOR_URL');
+const homeOption = () => new Option('--home <dir>', 'state directory (keys, ledger)').env('LGSP_HOME');
 
 program.command('stats')
   .description('counts by service, client and outcome from a running gateway')
   .addOption(operatorUrl)
+  .addOption(homeOption())
   .option('--minutes <n>', 'how far back', positive, 60)
   .option('--client <system>', 'only this client')
   .option('--service <service>', 'only this service')
@@ -119,6 +121,7 @@ program.command('stats')
 program.command('tail')
   .description('print transactions as the gateway records them, until Ctrl-C')
   .addOption(operatorUrl)
+  .addOption(homeOption())
   .option('--count <n>', 'stop after this many', positive)
   .action((options) => tail(options));
 
@@ -134,16 +137,17 @@ withCommon(program.command('bridge <config>'))
   .description("attach a national system's HTTP API to the bus on RabbitMQ by a REST bridge (see bridges/)")
   .action((file, options) => bridge(file, options));
 
-withCommon(program.command('send <service> <json-body>'))
-  .description('send one signed request as a system through a running gateway and print the verified reply')
+const throughGateway = 'the RabbitMQ of a running gateway (without it: the HTTP ingress of the lgsp up on this state directory)';
+withCommon(program.command('send <service> <json-body>'), throughGateway)
+  .description('send one signed request as a system through a running gateway (RabbitMQ with --amqp-url, else the HTTP ingress of the lgsp up on this state directory) and print the verified reply')
   .requiredOption('--as <system>', 'the client system to sign as (its key in LGSP_HOME)')
   .option('--user-id <id>', 'the officer acting (required for personal data)')
   .option('--issue <dossier>', 'the dossier or case')
   .option('--timeout <ms>', 'how long to wait for the reply', positive, 30_000)
   .action((service, body, options) => send(service, body, options));
 
-withCommon(program.command('load'))
-  .description("send one service's requests at a steady rate through a running gateway and report rate, latency and errors")
+withCommon(program.command('load'), throughGateway)
+  .description("send one service's requests at a steady rate through a running gateway (RabbitMQ with --amqp-url, else the HTTP ingress of the lgsp up on this state directory) and report rate, latency and errors")
   .option('--client <system>', 'the client system to send as', 'VN/PROV/CAOBANG/MOTCUA')
   .option('--service <service>', 'the service to call', 'VN/GOV/BCA/DANCU/citizen.verify/v1')
   .option('--rate <n>', 'requests per second', positive, 100)

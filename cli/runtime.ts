@@ -3,6 +3,8 @@
  * directory, and connections to the bus — RabbitMQ when a URL is given, else one embedded
  * broker shared by everything in this process.
  */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { META_SYSTEM } from '../adapters/meta/methods.ts';
 import type { Catalog } from '../gateway/catalog/catalog.ts';
@@ -12,6 +14,9 @@ import type { SigningKey } from '../gateway/protocol/keys.ts';
 import { EmbeddedBroker } from '../gateway/transport/embedded.ts';
 import { connectRabbit } from '../gateway/transport/rabbitmq.ts';
 import type { Transport } from '../gateway/transport/transport.ts';
+
+/** Where `lgsp up` writes its logs, in the state directory. */
+export const LOG_FILE = 'lgsp.log';
 
 export interface CommonOptions {
   contracts: string;
@@ -42,9 +47,11 @@ export interface Runtime {
  * Opens the runtime. With `generateKeys`, every system of the catalog without a key in
  * LGSP_HOME gets one first (the simulator acts as all of them).
  */
-export async function openRuntime(options: CommonOptions, generateKeys = false): Promise<Runtime> {
+export async function openRuntime(options: CommonOptions, generateKeys = false, logTo: 'stderr' | 'home' = 'stderr'): Promise<Runtime> {
   const home = options.home ?? lgspHome();
-  const log = pino({ level: options.logLevel }, pino.destination(2));
+  // A live summary owns the terminal: its logs go to LGSP_HOME/lgsp.log instead.
+  if (logTo === 'home') mkdirSync(home, { recursive: true });
+  const log = pino({ level: options.logLevel }, pino.destination(logTo === 'home' ? { dest: join(home, LOG_FILE), mkdir: true, sync: false } : 2));
   const bootstrap = await loadCatalog(options.contracts);
   if (generateKeys) {
     for (const system of [bootstrap.gateway, ...bootstrap.systems.keys()]) await ensureSigningKey(home, system);

@@ -3,6 +3,7 @@
  * outcome, redrawn in place on a terminal and printed as plain lines otherwise.
  */
 import type { TransactionRecord } from '../gateway/ledger/ledger.ts';
+import { outcomeLabel } from '../gateway/ledger/outcome.ts';
 
 export class Summary {
   private readonly counts = new Map<string, Map<string, number>>();
@@ -16,7 +17,7 @@ export class Summary {
     this.total += 1;
     this.recent.push(Date.now());
     const service = record.service ?? '(unreadable)';
-    const outcome = record.businessError ? `ok:${record.businessError}` : record.outcome;
+    const outcome = outcomeLabel(record);
     const byOutcome = this.counts.get(service) ?? new Map<string, number>();
     byOutcome.set(outcome, (byOutcome.get(outcome) ?? 0) + 1);
     this.counts.set(service, byOutcome);

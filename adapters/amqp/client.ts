@@ -2,15 +2,14 @@
  * The client side of the SDK: sign a request, send it through the gateway, and get back the
  * reply verified end to end (provider's signature, gateway's attestation, bound to the request).
  */
-import { randomUUID } from 'node:crypto';
-import type { Envelope, JsonObject, RequestEnvelope, ResponseEnvelope } from '../../gateway/protocol/envelope.ts';
-import type { ErrorBody } from '../../gateway/protocol/errors.ts';
-import { parseServiceId } from '../../gateway/protocol/ids.ts';
-import { sha256, signJws } from '../../gateway/protocol/jws.ts';
+import type { Envelope, JsonObject, RequestEnvelope } from '../../gateway/protocol/envelope.ts';
 import type { KeyRing, SigningKey } from '../../gateway/protocol/keys.ts';
 import type { Consumer, Delivery, Transport } from '../../gateway/transport/transport.ts';
 import { publishToGateway } from './publish.ts';
-import { VerificationError, verifyReceived } from './verify.ts';
+import { signEnvelope, verifyReply, type Reply, type SendOptions } from './reply.ts';
+import { verifyReceived } from './verify.ts';
+
+export type { Reply, SendOptions } from './reply.ts';
 
 export interface ClientOptions {
   readonly transport: Transport;
@@ -31,25 +30,6 @@ export interface ClientOptions {
   readonly timeoutMs?: number;
   readonly now?: () => number;
 }
-
-export interface SendOptions {
-  readonly userId?: string;
-  readonly issue?: string;
-  readonly id?: string;
-}
-
-interface ReplyBase {
-  readonly envelope: ResponseEnvelope;
-  readonly jws: string;
-  /** The transaction id the gateway gave this exchange. */
-  readonly tx: string | undefined;
-  /** `gateway` when the gateway itself answered (a gateway error), else `provider`. */
-  readonly signedBy: 'gateway' | 'provider';
-  /** The gateway's attestation of a provider's reply (a JWS), as it arrived. */
-  readonly attestation: string | undefined;
-}
-
-export type Reply = (ReplyBase & { readonly status: 'ok'; readonly body: JsonObject }) | (ReplyBase & { readonly status: 'error'; readonly error: ErrorBody });
 
 interface Waiting {
   readonly jws: string;
@@ -103,12 +83,8 @@ export class GatewayClient {
 
   /** Builds and signs an envelope of this system. */
   async sign(kind: 'request' | 'event', service: string, body: JsonObject, options: SendOptions = {}): Promise<{ envelope: RequestEnvelope; jws: string }> {
-    const envelope: RequestEnvelope = {
-      v: 1, kind, id: options.id ?? randomUUID(), client: this.options.system, service, at: new Date(this.now()).toISOString(),
-      ...(options.userId !== undefined && { userId: options.userId }), ...(options.issue !== undefined && { issue: options.issue }), body,
-    };
     if (!this.options.key) throw new Error(`this client of ${this.options.system} has no signing key`);
-    return { envelope, jws: await signJws(envelope, this.options.key) };
+    return signEnvelope(this.options.key, kind, service, body, options, this.now());
   }
 
   /** Signs and sends a request; resolves with the verified reply (an `ok` body or an error). */
@@ -180,30 +156,11 @@ export class GatewayClient {
     this.waiting.delete(waiting.request.id);
     clearTimeout(waiting.timer);
     try {
-      waiting.resolve(await this.verifyReply(jws, waiting, delivery.props.headers?.['x-lgsp-attestation']));
+      waiting.resolve(await verifyReply({ envelope: waiting.request, jws: waiting.jws }, jws, delivery.props.headers?.['x-lgsp-attestation'], this.options));
     } catch (err) {
       waiting.reject(err as Error);
     }
     delivery.ack();
-  }
-
-  private async verifyReply(jws: string, waiting: Waiting, attestation: unknown): Promise<Reply> {
-    const provider = parseServiceId(waiting.request.service)?.system ?? '';
-    const { gateway, keys } = this.options;
-    const attested = typeof attestation === 'string' ? attestation : undefined;
-    // A provider's reply must come with the gateway's attestation of these very bytes.
-    const verified = await verifyReceived(jws, keys, [provider, gateway], { attestation: attested, gateway });
-    const signedBy = verified.signer === gateway ? 'gateway' : 'provider';
-    let tx = verified.attestation?.tx;
-    const envelope = verified.envelope;
-    if (envelope.kind !== 'response') throw new VerificationError('the reply is not a response');
-    if (envelope.inReplyTo !== waiting.request.id || envelope.requestHash !== sha256(waiting.jws)) {
-      // A gateway error about a message too broken to read cannot name it; it still answers this one.
-      if (!(signedBy === 'gateway' && envelope.status === 'error')) throw new VerificationError('the reply does not bind to the request');
-    }
-    if (envelope.status === 'error') tx ??= envelope.error.detail;
-    const base = { envelope, jws, tx, signedBy, attestation: attested } as const;
-    return envelope.status === 'ok' ? { ...base, status: 'ok', body: envelope.body } : { ...base, status: 'error', error: envelope.error };
   }
 
   private async reportUnmatched(jws: string, correlationId: string | undefined): Promise<void> {

@@ -1,11 +1,12 @@
 /**
  * `lgsp load`: sends a service's requests at a steady rate for a while through a running
- * gateway, as one client system (signing each request and verifying each reply with the SDK),
- * with a progress line, then prints the achieved rate, latency percentiles and errors by type.
+ * gateway (over RabbitMQ, or the HTTP ingress of the `lgsp up` on this state directory), as one
+ * client system (signing each request and verifying each reply), with a progress line, then
+ * prints the achieved rate, latency percentiles and errors by type.
  */
-import { GatewayClient } from '../../adapters/amqp/client.ts';
 import { parseServiceId } from '../../gateway/protocol/ids.ts';
 import { percentile } from '../bench/stats.ts';
+import { openCaller } from '../bus-caller.ts';
 import { openRuntime, type CommonOptions } from '../runtime.ts';
 
 export interface LoadOptions extends CommonOptions {
@@ -17,7 +18,6 @@ export interface LoadOptions extends CommonOptions {
 }
 
 export async function load(options: LoadOptions): Promise<void> {
-  if (!options.amqpUrl) throw new Error('lgsp load sends through a running gateway: pass --amqp-url or set AMQP_URL');
   const rt = await openRuntime(options);
   const service = rt.catalog.services.get(options.service);
   if (!service || !parseServiceId(options.service)) throw new Error(`no service ${options.service} in the catalog`);
@@ -25,16 +25,14 @@ export async function load(options: LoadOptions): Promise<void> {
   const example = service.contract.examples.valid[0];
   const body = options.body ? (JSON.parse(options.body) as Record<string, unknown>) : example?.request;
   if (!body) throw new Error(`${options.service} has no example request: pass --body '<json>'`);
-  const client = await GatewayClient.connect({
-    transport: await rt.connect(`load ${options.client}`), system: options.client, key: await rt.key(options.client),
-    keys: rt.catalog.keys, gateway: rt.catalog.gateway, timeoutMs: 60_000, instance: `load-${process.pid}`,
-  });
+  const client = await openCaller(rt, { system: options.client, amqpUrl: options.amqpUrl, timeoutMs: 60_000, purpose: 'load' });
   const total = Math.round(options.rate * options.duration);
   const latencies: number[] = [];
   const outcomes = new Map<string, number>();
   let sent = 0;
   const out = process.stdout;
-  const errors = () => [...outcomes].filter(([o]) => !o.startsWith('ok')).reduce((n, [, c]) => n + c, 0);
+  out.write(`via ${client.via}\n`);
+  const errors = () => [...outcomes].filter(([o]) => o !== 'ok' && !o.startsWith('business:')).reduce((n, [, c]) => n + c, 0);
   const progress = setInterval(() => {
     out.write(`\r  sent ${sent}/${total}  answered ${latencies.length}  gateway errors ${errors()}   `);
   }, 500);
@@ -48,7 +46,7 @@ export async function load(options: LoadOptions): Promise<void> {
     inflight.push(client.request(options.service, body, { userId: example?.userId ?? (service.contract.personalData ? 'LOAD-01' : undefined) }).then(
       (reply) => {
         latencies.push(performance.now() - t0);
-        const outcome = reply.status === 'ok' ? 'ok' : `${reply.signedBy === 'provider' ? 'ok:' : ''}${reply.error.type}`;
+        const outcome = reply.status === 'ok' ? 'ok' : `${reply.signedBy === 'provider' ? 'business:' : ''}${reply.error.type}`;
         outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
       },
       (err: Error) => void outcomes.set(`failed: ${err.message}`, (outcomes.get(`failed: ${err.message}`) ?? 0) + 1),

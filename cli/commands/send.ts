@@ -1,8 +1,9 @@
 /**
- * `lgsp send`: one signed request (or event) as a given system, through a running gateway on
- * RabbitMQ; prints the reply after verifying it end to end.
+ * `lgsp send`: one signed request (or event) as a given system, through a running gateway —
+ * over RabbitMQ with an AMQP URL, else through the HTTP ingress of the `lgsp up` on this state
+ * directory; prints the reply after verifying it end to end, and says which gateway answered.
  */
-import { GatewayClient } from '../../adapters/amqp/client.ts';
+import { openCaller } from '../bus-caller.ts';
 import { openRuntime, type CommonOptions } from '../runtime.ts';
 
 export interface SendCommandOptions extends CommonOptions {
@@ -13,7 +14,6 @@ export interface SendCommandOptions extends CommonOptions {
 }
 
 export async function send(service: string, body: string, options: SendCommandOptions): Promise<void> {
-  if (!options.amqpUrl) throw new Error('lgsp send goes through a running gateway on RabbitMQ: pass --amqp-url or set AMQP_URL');
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
@@ -22,28 +22,29 @@ export async function send(service: string, body: string, options: SendCommandOp
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('the body must be a JSON object');
   const rt = await openRuntime(options);
-  const entry = rt.catalog.services.get(service);
-  if (!rt.catalog.systems.has(options.as)) throw new Error(`no system ${options.as} in the catalog`);
-  const client = await GatewayClient.connect({
-    transport: await rt.connect(`send ${options.as}`), system: options.as, key: await rt.key(options.as), keys: rt.catalog.keys,
-    gateway: rt.catalog.gateway, timeoutMs: options.timeout, instance: `send-${process.pid}`,
-  });
-  const sendOptions = { userId: options.userId, issue: options.issue };
   try {
-    if (entry?.mode === 'event') {
-      const sent = await client.sendEvent(service, parsed as Record<string, unknown>, sendOptions);
-      process.stdout.write(`${JSON.stringify({ sent: 'event', id: sent.id, note: 'events get no reply; errors come back to the sender' }, null, 2)}\n`);
-      return;
+    const entry = rt.catalog.services.get(service);
+    if (!rt.catalog.systems.has(options.as)) throw new Error(`no system ${options.as} in the catalog`);
+    const caller = await openCaller(rt, { system: options.as, amqpUrl: options.amqpUrl, timeoutMs: options.timeout, purpose: 'send' });
+    process.stderr.write(`via ${caller.via}\n`);
+    const sendOptions = { userId: options.userId, issue: options.issue };
+    try {
+      if (entry?.mode === 'event') {
+        const id = await caller.sendEvent(service, parsed as Record<string, unknown>, sendOptions);
+        process.stdout.write(`${JSON.stringify({ sent: 'event', id, note: 'events get no reply; errors come back to the sender' }, null, 2)}\n`);
+        return;
+      }
+      const reply = await caller.request(service, parsed as Record<string, unknown>, sendOptions);
+      const shown = {
+        status: reply.status, signedBy: reply.signedBy, verified: true, transaction: reply.tx,
+        ...(reply.status === 'ok' ? { body: reply.body } : { error: reply.error }),
+      };
+      process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+      if (reply.status === 'error') process.exitCode = 3;
+    } finally {
+      await caller.close();
     }
-    const reply = await client.request(service, parsed as Record<string, unknown>, sendOptions);
-    const shown = {
-      status: reply.status, signedBy: reply.signedBy, verified: true, transaction: reply.tx,
-      ...(reply.status === 'ok' ? { body: reply.body } : { error: reply.error }),
-    };
-    process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
-    if (reply.status === 'error') process.exitCode = 3;
   } finally {
-    await client.close();
     await rt.close();
   }
 }

@@ -10,7 +10,7 @@ import { startLiveWorkload, startSimulation, type Simulation } from '../../mocks
 import { expectedCounts, planProfile, replay, WORKLOAD_PROFILES } from '../../mocks/workload.ts';
 import { simulatorControls } from '../controls.ts';
 import { startGatewayStack } from '../gateway-stack.ts';
-import { openRuntime, safeUrl, type CommonOptions } from '../runtime.ts';
+import { LOG_FILE, openRuntime, safeUrl, type CommonOptions } from '../runtime.ts';
 import { Summary } from '../summary.ts';
 
 export interface UpOptions extends CommonOptions {
@@ -46,7 +46,7 @@ async function replayProfile(sim: Simulation, name: string, seconds: number, out
 export async function up(options: UpOptions): Promise<void> {
   const faults = new FaultController();
   for (const profile of options.faults) faults.apply(profile);
-  const rt = await openRuntime(options, true);
+  const rt = await openRuntime(options, true, 'home');
   const { catalog } = rt;
   const bridges = options.bridge.map((file) => loadBridgeConfig(file, catalog));
   const summary = new Summary();
@@ -61,7 +61,7 @@ export async function up(options: UpOptions): Promise<void> {
     throw err;
   });
   out.write(`LGSP Simulator — ${catalog.systems.size} systems, ${catalog.services.size} services, on ${options.amqpUrl ? `RabbitMQ ${safeUrl(options.amqpUrl)}` : 'the embedded transport'}\n`);
-  out.write(`state and ledger in ${rt.home}${stack.operatorUrl ? `; dashboard ${stack.operatorUrl}/` : ''}${stack.ingressUrl ? `; HTTP ingress ${stack.ingressUrl}` : ''}; Ctrl-C stops\n`);
+  out.write(`state, ledger and logs (${LOG_FILE}) in ${rt.home}${stack.operatorUrl ? `; dashboard ${stack.operatorUrl}/` : ''}${stack.ingressUrl ? `; HTTP ingress ${stack.ingressUrl}` : ''}; Ctrl-C stops\n`);
   if (options.faults.length > 0) out.write(`faults: ${options.faults.join(', ')}\n`);
   out.write('\n');
 

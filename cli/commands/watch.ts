@@ -1,5 +1,22 @@
-/** `lgsp stats` and `lgsp tail`: counts and live transactions from a running gateway's operator API. */
+/**
+ * `lgsp stats` and `lgsp tail`: counts and live transactions from a running gateway's operator
+ * API — `--url`, else the one the running gateway on this state directory names.
+ */
+import { lgspHome } from '../../gateway/home/keys.ts';
 import type { TransactionRecord } from '../../gateway/ledger/ledger.ts';
+import { outcomeLabel } from '../../gateway/ledger/outcome.ts';
+import { operatorUrlFor } from '../bus-caller.ts';
+
+interface WatchOptions {
+  url?: string;
+  home?: string;
+}
+
+function target(options: WatchOptions): string {
+  const { url, via } = operatorUrlFor(options.home ?? lgspHome(), options.url);
+  process.stderr.write(`from ${via}\n`);
+  return url;
+}
 
 async function getJson<T>(url: string): Promise<T> {
   let res: Response;
@@ -23,11 +40,12 @@ function table(title: string, counts: Record<string, number>): string {
   return [title, ...rows.map(([k, n]) => `  ${k.padEnd(width)} ${String(n).padStart(8)}`)].join('\n');
 }
 
-export async function stats(options: { url: string; minutes: number; client?: string; service?: string; json?: boolean }): Promise<void> {
+export async function stats(options: WatchOptions & { minutes: number; client?: string; service?: string; json?: boolean }): Promise<void> {
+  const url = target(options);
   const params = new URLSearchParams({ bucket: String(options.minutes * 60_000), from: String(Date.now() - options.minutes * 60_000) });
   if (options.client) params.set('client', options.client);
   if (options.service) params.set('service', options.service);
-  const s = await getJson<Stats>(`${options.url}/api/stats?${params}`);
+  const s = await getJson<Stats>(`${url}/api/stats?${params}`);
   if (options.json) {
     process.stdout.write(`${JSON.stringify(s.totals, null, 2)}\n`);
     return;
@@ -40,20 +58,32 @@ export async function stats(options: { url: string; minutes: number; client?: st
   ].join('\n\n') + '\n');
 }
 
-function line(t: TransactionRecord): string {
+/** `text` in exactly `width` columns: padded, or cut at the front (a service id's end names it). */
+export function fit(text: string, width: number): string {
+  return text.length <= width ? text.padEnd(width) : `…${text.slice(text.length - width + 1)}`;
+}
+
+/** Local time, as the dashboard shows it: `2025-06-28 03:00:00.123`. */
+export function localTime(ms: number): string {
+  const d = new Date(ms);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+}
+
+export function line(t: TransactionRecord): string {
   const ms = (t.responseOut ?? t.requestOut ?? t.requestIn) - t.requestIn;
-  const outcome = t.businessError ? `ok(${t.businessError})` : t.outcome;
-  return `${new Date(t.requestIn).toISOString()}  ${(t.client ?? '-').padEnd(24)} ${(t.service ?? '-').padEnd(44)} ${outcome.padEnd(28)} ${String(ms).padStart(5)} ms  ${t.tx}`;
+  return `${localTime(t.requestIn)}  ${fit(t.client ?? '-', 24)} ${fit(t.service ?? '-', 44)} ${fit(outcomeLabel(t), 32)} ${String(ms).padStart(5)} ms  ${t.tx}`;
 }
 
 /** Prints transactions as they are recorded until Ctrl-C (or `count` lines). */
-export async function tail(options: { url: string; count?: number; intervalMs?: number }): Promise<void> {
+export async function tail(options: WatchOptions & { count?: number; intervalMs?: number }): Promise<void> {
+  const url = target(options);
   let since = 0;
   let printed = 0;
   let running = true;
   process.once('SIGINT', () => (running = false));
   while (running) {
-    const page = await getJson<{ items: (TransactionRecord & { seq: number })[] }>(`${options.url}/api/transactions?limit=200`);
+    const page = await getJson<{ items: (TransactionRecord & { seq: number })[] }>(`${url}/api/transactions?limit=200`);
     const fresh = page.items.filter((t) => t.seq > since).reverse();
     if (since === 0 && fresh.length > 10) fresh.splice(0, fresh.length - 10);
     for (const t of fresh) {

@@ -1,6 +1,7 @@
 /**
- * A second `lgsp up` beside a running one: on the same state directory or the same port it stops
- * at once with one line saying what to change, and the first one is unharmed.
+ * Beside a running `lgsp up` (embedded): a second one on the same state directory or the same
+ * port stops at once with one line saying what to change; `lgsp send`, `load`, `stats` and `tail`
+ * reach the running one and say so; and the first one is unharmed.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -29,7 +30,7 @@ async function lgsp(home: string, args: string[]): Promise<{ code: number; stdou
   }
 }
 
-describe('a second lgsp up', () => {
+describe('beside a running lgsp up', () => {
   let first: ChildProcess;
   let ingressPort: string;
   let operator: string;
@@ -75,6 +76,34 @@ describe('a second lgsp up', () => {
     const { code, stderr } = await lgsp(homes[0]!, ['ledger', 'reset']);
     expect(code).toBe(1);
     expect(stderr).toMatch(/is in use by lgsp up/);
+  });
+
+  it('lets lgsp send reach it through its HTTP ingress, saying so, with the reply verified', async () => {
+    const { code, stdout, stderr } = await lgsp(homes[0]!, ['send', 'VN/GOV/BCA/DANCU/citizen.verify/v1',
+      '{"idNumber":"004190000123","fullName":"Nông Thị Hoa","dateOfBirth":"1990-05-14"}', '--as', 'VN/PROV/CAOBANG/MOTCUA']);
+    expect(stderr).toBe(`via lgsp up (pid ${first.pid}, embedded transport) through its HTTP ingress http://127.0.0.1:${ingressPort}\n`);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ status: 'ok', signedBy: 'provider', verified: true, body: { match: true, differences: [] } });
+  });
+
+  it('lets lgsp load, stats and tail reach it too', async () => {
+    const load = await lgsp(homes[0]!, ['load', '--rate', '20', '--duration', '1']);
+    expect(load.stdout).toMatch(/^via lgsp up \(pid \d+, embedded transport\) through its HTTP ingress/);
+    expect(load.stdout).toMatch(/^ {2}ok +20$/m);
+    const stats = await lgsp(homes[0]!, ['stats', '--minutes', '5']);
+    expect(stats.stderr).toBe(`from lgsp up (pid ${first.pid}) at ${operator}\n`);
+    expect(stats.stdout).toMatch(/VN\/GOV\/BCA\/DANCU\/citizen\.verify\/v1 +\d+/);
+    const tail = await lgsp(homes[0]!, ['tail', '--count', '3']);
+    const lines = tail.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    // Local time, as the dashboard shows it, and columns that stay in place.
+    for (const l of lines) expect(l).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}  .{24} .{44} .{32} +\d+ ms  [0-9a-f-]{36}$/);
+  });
+
+  it('tells lgsp send on a state directory with no gateway how to start one', async () => {
+    const { code, stderr } = await lgsp(homes[1]!, ['send', 'VN/GOV/BCA/DANCU/citizen.verify/v1', '{}', '--as', 'VN/PROV/CAOBANG/MOTCUA']);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^lgsp: no gateway is running on the state directory .*: start one with npm start \(or lgsp up\) here/);
   });
 
   it('leaves the first one serving, with its ledger chain intact', async () => {
