@@ -71,10 +71,14 @@ withOperator(withCommon(program.command('up')))
   .option('--faults <profiles>', `fault profiles to switch on, comma-separated (${Object.keys(FAULT_PROFILES).join(', ')})`, list, [])
   .option('--result-delay <ms>', 'how long a judicial record certificate takes (10 days by law, compressed)', positive, 3000)
   .addOption(new Option('--profile <name>', 'replay a workload profile instead of the live workload, then stop').choices(Object.keys(WORKLOAD_PROFILES)))
-  .option('--profile-seconds <n>', 'how long the replayed period takes', positive, 30)
+  .option('--profile-seconds <n>', 'how long the replayed period takes (default: 30, longer for a large profile: 1 s per 150 dossiers)', positive)
+  .option('--scale <transactions>', 'with --profile: stream its shares at volume until this many transactions are recorded (constant memory; progress bar; rate reached)', positive)
   .option('--duration <seconds>', 'stop after this long (default: until Ctrl-C)', positive)
   .option('--bridge <config...>', "attach a national system's HTTP API by a REST bridge instead of its mock (see bridges/)")
-  .action((options) => up({ ...options, ...ports(options), bridge: options.bridge ?? [] }));
+  .action((options) => {
+    if (options.scale && !options.profile) throw new InvalidArgumentError('--scale streams a workload profile: add --profile <name> (e.g. ca-mau)');
+    return up({ ...options, ...ports(options), bridge: options.bridge ?? [] });
+  });
 
 withOperator(withCommon(program.command('gateway')))
   .description('run the gateway alone on RabbitMQ')

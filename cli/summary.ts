@@ -8,7 +8,8 @@ import { outcomeLabel } from '../gateway/ledger/outcome.ts';
 export class Summary {
   private readonly counts = new Map<string, Map<string, number>>();
   private readonly recent: number[] = [];
-  private total = 0;
+  /** Transactions recorded so far. */
+  total = 0;
   private lines = 0;
 
   constructor(private readonly out: NodeJS.WriteStream = process.stdout) {}

@@ -7,8 +7,9 @@ import { startBridge } from '../../adapters/http/bridge/bridge.ts';
 import { loadBridgeConfig } from '../../adapters/http/bridge/config.ts';
 import { FaultController } from '../../mocks/faults.ts';
 import { startLiveWorkload, startSimulation, type Simulation } from '../../mocks/simulation.ts';
-import { expectedCounts, planProfile, replay, WORKLOAD_PROFILES } from '../../mocks/workload.ts';
+import { defaultReplaySeconds, WORKLOAD_PROFILES } from '../../mocks/workload.ts';
 import { simulatorControls } from '../controls.ts';
+import { replayProfile, scaleProfile } from '../profile-run.ts';
 import { startGatewayStack } from '../gateway-stack.ts';
 import { LOG_FILE, openRuntime, safeUrl, type CommonOptions } from '../runtime.ts';
 import { Summary } from '../summary.ts';
@@ -26,21 +27,11 @@ export interface UpOptions extends CommonOptions {
   duration?: number;
   /** Replay this workload profile instead of the live workload. */
   profile?: string;
-  profileSeconds: number;
+  profileSeconds?: number;
+  /** With `profile`: stream its shares until this many transactions are recorded. */
+  scale?: number;
   /** REST bridge configuration files: these national systems' HTTP APIs replace their mocks. */
   bridge: string[];
-}
-
-/** Replays a profile on its province and prints the counts it ends with beside the profile's. */
-async function replayProfile(sim: Simulation, name: string, seconds: number, out: NodeJS.WriteStream): Promise<void> {
-  const profile = WORKLOAD_PROFILES[name]!;
-  const province = sim.provinces.get(profile.province)!;
-  const plans = planProfile(profile, [...sim.data.citizens.values()], 1);
-  out.write(`replaying ${name}: ${profile.description}\n  ${plans.length} dossiers over ${seconds} s\n\n`);
-  const counts = await replay(province, plans, { durationMs: seconds * 1000, concurrency: 64 });
-  const expected = expectedCounts(profile);
-  out.write(`\nreplay of ${name} ended:\n`);
-  for (const [k, v] of Object.entries(counts)) out.write(`  ${k.padEnd(12)} ${String(v).padStart(6)}   profile ${String(expected[k as keyof typeof expected]).padStart(6)}  ${v === expected[k as keyof typeof expected] ? '✓' : '✗'}\n`);
 }
 
 export async function up(options: UpOptions): Promise<void> {
@@ -72,10 +63,13 @@ export async function up(options: UpOptions): Promise<void> {
     out.write(`bridge: ${config.system} → ${config.baseUrl}\n`);
     return startBridge({ transport: await rt.connect(`${config.system} bridge`), catalog, key: await rt.key(config.system), config, logger: rt.log });
   }));
-  const ticker = setInterval(() => summary.draw(), 1000);
+  // A scale run draws its own progress bar in place of the summary.
+  const ticker = options.scale ? undefined : setInterval(() => summary.draw(), 1000);
   let stopWorkload = async () => {};
   if (options.profile) {
-    const done = replayProfile(sim, options.profile, options.profileSeconds, out);
+    const done = options.scale
+      ? scaleProfile(sim, options.profile, options.scale, () => summary.total, out)
+      : replayProfile(sim, options.profile, options.profileSeconds ?? defaultReplaySeconds(WORKLOAD_PROFILES[options.profile]!), () => summary.total, out);
     stopWorkload = () => done;
     void done.then(() => process.kill(process.pid, 'SIGINT'));
   } else {
@@ -86,7 +80,7 @@ export async function up(options: UpOptions): Promise<void> {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    clearInterval(ticker);
+    if (ticker) clearInterval(ticker);
     await stopWorkload();
     summary.release();
     out.write('\nstopping…\n');
@@ -94,7 +88,7 @@ export async function up(options: UpOptions): Promise<void> {
     for (const b of bridged) await b.stop();
     await stack.stop();
     await rt.close();
-    summary.draw();
+    if (!options.scale) summary.draw();
     out.write('stopped.\n');
   };
   await new Promise<void>((resolve) => {

@@ -10,9 +10,24 @@ import { businessError } from './systems.ts';
 export interface PortalCounts {
   /** Dossiers reported at reception, by province. */
   readonly received: Map<string, number>;
-  /** Latest status of every dossier reported, counted by province and status. */
+  /** Latest status of every dossier kept, counted by province and status. */
   byStatus(province: string): Record<string, number>;
+  /** What the reception reports of a province said, counted as they arrived (never forgotten). */
+  shares(province: string): ReceptionShares;
 }
+
+export interface ReceptionShares {
+  received: number;
+  online: number;
+  electronicResults: number;
+  digitised: number;
+}
+
+/**
+ * The portal keeps the latest dossiers for look-ups, at most this many: a replay of millions
+ * runs in constant memory, while counts (`received`, `shares`) cover every report.
+ */
+export const KEPT_DOSSIERS = 200_000;
 
 /** How far along a status is: a later report never moves a dossier back (events may arrive out of order). */
 const RANK: Record<string, number> = { received: 0, processing: 1, supplement_required: 2, late: 3, completed: 4, returned: 4, withdrawn: 4 };
@@ -29,8 +44,14 @@ function report(d: PortalDossier, status: string, at: string): void {
 
 export function createDvcqg(data: NationalData, manualRefunds: () => boolean) {
   const received = new Map<string, number>();
+  const reception = new Map<string, ReceptionShares>();
+  const keep = (d: PortalDossier) => {
+    data.dossiers.set(d.dossierCode, d);
+    if (data.dossiers.size > KEPT_DOSSIERS) data.dossiers.delete(data.dossiers.keys().next().value!);
+  };
   const counts: PortalCounts = {
     received,
+    shares: (province) => ({ ...(reception.get(province) ?? { received: 0, online: 0, electronicResults: 0, digitised: 0 }) }),
     byStatus(province) {
       const out: Record<string, number> = {};
       for (const d of data.dossiers.values()) if (d.province === province) out[d.status] = (out[d.status] ?? 0) + 1;
@@ -40,13 +61,19 @@ export function createDvcqg(data: NationalData, manualRefunds: () => boolean) {
   const handlers: Record<string, Handler> = {
     'dossier.sync/v1': ({ body, client }) => {
       received.set(client, (received.get(client) ?? 0) + 1);
+      const r = reception.get(client) ?? { received: 0, online: 0, electronicResults: 0, digitised: 0 };
+      r.received += 1;
+      if (body.channel === 'online') r.online += 1;
+      if (body.resultDelivery === 'electronic') r.electronicResults += 1;
+      if (body.digitised === true) r.digitised += 1;
+      reception.set(client, r);
       const code = String(body.dossierCode);
       const known = data.dossiers.get(code);
       if (known && known.province === client) {
         known.procedureCode = String(body.procedureCode);
         report(known, 'received', String(body.receivedAt));
       } else {
-        data.dossiers.set(code, { dossierCode: code, province: client, procedureCode: String(body.procedureCode), status: 'received', updatedAt: new Date(String(body.receivedAt)).toISOString() });
+        keep({ dossierCode: code, province: client, procedureCode: String(body.procedureCode), status: 'received', updatedAt: new Date(String(body.receivedAt)).toISOString() });
       }
     },
     'dossier.progress/v1': ({ body, client }) => {
@@ -54,7 +81,7 @@ export function createDvcqg(data: NationalData, manualRefunds: () => boolean) {
       const d = data.dossiers.get(code);
       if (d?.province === client) report(d, String(body.status), String(body.at));
       // A status ahead of its reception report: keep it; the sync fills in the rest.
-      else if (!d) data.dossiers.set(code, { dossierCode: code, province: client, procedureCode: '', status: String(body.status), updatedAt: new Date(String(body.at)).toISOString() });
+      else if (!d) keep({ dossierCode: code, province: client, procedureCode: '', status: String(body.status), updatedAt: new Date(String(body.at)).toISOString() });
     },
     'dossier.lookup/v1': ({ body }) => {
       const d = data.dossiers.get(String(body.dossierCode));

@@ -24,6 +24,8 @@ export interface DossierPlan {
   readonly outcome: Outcome;
   readonly channel: 'online' | 'desk' | 'post';
   readonly digitised: boolean;
+  /** How the applicant takes the result, where the workload says. */
+  readonly resultDelivery?: 'electronic' | 'paper';
   readonly applicant: Citizen;
   /** When the dossier was received (a replay spreads them over its period); default now. */
   readonly receivedAt?: string;
@@ -63,7 +65,9 @@ export async function startProvince(env: MockEnv, options: ProvinceOptions): Pro
   const { province } = options;
   const system = provincialSystem(province);
   const random = seededRandom(options.seed);
+  // Open dossiers; a finished one leaves this map for the counters, so any volume runs in constant memory.
   const dossiers = new Map<string, { status: string; digitised: boolean }>();
+  const finished = { processed: 0, returned: 0, withdrawn: 0, digitised: 0 };
   const certificates = new Map<string, () => void>();
   const enterprises = [...options.data.enterprises.keys()].filter((k) => k.startsWith(province.code.slice(1)));
   const daily = new Map<string, number>();
@@ -116,7 +120,7 @@ export async function startProvince(env: MockEnv, options: ProvinceOptions): Pro
     dossiers.set(code, { status: 'received', digitised: plan.digitised });
     await client.sendEvent(portal('dossier.sync/v1'), {
       dossierCode: code, procedureCode: PROCEDURE_CODES[plan.procedure], receivedAt, channel: plan.channel, digitised: plan.digitised,
-      ward: plan.applicant.address.commune,
+      ward: plan.applicant.address.commune, ...(plan.resultDelivery && { resultDelivery: plan.resultDelivery }),
     }, { issue: code });
     await progress(code, 'processing');
     const complete = plan.outcome === 'completed';
@@ -134,14 +138,22 @@ export async function startProvince(env: MockEnv, options: ProvinceOptions): Pro
       }),
       enterprise: () => pick(random, enterprises.length > 0 ? enterprises : ['4800123456']),
     }, complete).catch(() => undefined);
-    if (plan.outcome !== 'in_progress') await progress(code, STATUS[plan.outcome]);
+    if (plan.outcome !== 'in_progress') {
+      await progress(code, STATUS[plan.outcome]);
+      const d = dossiers.get(code)!;
+      finished[d.status === 'completed' ? 'processed' : d.status as 'returned' | 'withdrawn'] += 1;
+      if (d.digitised) finished.digitised += 1;
+      dossiers.delete(code);
+    }
     return code;
   }
 
   return {
     system, province, client, run,
     counts() {
-      const c: DossierCounts = { received: dossiers.size, processed: 0, returned: 0, withdrawn: 0, inProgress: 0, digitised: 0 };
+      const c: DossierCounts = {
+        received: dossiers.size + finished.processed + finished.returned + finished.withdrawn, ...finished, inProgress: 0,
+      };
       for (const d of dossiers.values()) {
         if (d.status === 'completed') c.processed += 1;
         else if (d.status === 'returned') c.returned += 1;
