@@ -6,11 +6,19 @@ import express from 'express';
 import { FAULT_PROFILES, type FaultController } from '../mocks/faults.ts';
 import type { Simulation } from '../mocks/simulation.ts';
 
+/** The profiles whose every fault is on now. */
+function activeProfiles(faults: FaultController): string[] {
+  return Object.entries(FAULT_PROFILES)
+    .filter(([, p]) => Object.entries(p.systems).every(([system, f]) => Object.keys(f).every((k) => k in faults.get(system))))
+    .map(([name]) => name);
+}
+
 export function simulatorControls(faults: FaultController, sim: () => Simulation | undefined): express.Router {
   const router = express.Router();
   router.use(express.json({ limit: '16kb' }));
   router.get('/api/faults', (_req, res) => void res.json({
     active: faults.snapshot(),
+    activeProfiles: activeProfiles(faults),
     profiles: Object.fromEntries(Object.entries(FAULT_PROFILES).map(([name, p]) => [name, p.description])),
   }));
   router.put('/api/faults/:profile', (req, res) => {

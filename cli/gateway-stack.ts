@@ -9,6 +9,7 @@ import { LedgerReader } from '../gateway/ledger/queries.ts';
 import { SqliteLedger } from '../gateway/ledger/sqlite.ts';
 import { createOperatorApp } from '../gateway/operator/app.ts';
 import { createMetrics } from '../gateway/operator/metrics.ts';
+import { queueDepths } from '../gateway/operator/queues.ts';
 import { createGateway, type Gateway } from '../gateway/pipeline/gateway.ts';
 import { createIngress, type Ingress } from '../adapters/http/ingress.ts';
 import { TokenStore } from '../adapters/http/tokens.ts';
@@ -104,7 +105,8 @@ async function startLocked(rt: Runtime, options: StackOptions, lock: HomeLock, s
   let operatorUrl: string | undefined;
   if (options.operatorPort !== false) {
     reader = new LedgerReader(ledgerFile);
-    const app = createOperatorApp({ reader, metrics, routes: options.routes, readiness: () => ({ broker: transport.isConnected(), ledger: ledger.db.open }) });
+    const systems = [...rt.catalog.systems.keys()];
+    const app = createOperatorApp({ reader, metrics, routes: options.routes, queues: () => queueDepths(transport, systems), readiness: () => ({ broker: transport.isConnected(), ledger: ledger.db.open }) });
     const host = options.host ?? '127.0.0.1';
     server = await listen(app, options.operatorPort, host, '--operator-port');
     operatorUrl = urlOf(server, host);

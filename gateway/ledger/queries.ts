@@ -4,12 +4,17 @@
  */
 import Database from 'better-sqlite3';
 import type { TransactionRecord } from './ledger.ts';
+import type { OutcomeKind } from './outcome.ts';
 import { column, FIELDS } from './schema.ts';
 
 export interface Filter {
   readonly client?: string;
+  /** A system on either side: the client or the provider. */
+  readonly system?: string;
   readonly service?: string;
   readonly outcome?: string;
+  /** `ok`, `business` (a declared error the provider answered) or `gateway` (an error the gateway raised). */
+  readonly kind?: OutcomeKind;
   /** Epoch ms, inclusive. */
   readonly from?: number;
   /** Epoch ms, exclusive. */
@@ -21,6 +26,7 @@ export interface Bucket {
   client: string | null;
   service: string | null;
   outcome: string;
+  businessError: string | null;
   count: number;
 }
 
@@ -28,11 +34,16 @@ export interface ServiceHealth {
   service: string;
   lastSuccess: number | null;
   lastFailure: number | null;
-  /** Ten-minute buckets over the last hour, oldest first. */
-  buckets: { t: number; ok: number; failed: number }[];
+  /** Ten-minute buckets over the last hour, oldest first: ok, business errors, gateway errors. */
+  buckets: { t: number; ok: number; business: number; failed: number }[];
 }
 
 const TEN_MINUTES = 600_000;
+const KIND_SQL: Record<OutcomeKind, string> = {
+  ok: "(outcome = 'ok' AND business_error IS NULL)",
+  business: 'business_error IS NOT NULL',
+  gateway: "outcome <> 'ok'",
+};
 const SELECT_RECORD = `SELECT seq, ${FIELDS.map((f) => `${column(f)} AS "${f}"`).join(', ')} FROM transactions`;
 
 function where(filter: Filter): { sql: string; params: unknown[] } {
@@ -44,6 +55,12 @@ function where(filter: Filter): { sql: string; params: unknown[] } {
       params.push(filter[key]);
     }
   }
+  if (filter.system !== undefined) {
+    // The provider is the service id's first four parts, also when a refusal never reached it.
+    parts.push("(client = ? OR substr(service, 1, length(?) + 1) = ? || '/')");
+    params.push(filter.system, filter.system, filter.system);
+  }
+  if (filter.kind !== undefined) parts.push(KIND_SQL[filter.kind]);
   if (filter.from !== undefined) { parts.push('request_in >= ?'); params.push(filter.from); }
   if (filter.to !== undefined) { parts.push('request_in < ?'); params.push(filter.to); }
   return { sql: parts.length > 0 ? `WHERE ${parts.join(' AND ')}` : '', params };
@@ -65,8 +82,8 @@ export class LedgerReader {
   stats(filter: Filter, bucketMs: number): Bucket[] {
     const w = where(filter);
     // Numbers bind as REAL, so `request_in / ?` would not truncate: a modulo does.
-    return this.db.prepare(`SELECT request_in - (request_in % ?) AS t, client, service, outcome, count(*) AS count FROM transactions ${w.sql}
-      GROUP BY t, client, service, outcome ORDER BY t`).all(bucketMs, ...w.params) as Bucket[];
+    return this.db.prepare(`SELECT request_in - (request_in % ?) AS t, client, service, outcome, business_error AS businessError, count(*) AS count
+      FROM transactions ${w.sql} GROUP BY t, client, service, outcome, business_error ORDER BY t`).all(bucketMs, ...w.params) as Bucket[];
   }
 
   /** Latency percentiles (ms) of the newest `sample` transactions in the filter. */
@@ -87,6 +104,11 @@ export class LedgerReader {
     return { items, next: items.length === limit ? items[items.length - 1]!.seq : null };
   }
 
+  /** One transaction by its id, or undefined. */
+  transaction(tx: string): (TransactionRecord & { seq: number }) | undefined {
+    return this.db.prepare(`${SELECT_RECORD} WHERE tx = ?`).get(tx) as (TransactionRecord & { seq: number }) | undefined;
+  }
+
   /** After X-Road's health data: last success and failure, and counts per 10 minutes over the last hour. */
   health(now: number): ServiceHealth[] {
     const since = Math.floor(now / TEN_MINUTES) * TEN_MINUTES - 5 * TEN_MINUTES;
@@ -94,14 +116,15 @@ export class LedgerReader {
         max(CASE WHEN outcome = 'ok' THEN coalesce(response_out, request_out) END) AS lastSuccess,
         max(CASE WHEN outcome <> 'ok' THEN coalesce(response_out, request_in) END) AS lastFailure
       FROM transactions WHERE service IS NOT NULL GROUP BY service ORDER BY service`).all() as Omit<ServiceHealth, 'buckets'>[];
-    const counts = this.db.prepare(`SELECT service, request_in - (request_in % ?) AS t, sum(outcome = 'ok') AS ok, sum(outcome <> 'ok') AS failed
-      FROM transactions WHERE request_in >= ? AND service IS NOT NULL GROUP BY service, t`).all(TEN_MINUTES, since) as { service: string; t: number; ok: number; failed: number }[];
+    const counts = this.db.prepare(`SELECT service, request_in - (request_in % ?) AS t, sum(outcome = 'ok' AND business_error IS NULL) AS ok,
+        sum(business_error IS NOT NULL) AS business, sum(outcome <> 'ok') AS failed
+      FROM transactions WHERE request_in >= ? AND service IS NOT NULL GROUP BY service, t`).all(TEN_MINUTES, since) as { service: string; t: number; ok: number; business: number; failed: number }[];
     return last.map((s) => ({
       ...s,
       buckets: Array.from({ length: 6 }, (_, i) => {
         const t = since + i * TEN_MINUTES;
         const c = counts.find((x) => x.service === s.service && x.t === t);
-        return { t, ok: c?.ok ?? 0, failed: c?.failed ?? 0 };
+        return { t, ok: c?.ok ?? 0, business: c?.business ?? 0, failed: c?.failed ?? 0 };
       }),
     }));
   }

@@ -14,8 +14,19 @@ export interface OperatorDeps {
   readonly metrics: GatewayMetrics;
   readiness(): { broker: boolean; ledger: boolean };
   readonly now?: () => number;
+  /** Message and consumer counts of the bus's queues, dead letters included. */
+  queues?(): Promise<QueueDepth[]>;
   /** More routes for the process that runs the gateway (e.g. the simulator's fault controls). */
   readonly routes?: express.Router;
+}
+
+export interface QueueDepth {
+  readonly queue: string;
+  /** What the queue is for: `ingress`, `responses`, `inbox`, `replies` or `dead letters`. */
+  readonly role: string;
+  readonly system?: string;
+  readonly messages: number;
+  readonly consumers: number;
 }
 
 const DASHBOARD = join(import.meta.dirname, 'dashboard');
@@ -55,6 +66,21 @@ export function createOperatorApp(deps: OperatorDeps): express.Express {
     const limit = intParam(req.query, 'limit', 1, 1000, 50)!;
     const before = intParam(req.query, 'before', 1, Number.MAX_SAFE_INTEGER);
     res.json(deps.reader.transactions(filterParams(req.query), limit, before));
+  });
+
+  app.get('/api/transactions/:tx', (req, res) => {
+    const tx = req.params.tx;
+    const record = /^[0-9a-f-]{36}$/.test(tx) ? deps.reader.transaction(tx) : undefined;
+    if (!record) return void res.status(404).json({ error: `no transaction ${tx.slice(0, 64)}` });
+    res.json({ record });
+  });
+
+  app.get('/api/queues', async (_req, res, next) => {
+    try {
+      res.json({ queues: deps.queues ? await deps.queues() : [] });
+    } catch (err) {
+      next(err);
+    }
   });
 
   app.get('/api/services/health', (_req, res) => void res.json({ at: now(), services: deps.reader.health(now()) }));

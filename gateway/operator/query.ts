@@ -1,6 +1,9 @@
 /** Query parameters of the operator API, checked before they reach SQL. */
+import type { OutcomeKind } from '../ledger/outcome.ts';
 import type { Filter } from '../ledger/queries.ts';
 import { isServiceId, isSystemId } from '../protocol/ids.ts';
+
+const KINDS: readonly OutcomeKind[] = ['ok', 'business', 'gateway'];
 
 /** A bad query parameter; the app answers 400 with it. */
 export class QueryError extends Error {}
@@ -34,10 +37,14 @@ function timeParam(query: Query, name: string): number | undefined {
 
 export function filterParams(query: Query): Filter {
   const client = one(query, 'client');
+  const system = one(query, 'system');
+  const kind = one(query, 'kind');
   const service = one(query, 'service');
   const outcome = one(query, 'outcome');
   if (client !== undefined && !isSystemId(client)) throw new QueryError('client must be a system id');
+  if (system !== undefined && !isSystemId(system)) throw new QueryError('system must be a system id');
+  if (kind !== undefined && !KINDS.includes(kind as OutcomeKind)) throw new QueryError('kind must be ok, business or gateway');
   if (service !== undefined && !isServiceId(service)) throw new QueryError('service must be a service id');
   if (outcome !== undefined && !/^[a-z][a-z0-9._-]{0,63}$/.test(outcome)) throw new QueryError('outcome must be ok or an error type');
-  return { client, service, outcome, from: timeParam(query, 'from'), to: timeParam(query, 'to') };
+  return { client, system, service, outcome, kind: kind as OutcomeKind | undefined, from: timeParam(query, 'from'), to: timeParam(query, 'to') };
 }

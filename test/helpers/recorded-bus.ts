@@ -10,6 +10,7 @@ import { LedgerReader } from '../../gateway/ledger/queries.ts';
 import { SqliteLedger } from '../../gateway/ledger/sqlite.ts';
 import { createOperatorApp } from '../../gateway/operator/app.ts';
 import { createMetrics, type GatewayMetrics } from '../../gateway/operator/metrics.ts';
+import { queueDepths } from '../../gateway/operator/queues.ts';
 import { createGateway, type Gateway } from '../../gateway/pipeline/gateway.ts';
 import type { Transport } from '../../gateway/transport/transport.ts';
 import type { BrokerHandle } from './broker.ts';
@@ -36,7 +37,7 @@ export async function startRecordedBus(broker: BrokerHandle): Promise<RecordedBu
   gateway = createGateway({ transport, catalog, key: keys.get(GATEWAY)!, ledger, onRecord: (r) => metrics.observe(r) });
   await gateway.start();
   const reader = new LedgerReader(file);
-  const app = createOperatorApp({ reader, metrics, readiness: () => ({ broker: transport.isConnected(), ledger: ledger.db.open }) });
+  const app = createOperatorApp({ reader, metrics, queues: () => queueDepths(transport, [...catalog.systems.keys()]), readiness: () => ({ broker: transport.isConnected(), ledger: ledger.db.open }) });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

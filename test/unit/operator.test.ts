@@ -120,7 +120,42 @@ describe('operator server', () => {
     expect(verify.lastSuccess).toBeGreaterThan(0);
     expect(verify.lastFailure).toBeGreaterThan(0);
     expect(verify.buckets).toHaveLength(6);
-    expect(verify.buckets.at(-1)).toMatchObject({ ok: 35, failed: 7 });
+    expect(verify.buckets.at(-1)).toMatchObject({ ok: 30, business: 5, failed: 7 });
+  });
+
+  it('tells business errors apart from ok and from gateway errors, and filters by kind', async () => {
+    const all = await getJson(`${bus.url}/api/stats?bucket=3600000`);
+    const business = all.buckets.filter((b: { businessError: string | null }) => b.businessError);
+    expect(business.map((b: { businessError: string; outcome: string }) => [b.outcome, b.businessError])).toEqual([['ok', 'citizen.not_found']]);
+    const count = async (kind: string) => (await getJson(`${bus.url}/api/transactions?limit=100&kind=${kind}`)).items.length;
+    expect(await count('ok')).toBe(30);
+    expect(await count('business')).toBe(5);
+    expect(await count('gateway')).toBe(7);
+    expect((await fetch(`${bus.url}/api/stats?kind=bad`)).status).toBe(400);
+  });
+
+  it('filters by a system on either side (client or provider)', async () => {
+    const asProvider = await getJson(`${bus.url}/api/stats?bucket=3600000&system=${encodeURIComponent(DANCU)}`);
+    expect(Object.values(asProvider.totals.byOutcome as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(42);
+    const asClient = await getJson(`${bus.url}/api/stats?bucket=3600000&system=${encodeURIComponent(DIENBIEN)}`);
+    expect(asClient.totals.byOutcome).toEqual({ 'client.access_denied': 3 });
+  });
+
+  it('returns one transaction by its id, and 404 for an unknown one', async () => {
+    const [latest] = (await getJson(`${bus.url}/api/transactions?limit=1`)).items;
+    const one = await getJson(`${bus.url}/api/transactions/${latest.tx}`);
+    expect(one.record).toEqual(latest);
+    const missing = await fetch(`${bus.url}/api/transactions/00000000-0000-4000-8000-000000000000`);
+    expect(missing.status).toBe(404);
+    expect((await fetch(`${bus.url}/api/transactions/not-an-id`)).status).toBe(404);
+  });
+
+  it('reports each queue’s backlog and consumers, dead letters included', async () => {
+    const { queues } = await getJson(`${bus.url}/api/queues`);
+    const byName = new Map(queues.map((q: { queue: string }) => [q.queue, q]));
+    expect(byName.get('lgsp.ingress')).toMatchObject({ role: 'ingress', consumers: 1 });
+    expect(byName.get('lgsp.dead')).toMatchObject({ role: 'dead letters', messages: 0 });
+    expect(byName.get(`lgsp.in.${DANCU}`)).toMatchObject({ role: 'inbox', system: DANCU, messages: 0, consumers: 1 });
   });
 
   it('refuses a filter that is not an identifier (400)', async () => {

@@ -1,0 +1,33 @@
+// One transaction's own page: every field the ledger holds for it, with times in local time.
+const tx = new URLSearchParams(location.search).get('tx') ?? '';
+const local = (t) => (t ? `${new Date(t).toLocaleString()} (${new Date(t).toISOString()})` : '–');
+const LABELS = {
+  tx: 'transaction', messageId: 'message id', kind: 'kind', client: 'client', service: 'service', provider: 'provider', userId: 'user (officer)',
+  issue: 'issue (dossier or case)', requestIn: 'request in', requestOut: 'request out (to the provider)', responseIn: 'response in (from the provider)',
+  responseOut: 'response out (to the client)', requestSize: 'request size (bytes)', responseSize: 'response size (bytes)', outcome: 'outcome',
+  businessError: 'business error', instance: 'gateway instance', requestHash: 'request hash', responseHash: 'response hash', seq: 'ledger sequence',
+};
+
+async function show() {
+  const res = await fetch(`/api/transactions/${encodeURIComponent(tx)}`);
+  const body = await res.json();
+  const dl = document.getElementById('record');
+  if (!res.ok) {
+    document.getElementById('title').textContent = body.error;
+    return;
+  }
+  const r = body.record;
+  const kind = r.businessError ? 'business' : r.outcome === 'ok' ? 'ok' : 'gateway';
+  const pill = document.getElementById('outcome');
+  pill.textContent = r.businessError ? `business error ${r.businessError}` : r.outcome;
+  pill.className = `pill ${kind === 'gateway' ? 'down' : 'up'}`;
+  document.getElementById('title').textContent = `${r.service ?? '(unreadable message)'} — ${r.tx}`;
+  const total = (r.responseOut ?? r.requestOut ?? r.requestIn) - r.requestIn;
+  const rows = Object.entries(LABELS).map(([k, label]) => [label, /^(request|response)(In|Out)$/.test(k) ? local(r[k]) : r[k] ?? '–']);
+  rows.push(['time at the gateway', `${total} ms`]);
+  dl.replaceChildren(...rows.flatMap(([label, value]) => [
+    Object.assign(document.createElement('dt'), { textContent: label }),
+    Object.assign(document.createElement('dd'), { textContent: String(value) }),
+  ]));
+}
+show();
