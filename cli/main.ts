@@ -1,4 +1,4 @@
-/** The `lgsp` command line (DESIGN §8). */
+/** The `lgsp` command line (docs/protocol.md §8). */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { CatalogError } from '../gateway/catalog/load.ts';
 import { FAULT_PROFILES } from '../mocks/faults.ts';

@@ -25,7 +25,7 @@ function jwkOf(system, kind) {
 const sha256 = (text) => createHash('sha256').update(text).digest('base64url');
 const decode = (bytes) => JSON.parse(new TextDecoder().decode(bytes));
 
-// 1. The envelope (DESIGN §2), signed with the client's own key.
+// 1. The envelope (docs/protocol.md §2), signed with the client's own key.
 const privateJwk = jwkOf(client, 'private');
 const envelope = {
   v: 1, kind: 'request', id: randomUUID(), client, service, at: new Date().toISOString(),

@@ -1,8 +1,8 @@
-/** Gateway settings: defaults from DESIGN, validated once and frozen. */
+/** Gateway settings: defaults from docs/protocol.md, validated once and frozen. */
 import { hostname } from 'node:os';
 
 export interface GatewayConfig {
-  /** Largest message accepted, in bytes (DESIGN §4: 1 MiB). */
+  /** Largest message accepted, in bytes (docs/protocol.md §4: 1 MiB). */
   readonly maxBytes: number;
   /** Accepted clock skew either way, in seconds. */
   readonly skewSeconds: number;

@@ -1,5 +1,5 @@
 /**
- * A system's client through the HTTP ingress in signed mode (DESIGN §7): the same signed
+ * A system's client through the HTTP ingress in signed mode (docs/protocol.md §7): the same signed
  * request it would put on the bus, POSTed as `application/jose`; the reply in `X-Lgsp-Signature`
  * (and `X-Lgsp-Attestation`) verified end to end exactly as the bus SDK verifies it.
  */

@@ -1,5 +1,5 @@
 /**
- * The HTTP ingress (DESIGN §7, after X-Road's REST protocol): `POST /r1/<service id>` in signed
+ * The HTTP ingress (docs/protocol.md §7, after X-Road's REST protocol): `POST /r1/<service id>` in signed
  * mode (the client's own request JWS, `application/jose`) or credential mode (a JSON body with a
  * bearer token; the ingress signs as that system). Each request is checked at the edge
  * (identifiers, headers, token, rate, size), then sent through the gateway on the bus like any

@@ -1,5 +1,5 @@
 /**
- * The two ways a request body arrives (DESIGN §7): credential mode, a JSON object the ingress
+ * The two ways a request body arrives (docs/protocol.md §7): credential mode, a JSON object the ingress
  * signs; signed mode, the client's own JWS, whose headers and path must agree with it and whose
  * signature is checked before its id is claimed.
  */

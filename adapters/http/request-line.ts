@@ -1,5 +1,5 @@
 /**
- * What the ingress reads off a request before anything is routed (DESIGN §1, §7): the raw URL
+ * What the ingress reads off a request before anything is routed (docs/protocol.md §1, §7): the raw URL
  * free of encoded path tricks, identifiers that match the grammar, and headers that appear once.
  * Every refusal is a `client.malformed` GatewayError.
  */

@@ -1,7 +1,7 @@
 /**
- * How the ingress answers (DESIGN §7): a provider's reply as its JSON body, or as its JWS with
+ * How the ingress answers (docs/protocol.md §7): a provider's reply as its JSON body, or as its JWS with
  * `Accept: application/jose`, with the X-Road and X-Lgsp headers; a gateway error as the
- * status and body of DESIGN §4 with `X-Road-Error`.
+ * status and body of docs/protocol.md §4 with `X-Road-Error`.
  */
 import type { Request, Response } from 'express';
 import type { ErrorBody } from '../../gateway/protocol/errors.ts';

@@ -1,5 +1,5 @@
 /**
- * Bearer tokens for the ingress's credential mode (DESIGN §7). A token is issued to one system
+ * Bearer tokens for the ingress's credential mode (docs/protocol.md §7). A token is issued to one system
  * and shown once; only its SHA-256 is kept, in `LGSP_HOME/tokens/<system with / as ~>.json`.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * Loads the catalog and its contracts from a folder (DESIGN §3), checks every file once and
+ * Loads the catalog and its contracts from a folder (docs/protocol.md §3), checks every file once and
  * freezes the result. Any problem stops start-up with a CatalogError naming the file, the
  * place in it and what is wrong.
  */

@@ -1,5 +1,5 @@
 /**
- * The schema rules every contract must keep (DESIGN §3): `additionalProperties: false` on
+ * The schema rules every contract must keep (docs/protocol.md §3): `additionalProperties: false` on
  * every object, `maxLength` on every string, `maxItems` on every array. A schema that
  * leaves any of them open is refused at load, with the pointer of the place.
  */

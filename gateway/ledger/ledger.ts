@@ -1,4 +1,4 @@
-/** The transaction record (DESIGN §6) and the interface every ledger keeps. */
+/** The transaction record (docs/protocol.md §6) and the interface every ledger keeps. */
 
 export interface TransactionRecord {
   tx: string;

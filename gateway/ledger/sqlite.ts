@@ -1,5 +1,5 @@
 /**
- * The durable ledger (DESIGN §6): SQLite in LGSP_HOME, written in batches by one writer, each
+ * The durable ledger (docs/protocol.md §6): SQLite in LGSP_HOME, written in batches by one writer, each
  * record chained to the one before by a SHA-256 hash so that tampering shows. `record()`
  * resolves once its batch is committed, and the gateway acknowledges the message only then:
  * a killed gateway loses no record of an accepted message. WAL with synchronous=NORMAL

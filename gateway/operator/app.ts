@@ -1,5 +1,5 @@
 /**
- * The operator HTTP server (DESIGN §6, default port 8081), apart from the ingress: Prometheus
+ * The operator HTTP server (docs/protocol.md §6, default port 8081), apart from the ingress: Prometheus
  * metrics, counts, transactions, service health, liveness and readiness, and the dashboard.
  * Built by a factory; tests call it without opening a port unless the port is the point.
  */

@@ -1,4 +1,4 @@
-/** Prometheus metrics (DESIGN §6) with prom-client: one registry per gateway, no globals. */
+/** Prometheus metrics (docs/protocol.md §6) with prom-client: one registry per gateway, no globals. */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { TransactionRecord } from '../ledger/ledger.ts';
 

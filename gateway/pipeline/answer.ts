@@ -1,5 +1,5 @@
 /**
- * Answering with a gateway error (DESIGN §4): a response envelope signed by the gateway's key,
+ * Answering with a gateway error (docs/protocol.md §4): a response envelope signed by the gateway's key,
  * sent to the client's reply queue — or, when no catalog system can be named as the sender, to
  * the dead-letter queue with the reason — and recorded.
  */

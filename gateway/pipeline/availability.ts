@@ -1,5 +1,5 @@
 /**
- * Whether a provider is there: somebody consumes its inbox (DESIGN §4,
+ * Whether a provider is there: somebody consumes its inbox (docs/protocol.md §4,
  * `server.provider_unavailable`). A consumer count is trusted for `ttlMs`, then asked again
  * (once, however many messages wait for the answer), so the hot path asks the broker at most
  * once per provider per `ttlMs`.

@@ -1,5 +1,5 @@
 /**
- * The checks on a message from a client (DESIGN §4), in order: header, key, key owner,
+ * The checks on a message from a client (docs/protocol.md §4), in order: header, key, key owner,
  * signature, envelope, clock, service, access right, contract. Replay sits with the gateway,
  * which holds the state. Each check throws its GatewayError; none trusts a field before the
  * check that vouches for it.
@@ -64,7 +64,7 @@ export function checkRequestContract(envelope: RequestEnvelope, service: Service
   }
 }
 
-/** The checks before replay, in DESIGN order: signature, envelope, clock. */
+/** The checks before replay, in the protocol's order (docs/protocol.md §4): signature, envelope, clock. */
 export async function checkBeforeReplay(decoded: DecodedJws, catalog: Catalog, now: number, skewSeconds: number): Promise<RequestEnvelope> {
   await checkSignature(decoded, catalog);
   const envelope = checkEnvelope(decoded.payload);

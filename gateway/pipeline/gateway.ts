@@ -1,5 +1,5 @@
 /**
- * The gateway (DESIGN §4): consumes the ingress queue (requests and events) and the responses
+ * The gateway (docs/protocol.md §4): consumes the ingress queue (requests and events) and the responses
  * queue (providers' replies), runs every message through the checks, forwards requests and
  * events to providers, checks and delivers their replies, and records every transaction. Built by a factory from its dependencies; it imports no adapter or mock.
  */

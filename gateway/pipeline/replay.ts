@@ -1,5 +1,5 @@
 /**
- * Replay detection by message id (DESIGN §4). A second message with an id already seen from
+ * Replay detection by message id (docs/protocol.md §4). A second message with an id already seen from
  * the same client is a replay; the very same bytes again are a duplicate delivery (at least
  * once, end to end), which is dropped once the first copy was handled, never answered twice.
  */

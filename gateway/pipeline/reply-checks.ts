@@ -1,5 +1,5 @@
 /**
- * The checks on a provider's reply (DESIGN §4): signed by the provider's key, a well-formed
+ * The checks on a provider's reply (docs/protocol.md §4): signed by the provider's key, a well-formed
  * response, bound to its request (`inReplyTo`, `requestHash`, client, service), and within
  * the response contract — a body that fits, or a business error the contract declares.
  */

@@ -1,5 +1,5 @@
 /**
- * A request or event from a client: checked in DESIGN order and forwarded untouched with the
+ * A request or event from a client: checked in the protocol's order (docs/protocol.md §4) and forwarded untouched with the
  * gateway's attestation to the provider's inbox. An event is acknowledged once forwarded and
  * recorded; a request once its answer is delivered and recorded (see reply-flow); a refused
  * message once its error is delivered and recorded.

@@ -1,5 +1,5 @@
 /**
- * The gateway's attestation (DESIGN §2): a JWS by the gateway's key over the transaction
+ * The gateway's attestation (docs/protocol.md §2): a JWS by the gateway's key over the transaction
  * id, the SHA-256 of the forwarded JWS, the time and the checks passed. It travels beside
  * the untouched message so a recipient can check both.
  */

@@ -1,5 +1,5 @@
 /**
- * The message envelope (DESIGN §2): the JSON payload inside every JWS. Parsed and checked
+ * The message envelope (docs/protocol.md §2): the JSON payload inside every JWS. Parsed and checked
  * here with one compiled schema per shape; identifiers get the stricter checks of ids.ts.
  */
 import { createAjv, toViolations } from './ajv.ts';

@@ -1,5 +1,5 @@
 /**
- * The one error catalogue (DESIGN §4). Every failure the gateway answers is a
+ * The one error catalogue (docs/protocol.md §4). Every failure the gateway answers is a
  * `GatewayError` with a stable `type`; the HTTP status and the message for a person sit
  * beside each type here and nowhere else.
  */

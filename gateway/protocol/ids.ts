@@ -1,5 +1,5 @@
 /**
- * Identifiers after X-Road (DESIGN §1): a system is `VN/<CLASS>/<MEMBER>/<SUBSYSTEM>`,
+ * Identifiers after X-Road (docs/protocol.md §1): a system is `VN/<CLASS>/<MEMBER>/<SUBSYSTEM>`,
  * a service is `<system>/<serviceCode>/<version>`. Every part is checked here, before it
  * can reach a routing key, a file path, a SQL statement or a log line.
  */

@@ -1,5 +1,5 @@
 /**
- * Signed messages: a JWS in compact serialization (DESIGN §2), made and checked with jose.
+ * Signed messages: a JWS in compact serialization (docs/protocol.md §2), made and checked with jose.
  * Only EdDSA and ES256; no header that points at keys elsewhere is ever followed.
  */
 import { CompactSign, compactVerify } from 'jose';

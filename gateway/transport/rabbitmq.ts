@@ -1,5 +1,5 @@
 /**
- * The RabbitMQ transport (DESIGN §5) over amqplib ≥ 2.3. amqplib's own recovery reconnects;
+ * The RabbitMQ transport (docs/protocol.md §5) over amqplib ≥ 2.3. amqplib's own recovery reconnects;
  * its `setup` hook re-declares the topology and rebuilds the publishing channel and every
  * consumer. Publishes are persistent, `mandatory`, and resolved only on the broker's confirm;
  * the socket runs with `noDelay`.

@@ -1,5 +1,5 @@
 /**
- * The whole broker topology as data (DESIGN §5): every exchange, queue, binding and argument
+ * The whole broker topology as data (docs/protocol.md §5): every exchange, queue, binding and argument
  * lives here, and small functions in each transport apply it. Names start with the prefix
  * (`lgsp` by default) so several buses can share one vhost.
  */

@@ -1,7 +1,7 @@
 import type { QueueNames } from './topology.ts';
 
 /**
- * The transport interface (DESIGN §5), shared by RabbitMQ and the embedded broker. It speaks
+ * The transport interface (docs/protocol.md §5), shared by RabbitMQ and the embedded broker. It speaks
  * of queues and deliveries only; the gateway and the SDK never see a channel.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Global setup of the integration tests: finds the RabbitMQ they run against (DESIGN §10).
+ * Global setup of the integration tests: finds the RabbitMQ they run against (docs/protocol.md §9).
  * AMQP_URL if set; else a RabbitMQ container through Testcontainers where a container engine
  * is reachable; else none, and each RabbitMQ suite says visibly that it is skipped.
  */

@@ -1,6 +1,6 @@
 /**
  * The HTTP ingress, pinned once and run over each transport: credential and signed mode with
- * verified replies and their headers, events, business errors, every error type of DESIGN §4
+ * verified replies and their headers, events, business errors, every error type of docs/protocol.md §4
  * with its status, `X-Road-Error` and body (signed by the gateway and recorded), hostile input,
  * rate limits and the metaservices.
  */
@@ -153,7 +153,7 @@ export function ingressSuite(makeBroker: () => BrokerHandle): void {
     });
   });
 
-  describe('every error type of DESIGN §4 over HTTP', () => {
+  describe('every error type of docs/protocol.md §4 over HTTP', () => {
     it('client.malformed: a signed-mode body that is not a JWS', async () => {
       await expectHttpError(await signed(VERIFY, 'not a jws'), 'client.malformed');
     });

@@ -1,6 +1,6 @@
 /**
  * The message path, pinned once and run over each transport: a request and its verified reply,
- * events, business errors, and every gateway error type of DESIGN §4 but `client.rate_limited`,
+ * events, business errors, and every gateway error type of docs/protocol.md §4 but `client.rate_limited`,
  * each checked for its type, its HTTP status, and the gateway's signature.
  */
 import { compactVerify } from 'jose';

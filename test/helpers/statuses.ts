@@ -1,6 +1,6 @@
 import type { ErrorType } from '../../gateway/protocol/errors.ts';
 
-/** DESIGN §4's statuses, written out here so the catalogue is checked against the design. */
+/** docs/protocol.md §4's statuses, written out here so the catalogue is checked against the design. */
 export const STATUS: Record<ErrorType, number> = {
   'client.malformed': 400, 'client.too_large': 413, 'client.bad_algorithm': 400, 'client.unknown_key': 401,
   'client.key_mismatch': 401, 'client.bad_signature': 401, 'client.clock_skew': 400, 'client.replay': 409,

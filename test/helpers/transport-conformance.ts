@@ -1,5 +1,5 @@
 /**
- * One conformance suite for every transport (DESIGN §5): the semantics the gateway relies on,
+ * One conformance suite for every transport (docs/protocol.md §5): the semantics the gateway relies on,
  * pinned the same way for the embedded broker and for RabbitMQ.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';

@@ -22,7 +22,7 @@ function violations(payload: unknown): string[] {
 }
 
 describe('envelope', () => {
-  it('accepts a request and a response as DESIGN §2 shows them', () => {
+  it('accepts a request and a response as docs/protocol.md §2 shows them', () => {
     expect(checkEnvelope(request).kind).toBe('request');
     expect(checkEnvelope(response).kind).toBe('response');
     expect(checkEnvelope({ ...response, status: 'error', body: undefined, error: { type: 'citizen.not_found', message: 'x', detail: 'y' } }).kind).toBe('response');

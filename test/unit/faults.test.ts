@@ -1,6 +1,6 @@
 /**
  * Each fault profile of SYSTEMS.md, switched on while the simulator runs, shows up at the
- * client as the right outcome of DESIGN §4, and goes away when switched off.
+ * client as the right outcome of docs/protocol.md §4, and goes away when switched off.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayClient, Reply } from '../../adapters/amqp/client.ts';
