@@ -49,19 +49,45 @@ afterAll(() => {
   rmSync(home, { recursive: true, force: true });
 });
 
+function upWithBridge(config: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, LGSP_HOME: home };
+  delete env.AMQP_URL;
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ['bin/lgsp.mjs', 'up', '--bridge', config, '--citizens', '2000', '--rate', '10',
+      '--ingress-port', '0', '--operator-port', '0', '--duration', '8'], { cwd: ROOT, env });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('close', (c) => done({ code: c, stdout: out, stderr: err }));
+  });
+}
+
 describe('lgsp up --bridge', () => {
+  it('shows an API that cannot be reached as the declared business:database.unavailable, with no log lines in the summary', async () => {
+    const closed = express().listen(0, '127.0.0.1');
+    await new Promise((r) => closed.once('listening', r));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise((r) => closed.close(r));
+    const config = join(home, 'dancu-unreachable.yaml');
+    writeFileSync(config, [
+      'system: VN/GOV/BCA/DANCU',
+      `baseUrl: http://127.0.0.1:${port}/api/v1`,
+      'services:',
+      "  citizen.verify/v1: { method: POST, path: /citizens/verify, errors: { 404: citizen.not_found } }",
+      "  citizen.lookup/v1: { method: GET, path: '/citizens/{idNumber}', errors: { 404: citizen.not_found } }",
+    ].join('\n'));
+    const { code, stdout, stderr } = await upWithBridge(config);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).not.toMatch(/^\{"level"/m);
+    const last = stdout.slice(stdout.lastIndexOf('transactions:'));
+    expect(last).toMatch(/VN\/GOV\/BCA\/DANCU\/citizen\.verify\/v1 +business:database\.unavailable [1-9]/);
+    expect(last).not.toMatch(/VN\/GOV\/BCA\/DANCU\/citizen\.verify\/v1 +ok/);
+  });
+
   it('puts a national system’s HTTP API in place of its mock', async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, LGSP_HOME: home };
-    delete env.AMQP_URL;
-    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-      const child = spawn(process.execPath, ['bin/lgsp.mjs', 'up', '--bridge', join(home, 'dancu.yaml'), '--citizens', '2000', '--rate', '10',
-        '--ingress-port', '0', '--operator-port', '0', '--duration', '8'], { cwd: ROOT, env });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d) => (out += d));
-      child.stderr.on('data', (d) => (err += d));
-      child.on('close', (c) => done({ code: c, stdout: out, stderr: err }));
-    });
+    const { code, stdout, stderr } = await upWithBridge(join(home, 'dancu.yaml'));
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toMatch(/bridge: VN\/GOV\/BCA\/DANCU → http:\/\/127\.0\.0\.1:\d+\/api\/v1/);
