@@ -153,12 +153,19 @@ export class GatewayClient {
       delivery.ack();
       return;
     }
-    this.waiting.delete(waiting.request.id);
-    clearTimeout(waiting.timer);
+    let reply: Reply;
     try {
-      waiting.resolve(await verifyReply({ envelope: waiting.request, jws: waiting.jws }, jws, delivery.props.headers?.['x-lgsp-attestation'], this.options));
-    } catch (err) {
-      waiting.reject(err as Error);
+      reply = await verifyReply({ envelope: waiting.request, jws: waiting.jws }, jws, delivery.props.headers?.['x-lgsp-attestation'], this.options);
+    } catch {
+      // Not the answer (forged, or bound to other bytes): the request keeps waiting for its own.
+      await this.reportUnmatched(jws, delivery.props.correlationId);
+      delivery.ack();
+      return;
+    }
+    if (this.waiting.get(waiting.request.id) === waiting) {
+      this.waiting.delete(waiting.request.id);
+      clearTimeout(waiting.timer);
+      waiting.resolve(reply);
     }
     delivery.ack();
   }

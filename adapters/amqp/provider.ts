@@ -14,6 +14,14 @@ import type { Consumer, Delivery, Transport } from '../../gateway/transport/tran
 import { publishToGateway } from './publish.ts';
 import { verifyReceived } from './verify.ts';
 
+/** A transaction this provider has handled already. */
+class AlreadyHandled extends Error {
+  constructor(tx: string) {
+    super(`transaction ${tx} was handled here already`);
+    this.name = 'AlreadyHandled';
+  }
+}
+
 /** A verified request or event, as a handler sees it. */
 export interface IncomingMessage {
   readonly envelope: RequestEnvelope;
@@ -45,6 +53,8 @@ export interface ProviderOptions {
   /** Handlers by `<serviceCode>/<version>`. */
   readonly handlers: Readonly<Record<string, Handler>>;
   readonly prefetch?: number;
+  /** How old a gateway attestation may be, and how long handled transactions are remembered (default 300 s). */
+  readonly skewSeconds?: number;
   readonly now?: () => number;
   readonly logger?: Logger;
 }
@@ -60,6 +70,8 @@ export class ServiceProvider {
   private readonly now: () => number;
   private readonly log: Logger;
   private key: SigningKey;
+  /** Transactions handled within the freshness window, with when each may be forgotten. */
+  private readonly handled = new Map<string, number>();
 
   private constructor(private readonly options: ProviderOptions) {
     this.now = options.now ?? Date.now;
@@ -103,26 +115,50 @@ export class ServiceProvider {
     const jws = delivery.body.toString('utf8');
     const attestation = delivery.props.headers?.['x-lgsp-attestation'];
     let envelope: RequestEnvelope;
+    let tx: string;
     try {
       const claimed = JSON.parse(Buffer.from(jws.split('.')[1] ?? '', 'base64url').toString('utf8')) as { client?: unknown };
       const verified = await verifyReceived(jws, keys, [String(claimed.client)], { attestation: typeof attestation === 'string' ? attestation : undefined, gateway });
       if (verified.envelope.kind === 'response') throw new Error('a response in a provider inbox');
       envelope = verified.envelope;
       if (parseServiceId(envelope.service)?.system !== system) throw new Error(`${envelope.service} is not a service of ${system}`);
+      tx = this.fresh(verified.attestation!.tx, verified.attestation!.at);
     } catch (err) {
-      this.log.warn({ err: (err as Error).message }, 'message failed verification; dead-lettered');
+      if (err instanceof AlreadyHandled && delivery.redelivered) {
+        delivery.ack(); // our own copy again after a lost acknowledgement: handled once
+        return;
+      }
+      this.log.warn({ err: (err as Error).message }, 'message refused; dead-lettered');
       delivery.nack(false);
       return;
     }
     const service = parseServiceId(envelope.service)!;
     const method = `${service.code}/${service.version}`;
     const handler = this.options.handlers[method];
-    const message: IncomingMessage = { envelope, body: envelope.body, client: envelope.client, method, tx: delivery.props.correlationId };
+    const message: IncomingMessage = { envelope, body: envelope.body, client: envelope.client, method, tx };
     const result: HandlerResult = handler
       ? await handler(message)
       : { error: { type: 'provider.not_implemented', message: `${system} has no handler for ${method}` } };
-    if (envelope.kind === 'request' && result !== NO_REPLY) await this.reply(envelope, jws, result ?? { body: {} }, delivery.props.correlationId);
+    if (envelope.kind === 'request' && result !== NO_REPLY) await this.reply(envelope, jws, result ?? { body: {} }, tx);
     delivery.ack();
+  }
+
+  /**
+   * Accepts an attestation only if it is recent and its transaction new here: a captured message
+   * replayed with its own attestation is refused (AlreadyHandled, or too old).
+   */
+  private fresh(tx: string, at: string): string {
+    const now = this.now();
+    const windowMs = (this.options.skewSeconds ?? 300) * 1000;
+    const when = Date.parse(at);
+    if (!Number.isFinite(when) || Math.abs(now - when) > windowMs) throw new Error(`the gateway attestation of ${tx} is not recent (${at})`);
+    for (const [seen, until] of this.handled) {
+      if (until > now) break; // kept in insertion order, so the rest are younger
+      this.handled.delete(seen);
+    }
+    if (this.handled.has(tx)) throw new AlreadyHandled(tx);
+    this.handled.set(tx, now + 2 * windowMs);
+    return tx;
   }
 
   private async reply(request: RequestEnvelope, requestJws: string, result: Exclude<HandlerResult, void | typeof NO_REPLY>, tx: string | undefined): Promise<void> {

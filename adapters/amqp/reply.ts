@@ -47,6 +47,8 @@ export async function signEnvelope(
   return { envelope, jws: await signJws(envelope, key) };
 }
 
+const NIL_ID = '00000000-0000-0000-0000-000000000000';
+
 /** Whose keys a client trusts: the catalog's key ring and the gateway's system id. */
 export interface Trust {
   readonly keys: KeyRing;
@@ -66,9 +68,12 @@ export async function verifyReply(sent: SignedMessage, jws: string, attestation:
   let tx = verified.attestation?.tx;
   const envelope = verified.envelope;
   if (envelope.kind !== 'response') throw new VerificationError('the reply is not a response');
-  if (envelope.inReplyTo !== sent.envelope.id || envelope.requestHash !== sha256(sent.jws)) {
-    // A gateway error about a message too broken to read cannot name it; it still answers this one.
-    if (!(signedBy === 'gateway' && envelope.status === 'error')) throw new VerificationError('the reply does not bind to the request');
+  // Bound by the hash of the very bytes sent, always: an error the gateway signed about someone
+  // else's message (junk published under this request's id) is not the answer to this one.
+  // Only a gateway error about bytes too broken to read may leave the id unnamed (the nil UUID).
+  const named = envelope.inReplyTo === sent.envelope.id || (signedBy === 'gateway' && envelope.status === 'error' && envelope.inReplyTo === NIL_ID);
+  if (!named || envelope.requestHash !== sha256(sent.jws) || envelope.client !== sent.envelope.client) {
+    throw new VerificationError('the reply does not bind to the request');
   }
   if (envelope.status === 'error') tx ??= envelope.error.detail;
   const base = { envelope, jws, tx, signedBy, attestation: attested } as const;

@@ -21,7 +21,7 @@ import type { SigningKey } from '../../gateway/protocol/keys.ts';
 import type { Transport } from '../../gateway/transport/transport.ts';
 import { BusClients } from './bus-clients.ts';
 import { metaserviceRoutes } from './metaservice-routes.ts';
-import { malformed, parseCredentialBody, readSignedRequest } from './modes.ts';
+import { checkHeaderIds, malformed, parseCredentialBody, readSignedRequest } from './modes.ts';
 import { openApiDocument } from './openapi.ts';
 import { clientRateLimit } from './rate-limit.ts';
 import { checkRawPath, clientHeader, serviceFromParams, singleHeader, tokenOwner } from './request-line.ts';
@@ -127,6 +127,7 @@ export function createIngress(deps: IngressDeps): Ingress {
     const id = singleHeader(req, 'X-Road-Id');
     const userId = singleHeader(req, 'X-Road-UserId');
     const issue = singleHeader(req, 'X-Road-Issue');
+    checkHeaderIds({ id, userId, issue });
     try {
       return await client.sign(s.kind!, s.service!, parsed, { id, userId, issue });
     } catch (cause) {

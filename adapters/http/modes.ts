@@ -6,7 +6,7 @@
 import type { Request } from 'express';
 import type { Catalog } from '../../gateway/catalog/catalog.ts';
 import { checkSignature } from '../../gateway/pipeline/checks.ts';
-import { checkEnvelope, type JsonObject, type RequestEnvelope } from '../../gateway/protocol/envelope.ts';
+import { checkEnvelope, isEnvelopeTag, TAG_CHARACTERS, TAG_MAX_LENGTH, type JsonObject, type RequestEnvelope } from '../../gateway/protocol/envelope.ts';
 import { GatewayError, type Violation } from '../../gateway/protocol/errors.ts';
 import { decodeJws } from '../../gateway/protocol/jws.ts';
 import { singleHeader } from './request-line.ts';
@@ -25,6 +25,23 @@ export function parseCredentialBody(body: Buffer): JsonObject {
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw malformed('The body must be a JSON object.');
   return parsed as JsonObject;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Credential mode: the headers that become envelope fields, checked at the door against the
+ * envelope's own rules (docs/protocol.md §2), each refusal naming its header — so that nothing
+ * over-long or ill-formed reaches a signature, a queue property or a log line.
+ */
+export function checkHeaderIds(values: { id?: string; userId?: string; issue?: string }): void {
+  const violations: Violation[] = [];
+  if (values.id !== undefined && !UUID.test(values.id)) violations.push({ pointer: '/headers/X-Road-Id', message: 'must be a UUID (36 characters)' });
+  for (const [field, header] of [['userId', 'X-Road-UserId'], ['issue', 'X-Road-Issue']] as const) {
+    const value = values[field];
+    if (value !== undefined && !isEnvelopeTag(value)) violations.push({ pointer: `/headers/${header}`, message: `must be 1 to ${TAG_MAX_LENGTH} characters of ${TAG_CHARACTERS}` });
+  }
+  if (violations.length > 0) throw malformed('A header that becomes part of the signed request is not well formed.', violations);
 }
 
 /** Headers that must agree with the signed envelope, by its field. */

@@ -9,7 +9,8 @@ import type { ErrorResponse } from '../protocol/envelope.ts';
 import type { GatewayError } from '../protocol/errors.ts';
 import { isIdPart, isServiceId } from '../protocol/ids.ts';
 import { sha256, signJws } from '../protocol/jws.ts';
-import { TransportError, type MessageProps } from '../transport/transport.ts';
+import { publishWithRetry } from '../transport/retry.ts';
+import type { MessageProps } from '../transport/transport.ts';
 import type { PipelineContext } from './context.ts';
 
 const NIL_ID = '00000000-0000-0000-0000-000000000000';
@@ -57,14 +58,8 @@ export async function signError(ctx: PipelineContext, err: GatewayError, tx: str
  * unacknowledged delivery the broker will hand out again.
  */
 export async function publish(ctx: PipelineContext, queue: string, body: Buffer, props: MessageProps, patient = false): Promise<void> {
-  for (;;) {
-    try {
-      return await ctx.transport.publish(queue, body, props);
-    } catch (err) {
-      if (!patient || !(err instanceof TransportError) || err.code !== 'closed') throw err;
-      await ctx.transport.ready();
-    }
-  }
+  if (!patient) return ctx.transport.publish(queue, body, props);
+  await publishWithRetry(ctx.transport, () => ctx.transport.publish(queue, body, props));
 }
 
 /** Signs, sends and records a gateway error; the record's outcome becomes the error type. */

@@ -46,6 +46,11 @@ export type Envelope = RequestEnvelope | ResponseEnvelope;
 const SYSTEM = '^VN/(GOV|PROV)/[A-Za-z0-9._-]{1,64}/[A-Za-z0-9._-]{1,64}$';
 const SERVICE = '^VN/(GOV|PROV)/[A-Za-z0-9._-]{1,64}/[A-Za-z0-9._-]{1,64}/[A-Za-z0-9._-]{1,64}/v[1-9][0-9]{0,8}$';
 const TAG = '^[A-Za-z0-9._@:-]{1,128}$';
+const TAG_RE = new RegExp(TAG);
+/** The rule of `userId` and `issue`, for the doors that check them before an envelope exists. */
+export const TAG_MAX_LENGTH = 128;
+export const TAG_CHARACTERS = 'A-Z a-z 0-9 . _ @ : -';
+export const isEnvelopeTag = (value: string): boolean => TAG_RE.test(value);
 
 const common = {
   v: { const: 1 },

@@ -8,7 +8,7 @@
 import { queueNames, topologyFor, type QueueNames, type Topology, type TopologyOptions, DEFAULT_TOPOLOGY } from './topology.ts';
 import { runHandler } from './handler.ts';
 import {
-  TransportError, type Consumer, type ConsumeOptions, type Delivery, type DeliveryHandler, type MessageProps,
+  checkProps, TransportError, type Consumer, type ConsumeOptions, type Delivery, type DeliveryHandler, type MessageProps,
   type QueueInfo, type Transport,
 } from './transport.ts';
 
@@ -182,6 +182,7 @@ class EmbeddedConnection implements Transport {
 
   async publish(queue: string, body: Buffer, props: MessageProps): Promise<void> {
     this.assertOpen();
+    checkProps(props);
     // Copy, as a real broker would: the publisher may reuse its buffer.
     this.broker.enqueue(queue, { body: Buffer.from(body), props: structuredClone(props), deliveries: 0, deaths: [] });
   }

@@ -9,7 +9,7 @@ import { connectError } from './connect-error.ts';
 import { runHandler } from './handler.ts';
 import { DEFAULT_TOPOLOGY, queueNames, topologyFor, type QueueNames, type Topology, type TopologyOptions } from './topology.ts';
 import {
-  TransportError, type Consumer, type ConsumeOptions, type Delivery, type DeliveryHandler, type MessageProps,
+  checkProps, TransportError, type Consumer, type ConsumeOptions, type Delivery, type DeliveryHandler, type MessageProps,
   type QueueInfo, type Transport,
 } from './transport.ts';
 
@@ -160,6 +160,8 @@ class RabbitTransport implements Transport {
   }
 
   async publish(queue: string, body: Buffer, props: MessageProps): Promise<void> {
+    // Before the channel: amqplib throws on an over-long property, which would look like a lost channel.
+    checkProps(props);
     await this.ready();
     const ch = this.publisher;
     if (!ch) throw new TransportError('closed', 'not connected to RabbitMQ');

@@ -47,7 +47,7 @@ export interface QueueInfo {
   consumers: number;
 }
 
-export type TransportErrorCode = 'unroutable' | 'refused' | 'closed' | 'unreachable';
+export type TransportErrorCode = 'unroutable' | 'refused' | 'closed' | 'unreachable' | 'invalid';
 
 /** A publish that the broker did not take (no such queue, a nack, a lost connection), or a first connection that failed. */
 export class TransportError extends Error {
@@ -57,13 +57,36 @@ export class TransportError extends Error {
   }
 }
 
+/** AMQP carries these properties as short strings: at most 255 bytes each. */
+const SHORT_STRINGS = ['messageId', 'correlationId', 'replyTo', 'appId', 'contentType', 'type'] as const;
+export const MAX_SHORT_STRING_BYTES = 255;
+
+/**
+ * Checks a message's properties against what the wire can carry, the same for every transport;
+ * throws TransportError('invalid') — a message no retry can deliver — otherwise.
+ */
+export function checkProps(props: MessageProps): void {
+  for (const name of SHORT_STRINGS) {
+    const value = props[name];
+    if (value !== undefined && Buffer.byteLength(value) > MAX_SHORT_STRING_BYTES) {
+      throw new TransportError('invalid', `the ${name} property is longer than AMQP's ${MAX_SHORT_STRING_BYTES} bytes`);
+    }
+  }
+  for (const key of Object.keys(props.headers ?? {})) {
+    if (Buffer.byteLength(key) > MAX_SHORT_STRING_BYTES) throw new TransportError('invalid', `a header name is longer than AMQP's ${MAX_SHORT_STRING_BYTES} bytes`);
+  }
+}
+
 export interface Transport {
   readonly kind: 'rabbitmq' | 'embedded';
   /** The queue names of this bus (its prefix). */
   readonly names: QueueNames;
   /** Declares the base topology and the queues of these systems (and of one client instance); safe to repeat. */
   declare(systems: readonly string[], instance?: string): Promise<void>;
-  /** Publishes persistently to a queue; resolves once the broker has confirmed it. */
+  /**
+   * Publishes persistently to a queue; resolves once the broker has confirmed it. Rejects with
+   * TransportError: `invalid` (properties the wire cannot carry), `unroutable`, `refused`, `closed`.
+   */
   publish(queue: string, body: Buffer, props: MessageProps): Promise<void>;
   consume(queue: string, handler: DeliveryHandler, options: ConsumeOptions): Promise<Consumer>;
   /** Message and consumer counts; undefined when the queue does not exist. */

@@ -290,6 +290,21 @@ export function ingressSuite(makeBroker: () => BrokerHandle): void {
       await expectHttpError(await http(base, verifyPath, { method: 'POST', headers: [['Content-Type', 'text/plain'], ['X-Road-Client', CAOBANG]], body: 'hello' }), 'client.malformed');
     });
 
+    it('refuses an X-Road-Id that is not a UUID — 256 characters, say — at once, naming the header, and stays up', async () => {
+      const reply = await credential(VERIFY, PERSON, [['X-Road-Id', 'a'.repeat(256)]]);
+      await expectHttpError(reply, 'client.malformed');
+      expect(reply.json.violations).toEqual([{ pointer: '/headers/X-Road-Id', message: 'must be a UUID (36 characters)' }]);
+      expect((await credential(VERIFY, PERSON)).status).toBe(200);
+    });
+
+    it('refuses an over-long or ill-formed X-Road-UserId or X-Road-Issue in credential mode', async () => {
+      for (const [header, value] of [['X-Road-UserId', 'u'.repeat(129)], ['X-Road-Issue', 'dossier 1; drop']] as const) {
+        const reply = await credential(VERIFY, PERSON, [[header, value]]);
+        await expectHttpError(reply, 'client.malformed');
+        expect(reply.json.violations).toEqual([expect.objectContaining({ pointer: `/headers/${header}` })]);
+      }
+    });
+
     it('keeps answering after hostile requests', async () => {
       expect((await credential(VERIFY, PERSON)).status).toBe(200);
     });

@@ -54,6 +54,16 @@ export function transportConformance(makeBroker: (deliveryLimit: number) => Brok
     await expect(transport.publish(`${transport.names.ingress}.nowhere`, Buffer.from('x'), {})).rejects.toMatchObject({ name: 'TransportError', code: 'unroutable' });
   });
 
+  it('refuses at once a property the wire cannot carry (a 256-byte message id), and keeps publishing', async () => {
+    await expect(transport.publish(inbox, Buffer.from('x'), { messageId: 'a'.repeat(256) })).rejects.toMatchObject({ name: 'TransportError', code: 'invalid' });
+    await expect(transport.publish(inbox, Buffer.from('x'), { messageId: 'm', correlationId: 'c'.repeat(300) })).rejects.toMatchObject({ code: 'invalid' });
+    const got = collect(transport, inbox, 1);
+    await transport.publish(inbox, Buffer.from('after'), { messageId: 'a'.repeat(255) });
+    const [d] = await got;
+    expect(d!.body.toString()).toBe('after');
+    d!.ack();
+  });
+
   it('redelivers a nacked message with the redelivered flag', async () => {
     await transport.publish(inbox, Buffer.from('again'), { messageId: 'm2' });
     const seen: Delivery[] = [];
