@@ -89,9 +89,9 @@ async function startLocked(rt: Runtime, options: StackOptions, lock: HomeLock, s
     ingress = createIngress({
       transport: await rt.connect('ingress'), catalog: rt.catalog, tokens: new TokenStore(rt.home), keyOf: (system) => loadSigningKey(rt.home, system),
       gatewayKey, logger: rt.log, config: options.ratePerSecond ? { ratePerSecond: options.ratePerSecond } : {},
+      priorUse: (client, id) => ledger.priorUse(client, id),
       record: async (record) => {
-        await ledger.record(record);
-        onRecord(record);
+        if (await ledger.record(record)) onRecord(record);
       },
     });
     const opened = ingress;

@@ -136,10 +136,15 @@ export class ServiceProvider {
     const method = `${service.code}/${service.version}`;
     const handler = this.options.handlers[method];
     const message: IncomingMessage = { envelope, body: envelope.body, client: envelope.client, method, tx };
-    const result: HandlerResult = handler
-      ? await handler(message)
-      : { error: { type: 'provider.not_implemented', message: `${system} has no handler for ${method}` } };
-    if (envelope.kind === 'request' && result !== NO_REPLY) await this.reply(envelope, jws, result ?? { body: {} }, tx);
+    try {
+      const result: HandlerResult = handler
+        ? await handler(message)
+        : { error: { type: 'provider.not_implemented', message: `${system} has no handler for ${method}` } };
+      if (envelope.kind === 'request' && result !== NO_REPLY) await this.reply(envelope, jws, result ?? { body: {} }, tx);
+    } catch (err) {
+      this.handled.delete(tx); // not handled: the broker hands it out again, and then it is new here
+      throw err;
+    }
     delivery.ack();
   }
 

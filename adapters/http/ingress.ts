@@ -13,7 +13,7 @@ import { DEFAULT_CONFIG } from '../../gateway/config.ts';
 import type { TransactionRecord } from '../../gateway/ledger/ledger.ts';
 import { createAvailability } from '../../gateway/pipeline/availability.ts';
 import { checkAfterReplay, checkClock } from '../../gateway/pipeline/checks.ts';
-import { ReplayGuard } from '../../gateway/pipeline/replay.ts';
+import { ReplayGuard, type History } from '../../gateway/pipeline/replay.ts';
 import type { RequestEnvelope } from '../../gateway/protocol/envelope.ts';
 import { asGatewayError, GatewayError } from '../../gateway/protocol/errors.ts';
 import { sha256 } from '../../gateway/protocol/jws.ts';
@@ -55,7 +55,9 @@ export interface IngressDeps {
   /** The gateway's key, which signs the refusals the ingress answers itself. */
   readonly gatewayKey?: SigningKey;
   /** Records each request the ingress refuses itself; the gateway records the rest. */
-  readonly record?: (record: TransactionRecord) => void | Promise<void>;
+  readonly record?: (record: TransactionRecord) => unknown;
+  /** The ledger's record of a message id a client used (the one owner of "seen"; see ReplayGuard). */
+  readonly priorUse?: History;
   readonly config?: Partial<IngressConfig>;
   readonly now?: () => number;
   readonly logger?: Logger;
@@ -78,7 +80,7 @@ export function createIngress(deps: IngressDeps): Ingress {
   const log = deps.logger ?? pino({ level: 'silent' });
   const { catalog } = deps;
   const clients = new BusClients(deps.transport, catalog, deps.keyOf ?? (async () => undefined), now);
-  const replay = new ReplayGuard(now);
+  const replay = new ReplayGuard(now, deps.priorUse);
   const availability = createAvailability(deps.transport, DEFAULT_CONFIG.availabilityTtlMs, now);
   const app = express();
   app.disable('x-powered-by');
@@ -147,7 +149,13 @@ export function createIngress(deps: IngressDeps): Ingress {
       s.requestHash = sha256(jws);
       const at = Date.parse(envelope.at);
       const claim = replay.claim(envelope.client, envelope.id, s.requestHash, (Number.isFinite(at) ? at : now()) + config.skewSeconds * 1000);
-      if (claim.status !== 'new') throw new GatewayError('client.replay', `Message id ${envelope.id} was already received from ${envelope.client}.`);
+      if (claim.status !== 'new') {
+        // HTTP has no redelivery: the same bytes again are a replay too; say which transaction they repeat.
+        const first = claim.tx ? ` in transaction ${claim.tx}` : '';
+        throw new GatewayError('client.replay', claim.status === 'duplicate'
+          ? `These very bytes were received already${first}; a new request needs a new X-Road-Id.`
+          : `Message id ${envelope.id} was already used by ${envelope.client}${first}.`);
+      }
       claim.settle(true);
       const about: Answered = { id: envelope.id, client: envelope.client, service: envelope.service, requestHash: s.requestHash };
       const client = await clients.of(envelope.client);

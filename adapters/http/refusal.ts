@@ -31,7 +31,7 @@ export const seen = (res: Response): Seen => res.locals as Seen;
 export interface RefusalDeps {
   readonly catalog: Catalog;
   readonly gatewayKey?: SigningKey;
-  readonly record?: (record: TransactionRecord) => void | Promise<void>;
+  readonly record?: (record: TransactionRecord) => unknown;
   readonly now: () => number;
   readonly log: Logger;
   /** The ingress's name in the ledger. */

@@ -25,18 +25,50 @@ export interface TransactionRecord {
   responseHash: string | null;
 }
 
+/** What the ledger holds about a message id a client used: the transaction and the bytes' hash. */
+export interface PriorUse {
+  readonly tx: string;
+  readonly requestHash: string | null;
+}
+
+/** The key of a message id a client used. */
+export const useKey = (client: string, messageId: string) => `${client}\u0000${messageId}`;
+
+/** A record counts as a use of its id unless it is itself a replay's refusal. */
+export const claimsId = (r: TransactionRecord): boolean => r.client !== null && r.messageId !== null && r.outcome !== 'client.replay';
+
 export interface Ledger {
-  /** Resolves once the record is durable; the gateway acknowledges the message only then. */
-  record(record: TransactionRecord): Promise<void>;
+  /**
+   * Resolves once the record is durable — the gateway acknowledges the message only then — with
+   * whether it was inserted: false when the ledger holds a use of the same client's message id
+   * already (the caller must not drop that silently).
+   */
+  record(record: TransactionRecord): Promise<boolean>;
+  /**
+   * The one owner of "have we seen this message": the use of `messageId` by `client` that the
+   * ledger holds (or is about to write), for as long as it keeps records.
+   */
+  priorUse(client: string, messageId: string): PriorUse | undefined;
   close(): Promise<void>;
 }
 
 /** A ledger held in memory: for tests and runs that need no history after exit. */
 export class MemoryLedger implements Ledger {
   readonly records: TransactionRecord[] = [];
+  private readonly uses = new Map<string, PriorUse>();
 
-  async record(record: TransactionRecord): Promise<void> {
+  async record(record: TransactionRecord): Promise<boolean> {
+    if (claimsId(record)) {
+      const key = useKey(record.client!, record.messageId!);
+      if (this.uses.has(key)) return false;
+      this.uses.set(key, { tx: record.tx, requestHash: record.requestHash });
+    }
     this.records.push(record);
+    return true;
+  }
+
+  priorUse(client: string, messageId: string): PriorUse | undefined {
+    return this.uses.get(useKey(client, messageId));
   }
 
   async close(): Promise<void> {}

@@ -8,7 +8,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Ledger, TransactionRecord } from './ledger.ts';
+import { claimsId, useKey, type Ledger, type PriorUse, type TransactionRecord } from './ledger.ts';
 import { chainHash, column, FIELDS, GENESIS, SCHEMA } from './schema.ts';
 
 export interface SqliteLedgerOptions {
@@ -23,8 +23,9 @@ export interface SqliteLedgerOptions {
 
 interface Queued {
   record: TransactionRecord;
-  resolve(): void;
+  resolve(inserted: boolean): void;
   reject(err: Error): void;
+  inserted?: boolean;
 }
 
 export class SqliteLedger implements Ledger {
@@ -34,6 +35,9 @@ export class SqliteLedger implements Ledger {
   private retention?: NodeJS.Timeout;
   private lastHash: string;
   private readonly insert: Database.Statement;
+  private readonly findUse: Database.Statement;
+  /** Uses of message ids in records queued and not yet written, so a lookup sees them too. */
+  private readonly queuedUses = new Map<string, PriorUse>();
   private readonly writeBatch: (batch: Queued[]) => void;
   private readonly flushMs: number;
   private readonly maxBatch: number;
@@ -51,11 +55,15 @@ export class SqliteLedger implements Ledger {
     this.lastHash = last?.hash ?? anchor?.hash ?? GENESIS;
     const columns = [...FIELDS.map(column), 'prev_hash', 'hash'];
     this.insert = this.db.prepare(`INSERT OR IGNORE INTO transactions (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+    // The unique partial index (client, message_id) answers this without a scan.
+    this.findUse = this.db.prepare(`SELECT tx, request_hash AS requestHash FROM transactions
+      WHERE client = ? AND message_id = ? AND message_id IS NOT NULL AND outcome <> 'client.replay' LIMIT 1`);
     this.writeBatch = this.db.transaction((batch: Queued[]) => {
-      for (const { record } of batch) {
-        const hash = chainHash(this.lastHash, record);
-        const values = FIELDS.map((f) => record[f] ?? null);
-        if (this.insert.run(...values, this.lastHash, hash).changes === 1) this.lastHash = hash;
+      for (const q of batch) {
+        const hash = chainHash(this.lastHash, q.record);
+        const values = FIELDS.map((f) => q.record[f] ?? null);
+        q.inserted = this.insert.run(...values, this.lastHash, hash).changes === 1;
+        if (q.inserted) this.lastHash = hash;
       }
     });
     if (options.retentionDays) {
@@ -65,12 +73,20 @@ export class SqliteLedger implements Ledger {
     }
   }
 
-  record(record: TransactionRecord): Promise<void> {
+  record(record: TransactionRecord): Promise<boolean> {
     return new Promise((resolve, reject) => {
+      if (claimsId(record)) {
+        const key = useKey(record.client!, record.messageId!);
+        if (!this.queuedUses.has(key)) this.queuedUses.set(key, { tx: record.tx, requestHash: record.requestHash });
+      }
       this.queue.push({ record, resolve, reject });
       if (this.queue.length >= this.maxBatch) this.flush();
       else this.timer ??= setTimeout(() => this.flush(), this.flushMs);
     });
+  }
+
+  priorUse(client: string, messageId: string): PriorUse | undefined {
+    return this.queuedUses.get(useKey(client, messageId)) ?? (this.findUse.get(client, messageId) as PriorUse | undefined);
   }
 
   /** Writes what is queued, now. */
@@ -85,10 +101,20 @@ export class SqliteLedger implements Ledger {
       this.writeBatch(batch);
     } catch (err) {
       this.lastHash = chainBefore; // the transaction rolled back
+      this.forgetQueued(batch);
       for (const q of batch) q.reject(err as Error);
       return;
     }
-    for (const q of batch) q.resolve();
+    this.forgetQueued(batch);
+    for (const q of batch) q.resolve(q.inserted ?? false);
+  }
+
+  private forgetQueued(batch: Queued[]): void {
+    for (const { record } of batch) {
+      if (!claimsId(record)) continue;
+      const key = useKey(record.client!, record.messageId!);
+      if (this.queuedUses.get(key)?.tx === record.tx) this.queuedUses.delete(key);
+    }
   }
 
   /** Removes records older than `days`, keeping the chain checkable from the first one left. */

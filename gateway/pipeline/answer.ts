@@ -80,8 +80,13 @@ export async function answerError(ctx: PipelineContext, err: GatewayError, recor
   await finish(ctx, record);
 }
 
-/** Records a finished transaction. */
+/** Records a finished transaction; a second record of a client's message id is said, not dropped in silence. */
 export async function finish(ctx: PipelineContext, record: TransactionRecord): Promise<void> {
-  await ctx.ledger.record(record);
+  const inserted = await ctx.ledger.record(record);
+  if (!inserted) {
+    ctx.log.warn({ tx: record.tx, client: record.client, messageId: record.messageId, outcome: record.outcome },
+      'the ledger holds this message id already; this transaction is not recorded again');
+    return;
+  }
   ctx.onRecord?.(record);
 }

@@ -54,7 +54,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const log = deps.logger ?? pino({ level: 'silent' });
   const ctx: PipelineContext = {
     catalog: deps.catalog, transport: deps.transport, ledger, key: deps.key, config, now, log,
-    replay: new ReplayGuard(now),
+    replay: new ReplayGuard(now, (client, id) => ledger.priorUse(client, id)),
     pending: new PendingRequests(now, (request) => void answerTimeout(request)),
     availability: createAvailability(deps.transport, config.availabilityTtlMs, now),
     onRecord: deps.onRecord,
@@ -78,12 +78,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
     const record = newRecord(randomUUID(), now(), delivery.body.length, config.instance);
     handling += 1;
     try {
+      // The hash of the very bytes received, whatever they are: it binds even a refusal to its request.
+      record.requestHash = sha256(delivery.body);
       if (delivery.body.length > config.maxBytes) {
         const err = new GatewayError('client.too_large', `The message has ${delivery.body.length} bytes; the limit is ${config.maxBytes}.`);
         return await reject(delivery, record, err);
       }
       const text = delivery.body.toString('utf8');
-      record.requestHash = sha256(text);
       let decoded: DecodedJws;
       try {
         decoded = decodeJws(text);

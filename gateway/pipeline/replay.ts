@@ -2,7 +2,12 @@
  * Replay detection by message id (docs/protocol.md §4). A second message with an id already seen from
  * the same client is a replay; the very same bytes again are a duplicate delivery (at least
  * once, end to end), which is dropped once the first copy was handled, never answered twice.
+ *
+ * The ledger owns "seen": this guard holds only the messages in flight (claimed, not yet
+ * recorded) and asks the ledger's `history` about everything else — whatever the time since, and
+ * across restarts, for as long as the ledger keeps records.
  */
+import type { PriorUse } from '../ledger/ledger.ts';
 
 type Outcome = Promise<boolean>;
 
@@ -15,14 +20,18 @@ interface Seen {
 
 export type Claim =
   | { status: 'new'; settle(handled: boolean): void }
-  | { status: 'duplicate'; handled: Outcome }
-  | { status: 'replay' };
+  /** The same bytes again; `tx` is the transaction that recorded the first copy, once there is one. */
+  | { status: 'duplicate'; handled: Outcome; tx?: string }
+  | { status: 'replay'; tx?: string };
+
+/** The ledger's answer about an id no message in flight holds. */
+export type History = (client: string, id: string) => PriorUse | undefined;
 
 export class ReplayGuard {
   private readonly seen = new Map<string, Seen>();
   private sweptAt = 0;
 
-  constructor(private readonly now: () => number) {}
+  constructor(private readonly now: () => number, private readonly history: History = () => undefined) {}
 
   /** Claims `(client, id)` for a message whose JWS hashes to `hash`; remembered until `expiresAt`. */
   claim(client: string, id: string, hash: string, expiresAt: number): Claim {
@@ -32,6 +41,11 @@ export class ReplayGuard {
     if (prior && prior.expiresAt > this.now()) {
       if (prior.hash !== hash) return { status: 'replay' };
       return { status: 'duplicate', handled: prior.outcome };
+    }
+    const recorded = this.history(client, id);
+    if (recorded) {
+      if (recorded.requestHash !== hash) return { status: 'replay', tx: recorded.tx };
+      return { status: 'duplicate', handled: Promise.resolve(true), tx: recorded.tx };
     }
     let resolve!: (handled: boolean) => void;
     const entry: Seen = { hash, expiresAt, outcome: new Promise((r) => (resolve = r)) };

@@ -32,7 +32,9 @@ async function claimId(ctx: PipelineContext, envelope: RequestEnvelope, requestH
   for (;;) {
     const claim = ctx.replay.claim(envelope.client, envelope.id, requestHash, expiresAt);
     if (claim.status === 'new') return claim;
-    if (claim.status === 'replay') throw new GatewayError('client.replay', `Message id ${envelope.id} was already received from ${envelope.client}.`);
+    if (claim.status === 'replay') {
+      throw new GatewayError('client.replay', `Message id ${envelope.id} was already used by ${envelope.client}${claim.tx ? ` in transaction ${claim.tx}` : ''}.`);
+    }
     if (await claim.handled) return undefined;
   }
 }

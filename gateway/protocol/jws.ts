@@ -28,7 +28,7 @@ export interface DecodedJws {
 const encoder = new TextEncoder();
 
 /** base64url SHA-256 of a string's UTF-8 bytes (the `requestHash`, the attestation digest). */
-export function sha256(text: string): string {
+export function sha256(text: string | Uint8Array): string {
   return createHash('sha256').update(text).digest('base64url');
 }
 

@@ -82,6 +82,7 @@ export function ingressSuite(makeBroker: () => BrokerHandle): void {
       // Dien Bien's key is not at the ingress: its credential-mode requests cannot be signed.
       keyOf: async (system: string) => (system === DIENBIEN ? undefined : bus.keys.get(system)),
       record: (r: Parameters<typeof bus.ledger.record>[0]) => bus.ledger.record(r),
+      priorUse: (client: string, id: string) => bus.ledger.priorUse(client, id),
     };
     ingress = createIngress({ ...deps, transport: await bus.broker.connect('ingress') });
     limited = createIngress({ ...deps, transport: await bus.broker.connect('ingress limited'), config: { ratePerSecond: 3 } });
@@ -204,6 +205,16 @@ export function ingressSuite(makeBroker: () => BrokerHandle): void {
       const id: [string, string] = ['X-Road-Id', '3f0c9a52-1b7e-4d2a-8c61-0e5f4b9d7a21'];
       expect((await credential(VERIFY, PERSON, [id])).status).toBe(200);
       await expectHttpError(await credential(VERIFY, PERSON, [id]), 'client.replay');
+    });
+
+    it('client.replay: the same signed bytes sent on the bus first, naming the transaction they repeat', async () => {
+      const onBus = await bus.client(CAOBANG, { instance: 'replay-check' });
+      const { envelope, jws } = await onBus.sign('request', VERIFY, PERSON);
+      const first = await onBus.sendSigned(jws, envelope);
+      expect(first.status).toBe('ok');
+      const reply = await signed(VERIFY, jws);
+      await expectHttpError(reply, 'client.replay');
+      expect(reply.json.message).toContain(first.tx);
     });
 
     it('client.unknown_service: a version nobody provides', async () => {

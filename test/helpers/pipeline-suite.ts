@@ -3,6 +3,7 @@
  * events, business errors, and every gateway error type of docs/protocol.md §4 but `client.rate_limited`,
  * each checked for its type, its HTTP status, and the gateway's signature.
  */
+import { randomUUID } from 'node:crypto';
 import { compactVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayClient, Reply } from '../../adapters/amqp/client.ts';
@@ -210,6 +211,23 @@ export function messagePathSuite(makeBroker: () => BrokerHandle): void {
         `${Buffer.from('{"alg":"EdDSA"}').toString('base64url')}.${Buffer.from('['.repeat(100000)).toString('base64url')}.AA`];
       await Promise.all(garbage.map((g) => client.sendSigned(g, envelope()).then((r) => expect(r.status).toBe('error'))));
       expect((await client.request(VERIFY, PERSON)).status).toBe('ok');
+    });
+  });
+
+  describe('the ledger owns “seen this message”', () => {
+    it('refuses a new body under an id it answered, after the gateway restarts, and records the refusal (client.replay)', async () => {
+      const first = await client.sign('request', VERIFY, PERSON, { id: randomUUID() });
+      expect((await client.sendSigned(first.jws, first.envelope)).status).toBe('ok');
+      // A restart forgets everything in memory, as the end of the clock window does: only the ledger remembers.
+      await bus.gateway.stop();
+      await bus.startGateway();
+      const before = lookups;
+      const second = await client.sign('request', `${DANCU}/citizen.lookup/v1`, { idNumber: '004190000001', purpose: 'hồ sơ' }, { id: first.envelope.id, userId: 'CB-0042' });
+      const reply = await client.sendSigned(second.jws, second.envelope);
+      await expectGatewayError(bus, reply, 'client.replay');
+      if (reply.status === 'error') expect(reply.error.message).toContain(bus.ledger.records.find((r) => r.messageId === first.envelope.id && r.outcome === 'ok')!.tx);
+      expect(lookups).toBe(before); // the personal record was never looked up
+      expect(bus.ledger.records.filter((r) => r.messageId === first.envelope.id).map((r) => r.outcome).sort()).toEqual(['client.replay', 'ok']);
     });
   });
 

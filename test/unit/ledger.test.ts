@@ -55,6 +55,30 @@ describe('SQLite ledger', () => {
     expect(verifyChain(file).broken).toBeUndefined();
   });
 
+  it('says whether it inserted: a second use of a client’s message id is reported, not dropped in silence', async () => {
+    const ledger = new SqliteLedger({ file });
+    const first = record();
+    const [a, b] = await Promise.all([ledger.record(first), ledger.record({ ...first, tx: randomUUID() })]);
+    expect([a, b]).toEqual([true, false]);
+    expect(await ledger.record({ ...first, tx: randomUUID(), outcome: 'client.replay' })).toBe(true);
+    await ledger.close();
+  });
+
+  it('owns “seen this message”: a use is found while queued, after it is written, and after reopening', async () => {
+    const first = record({ requestHash: 'hash-of-the-first' });
+    const ledger = new SqliteLedger({ file, flushMs: 60_000 });
+    const written = ledger.record(first);
+    expect(ledger.priorUse(first.client!, first.messageId!)).toEqual({ tx: first.tx, requestHash: 'hash-of-the-first' });
+    ledger.flush();
+    await written;
+    expect(ledger.priorUse(first.client!, first.messageId!)).toEqual({ tx: first.tx, requestHash: 'hash-of-the-first' });
+    expect(ledger.priorUse('VN/PROV/DIENBIEN/MOTCUA', first.messageId!)).toBeUndefined();
+    await ledger.close();
+    const reopened = new SqliteLedger({ file });
+    expect(reopened.priorUse(first.client!, first.messageId!)?.tx).toBe(first.tx);
+    await reopened.close();
+  });
+
   it('keeps the refusal of a replayed id beside the original', async () => {
     const first = record();
     await write([first, { ...first, tx: randomUUID(), outcome: 'client.replay' }]);
