@@ -11,7 +11,7 @@ import { createOperatorApp } from '../gateway/operator/app.ts';
 import { createMetrics } from '../gateway/operator/metrics.ts';
 import { queueDepths } from '../gateway/operator/queues.ts';
 import { createGateway, type Gateway } from '../gateway/pipeline/gateway.ts';
-import { createIngress, type Ingress } from '../adapters/http/ingress.ts';
+import { createIngress, hardenServer, type Ingress } from '../adapters/http/ingress.ts';
 import { TokenStore } from '../adapters/http/tokens.ts';
 import { META_SYSTEM } from '../adapters/meta/methods.ts';
 import { startMetaservices } from '../adapters/meta/provider.ts';
@@ -90,13 +90,14 @@ async function startLocked(rt: Runtime, options: StackOptions, lock: HomeLock, s
       transport: await rt.connect('ingress'), catalog: rt.catalog, tokens: new TokenStore(rt.home), keyOf: (system) => loadSigningKey(rt.home, system),
       gatewayKey, logger: rt.log, config: options.ratePerSecond ? { ratePerSecond: options.ratePerSecond } : {},
       priorUse: (client, id) => ledger.priorUse(client, id),
+      countUnauthenticated: (type) => metrics.unauthenticated('http', type),
       record: async (record) => {
         if (await ledger.record(record)) onRecord(record);
       },
     });
     const opened = ingress;
     stops.push(() => opened.close());
-    ingressServer = await listen(ingress.app, options.ingressPort, options.host ?? '127.0.0.1', '--ingress-port');
+    ingressServer = hardenServer(await listen(ingress.app, options.ingressPort, options.host ?? '127.0.0.1', '--ingress-port'));
     ingressUrl = urlOf(ingressServer, options.host ?? '127.0.0.1');
   }
 

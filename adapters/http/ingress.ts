@@ -6,6 +6,8 @@
  * system's message, and its verified reply is answered. Refusals made here are answered with the
  * gateway's error body, signed by the gateway's key, and recorded through `record`.
  */
+import { rateLimit } from 'express-rate-limit';
+import type { Server } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { pino, type Logger } from 'pino';
 import type { Catalog } from '../../gateway/catalog/catalog.ts';
@@ -58,6 +60,8 @@ export interface IngressDeps {
   readonly record?: (record: TransactionRecord) => unknown;
   /** The ledger's record of a message id a client used (the one owner of "seen"; see ReplayGuard). */
   readonly priorUse?: History;
+  /** Counts refusals of callers that never proved who they are (not written to the ledger one by one). */
+  readonly countUnauthenticated?: (type: string) => void;
   readonly config?: Partial<IngressConfig>;
   readonly now?: () => number;
   readonly logger?: Logger;
@@ -68,6 +72,17 @@ export interface Ingress {
   /** The instance name of this ingress's reply queues on the bus. */
   readonly instance: string;
   close(): Promise<void>;
+}
+
+/** How long a caller may take to send its headers, and its whole request: a slow body holds nothing for minutes. */
+export const HEADERS_TIMEOUT_MS = 10_000;
+export const REQUEST_TIMEOUT_MS = 15_000;
+
+/** Sets the ingress's timeouts on the server that listens for it; returns the server. */
+export function hardenServer<S extends Server>(server: S): S {
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  return server;
 }
 
 /**
@@ -87,7 +102,9 @@ export function createIngress(deps: IngressDeps): Ingress {
   app.disable('etag');
   app.set('query parser', 'simple');
 
-  const refuse = createRefusal({ catalog, gatewayKey: deps.gatewayKey, record: deps.record, now, log, instance: config.instance });
+  const refuse = createRefusal({
+    catalog, gatewayKey: deps.gatewayKey, record: deps.record, now, log, instance: config.instance, countUnauthenticated: deps.countUnauthenticated,
+  });
 
   app.use((req, res, next) => {
     seen(res).requestIn = now();
@@ -99,6 +116,17 @@ export function createIngress(deps: IngressDeps): Ingress {
   app.use(metaserviceRoutes(catalog, (t) => deps.tokens?.systemOf(t)));
 
   const serviceRoute = '/r1/VN/:cls/:member/:subsystem/:code/:version';
+
+  /** A body declared larger than the limit is refused before a byte of it is read, and the connection closed. */
+  function refuseDeclaredTooLarge(req: Request, res: Response, next: NextFunction): void {
+    const declared = Number(req.get('content-length') ?? 0);
+    if (declared > config.maxBytes) {
+      res.set('Connection', 'close');
+      res.once('finish', () => req.socket.destroy());
+      throw new GatewayError('client.too_large', `The body is declared as ${declared} bytes; the limit is ${config.maxBytes}.`);
+    }
+    next();
+  }
 
   /** Identifiers and mode, before anything else is read. */
   function readRequestLine(req: Request, res: Response, next: NextFunction): void {
@@ -113,11 +141,29 @@ export function createIngress(deps: IngressDeps): Ingress {
     next();
   }
 
-  /** Credential mode: the bearer token must be one issued to X-Road-Client. */
-  function authenticate(req: Request, res: Response, next: NextFunction): void {
+  /**
+   * Who is calling, proved before anything is charged to anyone — in credential mode by a bearer
+   * token issued to X-Road-Client (headers only, so before the body is read); in signed mode by
+   * the request's signature with X-Road-Client's key (below). Only then does the caller's rate
+   * limit count it: an unsigned flood in another's name spends nothing of theirs.
+   */
+  function authenticateToken(req: Request, res: Response, next: NextFunction): void {
     const s = seen(res);
-    if (s.mode === 'credential' && !tokenOwner(req, s.client!, (t) => deps.tokens?.systemOf(t))) {
-      throw new GatewayError('client.unknown_key', 'Credential mode needs "Authorization: Bearer <token>" (lgsp keys token <system>).');
+    if (s.mode === 'credential') {
+      if (!tokenOwner(req, s.client!, (t) => deps.tokens?.systemOf(t))) {
+        throw new GatewayError('client.unknown_key', 'Credential mode needs "Authorization: Bearer <token>" (lgsp keys token <system>).');
+      }
+      s.authenticated = true;
+    }
+    next();
+  }
+
+  async function authenticateSignature(req: Request, res: Response, next: NextFunction): Promise<void> {
+    const s = seen(res);
+    if (s.mode === 'signed') {
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      res.locals.signedRequest = await readSignedRequest(req, body, s.client!, s.service!, catalog);
+      s.authenticated = true;
     }
     next();
   }
@@ -137,13 +183,23 @@ export function createIngress(deps: IngressDeps): Ingress {
     }
   }
 
-  app.post(serviceRoute, readRequestLine, authenticate,
-    clientRateLimit(config.ratePerSecond, (req, res, err) => void refuse(req, res, err)),
+  // Guessing tokens or signatures is slowed per address: 30 failed authentications a minute, then 429.
+  const guessing = rateLimit({
+    windowMs: 60_000, limit: 30, standardHeaders: 'draft-7', legacyHeaders: false, skipSuccessfulRequests: true,
+    requestWasSuccessful: (_req, res) => res.statusCode !== 401,
+    handler: (req: Request, res: Response) => void refuse(req, res, new GatewayError('client.rate_limited', 'Too many failed authentications from this address; wait a minute.')),
+  });
+
+  app.post(serviceRoute, readRequestLine, guessing, authenticateToken, refuseDeclaredTooLarge,
     express.raw({ type: () => true, limit: config.maxBytes }),
+    authenticateSignature,
+    clientRateLimit(config.ratePerSecond, (req, res, err) => void refuse(req, res, err)),
     async (req: Request, res: Response) => {
       const s = seen(res);
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const { envelope, jws } = s.mode === 'credential' ? await credentialRequest(req, res, body) : await readSignedRequest(req, body, s.client!, s.service!, catalog);
+      const { envelope, jws } = s.mode === 'credential'
+        ? await credentialRequest(req, res, body)
+        : res.locals.signedRequest as { envelope: RequestEnvelope; jws: string };
       s.messageId = envelope.id;
       s.kind = envelope.kind;
       s.requestHash = sha256(jws);
@@ -179,6 +235,8 @@ export function createIngress(deps: IngressDeps): Ingress {
     if (err instanceof GatewayError) failure = err;
     else if (type === 'entity.too.large') failure = new GatewayError('client.too_large', `The body is larger than ${config.maxBytes} bytes.`);
     else if (typeof type === 'string' && (err as { status?: number }).status! < 500) failure = malformed(`The body could not be read (${type}).`);
+    // A path that does not decode (an overlong UTF-8 sequence such as %c0%ae) is the caller's mistake, not ours.
+    else if (err instanceof URIError || (err as { status?: number }).status === 400) failure = malformed('The path is not valid percent-encoded UTF-8.');
     else failure = asGatewayError(err);
     void refuse(req, res, failure).catch((cause) => {
       log.error({ err: cause }, 'could not answer a refusal');

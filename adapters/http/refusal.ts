@@ -24,6 +24,8 @@ export interface Seen {
   messageId?: string;
   requestHash?: string;
   kind?: 'request' | 'event';
+  /** Set once the caller proved who it is (a token of `client`, or a signature of `client`'s key). */
+  authenticated?: boolean;
 }
 
 export const seen = (res: Response): Seen => res.locals as Seen;
@@ -36,6 +38,11 @@ export interface RefusalDeps {
   readonly log: Logger;
   /** The ingress's name in the ledger. */
   readonly instance: string;
+  /**
+   * Counts a refusal of a caller that never proved who it is. Such refusals are answered and
+   * counted, not each written to the ledger: anyone could otherwise fill it without credentials.
+   */
+  readonly countUnauthenticated?: (type: string) => void;
 }
 
 /** Builds the function that answers and records a refusal made at the edge. */
@@ -58,10 +65,14 @@ export function createRefusal(deps: RefusalDeps): (req: Request, res: Response, 
       record.responseHash = sha256(signed);
       record.responseSize = Buffer.byteLength(signed);
     }
-    try {
-      await deps.record?.(record);
-    } catch (cause) {
-      log.error({ err: cause, tx }, 'could not record a refusal');
+    if (s.authenticated) {
+      try {
+        await deps.record?.(record);
+      } catch (cause) {
+        log.error({ err: cause, tx }, 'could not record a refusal');
+      }
+    } else {
+      deps.countUnauthenticated?.(err.type);
     }
     if (err.type === 'server.internal') log.error({ err: err.cause ?? err, tx, client: s.client, service: s.service }, 'ingress internal error');
     const about: Answered | undefined = s.client && s.service && s.messageId && s.requestHash

@@ -6,6 +6,8 @@ export interface GatewayMetrics {
   readonly registry: Registry;
   /** Counts a recorded transaction. */
   observe(record: TransactionRecord): void;
+  /** Counts a refusal of a caller that never proved who it is (not a ledger row of its own). */
+  unauthenticated(door: string, type: string): void;
 }
 
 export interface MetricSources {
@@ -43,8 +45,13 @@ export function createMetrics(sources: MetricSources): GatewayMetrics {
     name: 'lgsp_broker_up', help: '1 while the gateway is connected to its broker.', registers: [registry],
     collect() { this.set(sources.brokerUp() ? 1 : 0); },
   });
+  const unauthenticated = new Counter({
+    name: 'lgsp_unauthenticated_refusals_total', help: 'Refusals of callers that never proved who they are, by door and error type (counted here, not written to the ledger one by one).',
+    labelNames: ['door', 'type'] as const, registers: [registry],
+  });
   return {
     registry,
+    unauthenticated: (door, type) => unauthenticated.inc({ door, type }),
     observe(record) {
       const service = record.service ?? 'unknown';
       transactions.inc({ client: record.client ?? 'unknown', service, outcome: record.outcome });

@@ -5,7 +5,7 @@
  * rate limits and the metaservices.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compactVerify, decodeProtectedHeader } from 'jose';
@@ -45,9 +45,15 @@ export function ingressSuite(makeBroker: () => BrokerHandle): void {
   let home: string;
   const tokens: Record<string, string> = {};
   const events: IncomingMessage[] = [];
+  /** Refusals of callers that never proved who they are, as the ingress counted them. */
+  const unauthenticated: string[] = [];
 
   /** Checks a gateway error over HTTP: status, X-Road-Error, body, the gateway's signature, and its record. */
-  async function expectHttpError(reply: HttpReply, type: ErrorType): Promise<void> {
+  /**
+   * Checks a gateway error over HTTP: status, X-Road-Error, body and the gateway's signature; and
+   * that it was recorded — or, for a caller that never proved who it is, counted and not recorded.
+   */
+  async function expectHttpError(reply: HttpReply, type: ErrorType, recorded = true): Promise<void> {
     expect({ status: reply.status, error: reply.headers['x-road-error'], type: reply.json?.type }).toEqual({ status: STATUS[type], error: type, type });
     expect(reply.json).toMatchObject({ message: expect.any(String), detail: expect.stringMatching(/^[0-9a-f-]{36}$/) });
     expect(reply.text).not.toMatch(/\bat .*\(.*:\d+:\d+\)/);
@@ -55,7 +61,12 @@ export function ingressSuite(makeBroker: () => BrokerHandle): void {
     const { payload, protectedHeader } = await compactVerify(signature, bus.catalog.keys.get(bus.keys.get(GATEWAY)!.kid)!.key);
     expect(protectedHeader.kid).toBe(bus.keys.get(GATEWAY)!.kid);
     expect(JSON.parse(new TextDecoder().decode(payload))).toMatchObject({ status: 'error', error: { type, detail: reply.json.detail } });
-    await expect.poll(() => bus.ledger.records.find((r) => r.tx === reply.json.detail)?.outcome).toBe(type);
+    if (recorded) {
+      await expect.poll(() => bus.ledger.records.find((r) => r.tx === reply.json.detail)?.outcome).toBe(type);
+    } else {
+      expect(unauthenticated.at(-1)).toBe(type);
+      expect(bus.ledger.records.find((r) => r.tx === reply.json.detail)).toBeUndefined();
+    }
   }
 
   const post = (b: string, service: string, headers: Array<[string, string]>, body: string | Buffer) => http(b, `/r1/${service}`, { method: 'POST', headers, body });
@@ -83,6 +94,7 @@ export function ingressSuite(makeBroker: () => BrokerHandle): void {
       keyOf: async (system: string) => (system === DIENBIEN ? undefined : bus.keys.get(system)),
       record: (r: Parameters<typeof bus.ledger.record>[0]) => bus.ledger.record(r),
       priorUse: (client: string, id: string) => bus.ledger.priorUse(client, id),
+      countUnauthenticated: (type: string) => void unauthenticated.push(type),
     };
     ingress = createIngress({ ...deps, transport: await bus.broker.connect('ingress') });
     limited = createIngress({ ...deps, transport: await bus.broker.connect('ingress limited'), config: { ratePerSecond: 3 } });
@@ -156,7 +168,7 @@ export function ingressSuite(makeBroker: () => BrokerHandle): void {
 
   describe('every error type of docs/protocol.md §4 over HTTP', () => {
     it('client.malformed: a signed-mode body that is not a JWS', async () => {
-      await expectHttpError(await signed(VERIFY, 'not a jws'), 'client.malformed');
+      await expectHttpError(await signed(VERIFY, 'not a jws'), 'client.malformed', false);
     });
 
     it('client.malformed: a credential-mode body that is not a JSON object', async () => {
@@ -165,7 +177,7 @@ export function ingressSuite(makeBroker: () => BrokerHandle): void {
 
     it('client.malformed: headers that disagree with the signed request, each named', async () => {
       const reply = await signed(VERIFY, await sign(envelope()), [['X-Road-Id', '00000000-0000-4000-8000-000000000001']], CAOBANG);
-      await expectHttpError(reply, 'client.malformed');
+      await expectHttpError(reply, 'client.malformed', false);
       expect(reply.json.violations).toEqual([{ pointer: '/id', message: 'does not match X-Road-Id' }]);
     });
 
@@ -175,23 +187,23 @@ export function ingressSuite(makeBroker: () => BrokerHandle): void {
 
     it('client.bad_algorithm: an HMAC-signed request', async () => {
       const jws = await craft(envelope(), { alg: 'HS256', kid: `${CAOBANG}#k1`, typ: 'lgsp+jws' }, new Uint8Array(32).fill(7));
-      await expectHttpError(await signed(VERIFY, jws), 'client.bad_algorithm');
+      await expectHttpError(await signed(VERIFY, jws), 'client.bad_algorithm', false);
     });
 
     it('client.unknown_key: a key the catalog does not know, and a token this gateway never issued', async () => {
       const key = bus.keys.get(CAOBANG)!;
-      await expectHttpError(await signed(VERIFY, await craft(envelope(), { ...header(key), kid: `${CAOBANG}#k9` }, key.key)), 'client.unknown_key');
-      await expectHttpError(await credential(VERIFY, PERSON, [], CAOBANG, 'lgsp_forged-token-000000000000000000000000000'), 'client.unknown_key');
+      await expectHttpError(await signed(VERIFY, await craft(envelope(), { ...header(key), kid: `${CAOBANG}#k9` }, key.key)), 'client.unknown_key', false);
+      await expectHttpError(await credential(VERIFY, PERSON, [], CAOBANG, 'lgsp_forged-token-000000000000000000000000000'), 'client.unknown_key', false);
     });
 
     it('client.key_mismatch: signed with another system’s key, and a token issued to another system', async () => {
-      await expectHttpError(await signed(VERIFY, await sign(envelope(), DIENBIEN)), 'client.key_mismatch');
-      await expectHttpError(await credential(VERIFY, PERSON, [], CAOBANG, tokens[DIENBIEN]), 'client.key_mismatch');
+      await expectHttpError(await signed(VERIFY, await sign(envelope(), DIENBIEN)), 'client.key_mismatch', false);
+      await expectHttpError(await credential(VERIFY, PERSON, [], CAOBANG, tokens[DIENBIEN]), 'client.key_mismatch', false);
     });
 
     it('client.bad_signature: a payload changed after signing', async () => {
       const jws = tamper(await sign(envelope()), envelope({ body: { ...PERSON, fullName: 'Người Khác' } }));
-      await expectHttpError(await signed(VERIFY, jws), 'client.bad_signature');
+      await expectHttpError(await signed(VERIFY, jws), 'client.bad_signature', false);
     });
 
     it('client.clock_skew: a request an hour old', async () => {
@@ -272,33 +284,33 @@ export function ingressSuite(makeBroker: () => BrokerHandle): void {
 
     it('refuses an encoded slash in the path', async () => {
       const reply = await http(base, '/r1/VN/GOV/BCA%2FDANCU/X/citizen.verify/v1', { method: 'POST', headers: json, body: '{}' });
-      await expectHttpError(reply, 'client.malformed');
+      await expectHttpError(reply, 'client.malformed', false);
     });
 
     it('refuses dot segments, plain or encoded', async () => {
       for (const path of ['/r1/VN/GOV/BCA/../DANCU/citizen.verify/v1', '/r1/VN/GOV/BCA/%2e%2e/citizen.verify/v1', '/r1/VN/GOV/BCA/DANCU/./v1']) {
-        await expectHttpError(await http(base, path, { method: 'POST', headers: json, body: '{}' }), 'client.malformed');
+        await expectHttpError(await http(base, path, { method: 'POST', headers: json, body: '{}' }), 'client.malformed', false);
       }
     });
 
     it('refuses a path part outside the identifier grammar', async () => {
-      await expectHttpError(await http(base, '/r1/VN/GOV/BCA/DAN$CU/citizen.verify/v1', { method: 'POST', headers: json, body: '{}' }), 'client.malformed');
-      await expectHttpError(await http(base, '/r1/VN/CITY/BCA/DANCU/citizen.verify/v1', { method: 'POST', headers: json, body: '{}' }), 'client.malformed');
+      await expectHttpError(await http(base, '/r1/VN/GOV/BCA/DAN$CU/citizen.verify/v1', { method: 'POST', headers: json, body: '{}' }), 'client.malformed', false);
+      await expectHttpError(await http(base, '/r1/VN/CITY/BCA/DANCU/citizen.verify/v1', { method: 'POST', headers: json, body: '{}' }), 'client.malformed', false);
     });
 
     it('refuses X-Road-Client sent twice', async () => {
       const reply = await http(base, verifyPath, { method: 'POST', headers: [...json, ['X-Road-Client', CAOBANG], ['X-Road-Client', DIENBIEN], ['Authorization', `Bearer ${tokens[CAOBANG]}`]], body: JSON.stringify(PERSON) });
-      await expectHttpError(reply, 'client.malformed');
+      await expectHttpError(reply, 'client.malformed', false);
       expect(reply.json.violations).toEqual([expect.objectContaining({ pointer: '/headers/X-Road-Client' })]);
     });
 
     it('refuses a missing or ill-formed X-Road-Client', async () => {
-      await expectHttpError(await http(base, verifyPath, { method: 'POST', headers: json, body: '{}' }), 'client.malformed');
-      await expectHttpError(await http(base, verifyPath, { method: 'POST', headers: [...json, ['X-Road-Client', "VN/PROV/CAOBANG/MOTCUA'; DROP TABLE"]], body: '{}' }), 'client.malformed');
+      await expectHttpError(await http(base, verifyPath, { method: 'POST', headers: json, body: '{}' }), 'client.malformed', false);
+      await expectHttpError(await http(base, verifyPath, { method: 'POST', headers: [...json, ['X-Road-Client', "VN/PROV/CAOBANG/MOTCUA'; DROP TABLE"]], body: '{}' }), 'client.malformed', false);
     });
 
     it('refuses a body that is neither JSON nor JOSE', async () => {
-      await expectHttpError(await http(base, verifyPath, { method: 'POST', headers: [['Content-Type', 'text/plain'], ['X-Road-Client', CAOBANG]], body: 'hello' }), 'client.malformed');
+      await expectHttpError(await http(base, verifyPath, { method: 'POST', headers: [['Content-Type', 'text/plain'], ['X-Road-Client', CAOBANG]], body: 'hello' }), 'client.malformed', false);
     });
 
     it('refuses an X-Road-Id that is not a UUID — 256 characters, say — at once, naming the header, and stays up', async () => {
@@ -335,13 +347,56 @@ export function ingressSuite(makeBroker: () => BrokerHandle): void {
       expect(await allowed(DIENBIEN)).toEqual([]);
       // A token, when sent, must be the caller's own.
       const asOther = await http(base, `/r1/${DANCU}/allowedMethods`, { headers: [['X-Road-Client', CAOBANG], ['Authorization', `Bearer ${tokens[DIENBIEN]}`]] });
-      await expectHttpError(asOther, 'client.key_mismatch');
-      await expectHttpError(await http(base, '/r1/VN/GOV/XYZ/NOBODY/listMethods'), 'client.unknown_service');
+      await expectHttpError(asOther, 'client.key_mismatch', false);
+      await expectHttpError(await http(base, '/r1/VN/GOV/XYZ/NOBODY/listMethods'), 'client.unknown_service', false);
     });
 
     it('returns a service’s contract', async () => {
       const reply = await http(base, `/r1/${DANCU}/getContract?serviceCode=citizen.verify&version=v1`);
       expect(reply.json).toMatchObject({ service: VERIFY, mode: 'request-reply', errors: [{ type: 'citizen.not_found' }, { type: 'database.unavailable' }], request: { required: ['idNumber', 'fullName', 'dateOfBirth'] } });
+    });
+  });
+
+  describe('limits that protect the honest', () => {
+    it('does not charge requests that fail their signature to the system they name', async () => {
+      // Wait for a window in which Cao Bằng's budget (3 a second here) is whole again.
+      await expect.poll(async () => (await credential(VERIFY, PERSON, [], CAOBANG, tokens[CAOBANG], limitedBase)).status, { interval: 250 }).toBe(200);
+      const forged = tamper(await sign(envelope()), envelope({ body: { ...PERSON, fullName: 'Người Khác' } }));
+      const refused = await Promise.all(Array.from({ length: 20 }, () => post(limitedBase, VERIFY, [['Content-Type', 'application/jose'], ['X-Road-Client', CAOBANG]], forged)));
+      expect(new Set(refused.map((r) => r.headers['x-road-error']))).toEqual(new Set(['client.bad_signature']));
+      expect((await credential(VERIFY, PERSON, [], CAOBANG, tokens[CAOBANG], limitedBase)).status).toBe(200);
+    });
+
+    it('refuses a body declared over the limit before reading it (client.too_large, 413)', async () => {
+      const { status, headers } = await new Promise<{ status: number; headers: Record<string, unknown> }>((resolve, reject) => {
+        const url = new URL(`${base}/r1/${VERIFY}`);
+        const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: {
+          'Content-Type': 'application/json', 'Content-Length': String(50 * 1024 * 1024), 'X-Road-Client': CAOBANG, Authorization: `Bearer ${tokens[CAOBANG]}`,
+        } }, (res) => {
+          res.resume();
+          resolve({ status: res.statusCode!, headers: res.headers });
+        });
+        req.on('error', reject);
+        req.flushHeaders(); // the 50 MB never follow: the answer must not wait for them
+      });
+      expect(status).toBe(413);
+      expect(headers['x-road-error']).toBe('client.too_large');
+      expect(headers.connection).toBe('close');
+    });
+
+    it('refuses a path that is not valid UTF-8 (an overlong %c0%ae) as client.malformed, not a 500', async () => {
+      await expectHttpError(await http(base, '/r1/VN/GOV/BCA/%c0%ae/citizen.verify/v1', { method: 'POST', headers: [['Content-Type', 'application/json']], body: '{}' }), 'client.malformed', false);
+    });
+
+    it('slows token guessing from one address: after 30 failures a minute, 429', async () => {
+      const guesses = [];
+      for (let i = 0; i < 32; i++) guesses.push(await credential(VERIFY, PERSON, [], CAOBANG, `lgsp_guess-${String(i).padStart(40, '0')}`, limitedBase));
+      // Failed signatures from this address earlier in the minute count too: the refusals start at or before the 31st.
+      const first = guesses.findIndex((g) => g.status === 429);
+      expect(first).toBeGreaterThanOrEqual(0);
+      expect(first).toBeLessThanOrEqual(30);
+      expect(guesses.slice(0, first).every((g) => g.headers['x-road-error'] === 'client.unknown_key')).toBe(true);
+      expect(guesses.slice(first).every((g) => g.headers['x-road-error'] === 'client.rate_limited')).toBe(true);
     });
   });
 }
