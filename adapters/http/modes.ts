@@ -8,6 +8,7 @@ import type { Catalog } from '../../gateway/catalog/catalog.ts';
 import { checkSignature } from '../../gateway/pipeline/checks.ts';
 import { checkEnvelope, isEnvelopeTag, TAG_CHARACTERS, TAG_MAX_LENGTH, type JsonObject, type RequestEnvelope } from '../../gateway/protocol/envelope.ts';
 import { GatewayError, type Violation } from '../../gateway/protocol/errors.ts';
+import { DuplicateKeyError, parseStrictJson } from '../../gateway/protocol/json.ts';
 import { decodeJws } from '../../gateway/protocol/jws.ts';
 import { singleHeader } from './request-line.ts';
 
@@ -19,8 +20,9 @@ export function malformed(message: string, violations?: Violation[]): GatewayErr
 export function parseCredentialBody(body: Buffer): JsonObject {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body.toString('utf8'));
-  } catch {
+    parsed = parseStrictJson(body.toString('utf8'));
+  } catch (err) {
+    if (err instanceof DuplicateKeyError) throw malformed('The body repeats a key; each key may appear once.', [{ pointer: err.pointer, message: 'appears more than once' }]);
     throw malformed('The body is not JSON.');
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw malformed('The body must be a JSON object.');

@@ -4,6 +4,7 @@
  * recorded; a request once its answer is delivered and recorded (see reply-flow); a refused
  * message once its error is delivered and recorded.
  */
+import type { Catalog } from '../catalog/catalog.ts';
 import type { TransactionRecord } from '../ledger/ledger.ts';
 import { attest } from '../protocol/attestation.ts';
 import type { RequestEnvelope } from '../protocol/envelope.ts';
@@ -19,7 +20,24 @@ import type { Claim } from './replay.ts';
 /** Whom to tell about a message that failed: the first named system the catalog knows. */
 export function recipientOf(ctx: PipelineContext, delivery: Delivery, decoded?: DecodedJws): string | undefined {
   const candidates = [decoded && claimedClient(decoded), decoded && parseKeyId(decoded.header.kid)?.system, delivery.props.appId];
-  return candidates.find((c): c is string => isSystemId(c) && ctx.catalog.systems.has(c));
+  return candidates.find((c): c is string => isSystemId(c) && mayCall(ctx.catalog, c));
+}
+
+const callers = new WeakMap<Catalog, ReadonlySet<string>>();
+
+/**
+ * True when `system` may call some other system's service: only such a system reads a reply
+ * queue. An error about a message naming any other (the metaservices, say) goes to the dead
+ * letters with its reason, not to a queue nobody reads.
+ */
+function mayCall(catalog: Catalog, system: string): boolean {
+  let set = callers.get(catalog);
+  if (!set) {
+    const services = [...catalog.services.values()];
+    set = new Set([...catalog.systems.keys()].filter((s) => services.some((svc) => svc.provider !== s && catalog.canAccess(s, svc.id))));
+    callers.set(catalog, set);
+  }
+  return set.has(system);
 }
 
 function isLostConnection(err: unknown): boolean {

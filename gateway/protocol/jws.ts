@@ -5,6 +5,7 @@
 import { CompactSign, compactVerify } from 'jose';
 import { createHash } from 'node:crypto';
 import { GatewayError } from './errors.ts';
+import { DuplicateKeyError, parseStrictJson } from './json.ts';
 import { isAllowedAlgorithm, type KeyRing, type PublicKey, type SigningKey } from './keys.ts';
 import { parseKeyId } from './ids.ts';
 
@@ -37,15 +38,22 @@ export function sha256(text: string | Uint8Array): string {
  * @example const jws = await signJws(envelope, key)
  */
 export async function signJws(payload: unknown, key: SigningKey, typ = MESSAGE_TYP): Promise<string> {
-  return new CompactSign(encoder.encode(JSON.stringify(payload)))
+  const jws = await new CompactSign(encoder.encode(JSON.stringify(payload)))
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ })
     .sign(key.key);
+  return key.alg === 'ES256' ? lowS(jws) : jws;
 }
 
-function decodeJson(part: string): unknown {
+/** A JWS part's JSON, read strictly; undefined when it is not JSON, a GatewayError when a key repeats. */
+function decodeJson(part: string, which: 'header' | 'payload'): unknown {
   try {
-    return JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-  } catch {
+    return parseStrictJson(Buffer.from(part, 'base64url').toString('utf8'));
+  } catch (err) {
+    if (err instanceof DuplicateKeyError) {
+      throw new GatewayError('client.malformed', `The JWS ${which} repeats a key; each key may appear once.`, {
+        violations: [{ pointer: which === 'payload' ? err.pointer : `/header${err.pointer}`, message: 'appears more than once' }],
+      });
+    }
     return undefined;
   }
 }
@@ -57,7 +65,7 @@ function decodeJson(part: string): unknown {
 export function decodeJws(jws: string, typ = MESSAGE_TYP): DecodedJws {
   if (!COMPACT.test(jws)) throw new GatewayError('client.malformed', 'The message is not a compact JWS.');
   const [h, p] = jws.split('.') as [string, string, string];
-  const header = decodeJson(h) as Record<string, unknown> | undefined;
+  const header = decodeJson(h, 'header') as Record<string, unknown> | undefined;
   if (!header || typeof header !== 'object' || Array.isArray(header)) {
     throw new GatewayError('client.malformed', 'The JWS header is not a JSON object.');
   }
@@ -70,7 +78,7 @@ export function decodeJws(jws: string, typ = MESSAGE_TYP): DecodedJws {
   if (typeof header.kid !== 'string' || !parseKeyId(header.kid)) {
     throw new GatewayError('client.malformed', 'The JWS kid must be "<system>#<keyName>".');
   }
-  const payload = decodeJson(p);
+  const payload = decodeJson(p, 'payload');
   if (payload === undefined || payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
     throw new GatewayError('client.malformed', 'The JWS payload is not a JSON object.');
   }
@@ -82,6 +90,24 @@ export function keyFor(decoded: DecodedJws, ring: KeyRing): PublicKey {
   const key = ring.get(decoded.header.kid);
   if (!key || key.alg !== decoded.header.alg) throw new GatewayError('client.unknown_key', `Key ${decoded.header.kid} is not in the catalog.`);
   return key;
+}
+
+/** The order of P-256's group: an ES256 signature (r, s) has a twin (r, n - s) that verifies as well. */
+const P256_ORDER = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+
+/**
+ * An ES256 JWS in low-S form (s ≤ n/2). What this project signs is always in that form, so a
+ * message has one signature; a twin with the other S is other bytes, which the replay check
+ * refuses under a used id (`client.replay`). Both forms verify: common libraries emit either.
+ */
+export function lowS(jws: string): string {
+  const [h, p, sig] = jws.split('.') as [string, string, string];
+  const bytes = Buffer.from(sig, 'base64url');
+  if (bytes.length !== 64) return jws;
+  const s = BigInt(`0x${bytes.subarray(32).toString('hex')}`);
+  if (s <= P256_ORDER / 2n) return jws;
+  const flipped = Buffer.from((P256_ORDER - s).toString(16).padStart(64, '0'), 'hex');
+  return `${h}.${p}.${Buffer.concat([bytes.subarray(0, 32), flipped]).toString('base64url')}`;
 }
 
 /** Verifies the signature with `key`; throws `client.bad_signature` when it does not verify. */

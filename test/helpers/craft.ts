@@ -19,6 +19,11 @@ export function craft(payload: unknown, header: Record<string, unknown>, key: Si
   return new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader(header as { alg: string }).sign(key);
 }
 
+/** Signs payload text as it is — JSON no serializer would write, such as a key given twice. */
+export function craftText(payload: string, header: Record<string, unknown>, key: SigningKey['key']): Promise<string> {
+  return new CompactSign(new TextEncoder().encode(payload)).setProtectedHeader(header as { alg: string }).sign(key);
+}
+
 /** Swaps the payload of a signed JWS for another, keeping the old signature. */
 export function tamper(jws: string, payload: unknown): string {
   const [h, , s] = jws.split('.');

@@ -175,6 +175,13 @@ export function ingressSuite(makeBroker: () => BrokerHandle): void {
       await expectHttpError(await credential(VERIFY, [1, 2]), 'client.malformed');
     });
 
+    it('client.malformed: a credential-mode body that gives a key twice, naming it', async () => {
+      const reply = await post(base, VERIFY, [['Content-Type', 'application/json'], ['X-Road-Client', CAOBANG], ['Authorization', `Bearer ${tokens[CAOBANG]}`]],
+        `{"idNumber":"004190000001","fullName":"Nông Văn A","dateOfBirth":"1990-01-01","idNumber":"001099000001"}`);
+      await expectHttpError(reply, 'client.malformed');
+      expect(reply.json.violations).toEqual([{ pointer: '/idNumber', message: 'appears more than once' }]);
+    });
+
     it('client.malformed: headers that disagree with the signed request, each named', async () => {
       const reply = await signed(VERIFY, await sign(envelope()), [['X-Road-Id', '00000000-0000-4000-8000-000000000001']], CAOBANG);
       await expectHttpError(reply, 'client.malformed', false);

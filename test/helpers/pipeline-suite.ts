@@ -4,6 +4,7 @@
  * each checked for its type, its HTTP status, and the gateway's signature.
  */
 import { randomUUID } from 'node:crypto';
+import type { Delivery } from '../../gateway/transport/transport.ts';
 import { compactVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayClient, Reply } from '../../adapters/amqp/client.ts';
@@ -13,7 +14,7 @@ import { generateSigningKey } from '../../gateway/protocol/keys.ts';
 import type { Transport } from '../../gateway/transport/transport.ts';
 import type { BrokerHandle } from './broker.ts';
 import { CAOBANG, createTestBus, DANCU, DIENBIEN, DVCQG, GATEWAY, LLTP, PERSON, type TestBus, VERIFY, verifyHandler } from './bus.ts';
-import { craft, envelope, tamper } from './craft.ts';
+import { craft, craftText, envelope, tamper } from './craft.ts';
 import { STATUS } from './statuses.ts';
 
 
@@ -117,6 +118,47 @@ export function messagePathSuite(makeBroker: () => BrokerHandle): void {
     it('refuses a message over the size limit (client.too_large)', async () => {
       const { envelope: e, jws } = await client.sign('request', VERIFY, { ...PERSON, fullName: 'x'.repeat(1024 * 1024) });
       await expectGatewayError(bus, await client.sendSigned(jws, e), 'client.too_large');
+    });
+
+    it('refuses a payload that gives a key twice — an injection first, a valid value last — naming it (client.malformed)', async () => {
+      const e = envelope();
+      const key = bus.keys.get(CAOBANG)!;
+      const valid = JSON.stringify(e);
+      const twice = `{"client":"${DIENBIEN}",${valid.slice(1)}`; // a parser keeping the first copy would see Điện Biên
+      const jws = await craftText(twice, { alg: key.alg, kid: key.kid, typ: 'lgsp+jws' }, key.key);
+      const reply = await client.sendSigned(jws, e);
+      await expectGatewayError(bus, reply, 'client.malformed');
+      if (reply.status === 'error') expect(reply.error.violations).toEqual([{ pointer: '/client', message: 'appears more than once' }]);
+      const nested = `${valid.slice(0, -2)},"fullName":"x"}}`; // body.fullName twice
+      const reply2 = await client.sendSigned(await craftText(nested, { alg: key.alg, kid: key.kid, typ: 'lgsp+jws' }, key.key), e);
+      if (reply2.status === 'error') expect(reply2.error.violations).toEqual([{ pointer: '/body/fullName', message: 'appears more than once' }]);
+      else expect.unreachable('a body with a key twice was answered');
+    });
+
+    it('refuses the high-S twin of an ES256 message it received, as other bytes under a used id (client.replay)', async () => {
+      expect(bus.keys.get(DIENBIEN)!.alg).toBe('ES256'); // the fixture keys alternate EdDSA and ES256
+      const sender = await bus.client(DIENBIEN, { instance: 'es256' });
+      const { envelope: e, jws } = await sender.sign('request', VERIFY, PERSON);
+      await sender.sendSigned(jws, e); // whatever the answer, the id is now used
+      const order = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+      const [h, p, sig] = jws.split('.') as [string, string, string];
+      const bytes = Buffer.from(sig, 'base64url');
+      const s = BigInt(`0x${bytes.subarray(32).toString('hex')}`);
+      const twin = `${h}.${p}.${Buffer.concat([bytes.subarray(0, 32), Buffer.from((order - s).toString(16).padStart(64, '0'), 'hex')]).toString('base64url')}`;
+      await expectGatewayError(bus, await sender.sendSigned(twin, e), 'client.replay');
+    });
+
+    it('sends an error about a message naming a system that calls nothing to the dead letters, not to a queue nobody reads', async () => {
+      const raw = await bus.broker.connect('raw');
+      const dead: Delivery[] = [];
+      const consumer = await raw.consume(raw.names.dead, (d) => {
+        dead.push(d);
+        d.ack();
+      }, { prefetch: 10 });
+      await raw.publish(raw.names.ingress, Buffer.from('junk naming a provider'), { appId: DANCU, messageId: randomUUID(), type: 'request' });
+      await expect.poll(() => dead.find((d) => d.props.headers?.['x-lgsp-error'] === 'client.malformed')).toBeDefined();
+      expect((await raw.inspect(raw.names.replies(DANCU)))?.messages ?? 0).toBe(0);
+      await consumer.cancel();
     });
 
     it('refuses an HMAC-signed message (client.bad_algorithm)', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { attest, verifyAttestation } from '../../gateway/protocol/attestation.ts';
 import { GatewayError } from '../../gateway/protocol/errors.ts';
-import { decodeJws, keyFor, sha256, signJws, verifyJws } from '../../gateway/protocol/jws.ts';
+import { decodeJws, keyFor, lowS, sha256, signJws, verifyJws } from '../../gateway/protocol/jws.ts';
 import { generateSigningKey, keyRingOf, type PublicKey } from '../../gateway/protocol/keys.ts';
 import { importKey } from '../../gateway/protocol/keys.ts';
 
@@ -30,6 +30,35 @@ describe('JWS', () => {
     expect(decoded.header).toMatchObject({ alg, kid: `${SYSTEM}#k1`, typ: 'lgsp+jws' });
     await expect(verifyJws(decoded, keyFor(decoded, ring))).resolves.toBeUndefined();
     expect(decoded.payload).toEqual({ hello: 'xin chào' });
+  });
+
+  it('signs ES256 in low-S form only, while a high-S twin still verifies (its bytes differ: a replay, see the message path)', async () => {
+    const order = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+    const { signing, publicJwk } = await generateSigningKey(SYSTEM, 'k1', 'ES256');
+    const ring = keyRingOf([await importKey(SYSTEM, publicJwk)]);
+    const sOf = (j: string) => BigInt(`0x${Buffer.from(j.split('.')[2]!, 'base64url').subarray(32).toString('hex')}`);
+    const signed = await Promise.all(Array.from({ length: 40 }, () => signJws({ hello: 1 }, signing)));
+    expect(signed.every((j) => sOf(j) <= order / 2n)).toBe(true);
+    const [h, p, sig] = signed[0]!.split('.') as [string, string, string];
+    const bytes = Buffer.from(sig, 'base64url');
+    const twin = `${h}.${p}.${Buffer.concat([bytes.subarray(0, 32), Buffer.from((order - sOf(signed[0]!)).toString(16).padStart(64, '0'), 'hex')]).toString('base64url')}`;
+    await expect(verifyJws(decodeJws(twin), keyFor(decodeJws(twin), ring))).resolves.toBeUndefined();
+    expect(lowS(twin)).toBe(signed[0]);
+  });
+
+  it('refuses a key given twice in the payload or the header, naming it (client.malformed)', () => {
+    const h = header({ alg: 'EdDSA', kid: `${SYSTEM}#k1`, typ: 'lgsp+jws' });
+    const twice = Buffer.from('{"client":"VN/PROV/A/B","client":"VN/PROV/C/D"}').toString('base64url');
+    let err: GatewayError | undefined;
+    try {
+      decodeJws(`${h}.${twice}.AA`);
+    } catch (e) {
+      err = e as GatewayError;
+    }
+    expect(err).toMatchObject({ type: 'client.malformed' });
+    expect(err?.violations).toEqual([{ pointer: '/client', message: 'appears more than once' }]);
+    const headerTwice = Buffer.from(`{"alg":"EdDSA","kid":"${SYSTEM}#k1","typ":"lgsp+jws","alg":"none"}`).toString('base64url');
+    expect(typeOf(() => decodeJws(`${headerTwice}.e30.AA`))).toBe('client.malformed');
   });
 
   it.each([

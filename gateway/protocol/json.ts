@@ -1,0 +1,42 @@
+/**
+ * JSON read strictly (docs/protocol.md §2): a key that appears twice in one object is refused.
+ * JSON.parse keeps the last copy silently, while other parsers keep the first — so a message with
+ * `client` or `body` twice could mean one thing to the gateway and another to its recipient.
+ * The kept parser @humanwhocodes/momoa sees every member, duplicates included.
+ */
+import { evaluate, parse, type AnyNode } from '@humanwhocodes/momoa';
+
+/** A well-formed JSON text that repeats a key; `pointer` names the object and key. */
+export class DuplicateKeyError extends Error {
+  constructor(readonly pointer: string) {
+    super(`the key ${pointer} appears twice`);
+    this.name = 'DuplicateKeyError';
+  }
+}
+
+const escape = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1');
+
+function checkUnique(node: AnyNode, pointer: string): void {
+  if (node.type === 'Object') {
+    const names = new Set<string>();
+    for (const member of node.members) {
+      const name = member.name.type === 'String' ? member.name.value : member.name.name;
+      if (names.has(name)) throw new DuplicateKeyError(`${pointer}/${escape(name)}`);
+      names.add(name);
+      checkUnique(member.value, `${pointer}/${escape(name)}`);
+    }
+  } else if (node.type === 'Array') {
+    node.elements.forEach((element, i) => checkUnique(element.value, `${pointer}/${i}`));
+  }
+}
+
+/**
+ * Parses `text` as JSON; throws SyntaxError-like errors for bad JSON (or nesting too deep to
+ * read) and DuplicateKeyError for a repeated key.
+ * @example parseStrictJson('{"a":1,"a":2}') // throws DuplicateKeyError('/a')
+ */
+export function parseStrictJson(text: string): unknown {
+  const document = parse(text, { mode: 'json' });
+  checkUnique(document.body, '');
+  return evaluate(document.body);
+}
