@@ -12,7 +12,7 @@ import { createMetrics } from '../gateway/operator/metrics.ts';
 import { queueDepths } from '../gateway/operator/queues.ts';
 import { createGateway, type Gateway } from '../gateway/pipeline/gateway.ts';
 import { createIngress, hardenServer, type Ingress } from '../adapters/http/ingress.ts';
-import { TokenStore } from '../adapters/http/tokens.ts';
+import { OPERATOR, TokenStore } from '../adapters/http/tokens.ts';
 import { META_SYSTEM } from '../adapters/meta/methods.ts';
 import { startMetaservices } from '../adapters/meta/provider.ts';
 import type { ServiceProvider } from '../adapters/amqp/provider.ts';
@@ -107,7 +107,11 @@ async function startLocked(rt: Runtime, options: StackOptions, lock: HomeLock, s
   if (options.operatorPort !== false) {
     reader = new LedgerReader(ledgerFile);
     const systems = [...rt.catalog.systems.keys()];
-    const app = createOperatorApp({ reader, metrics, routes: options.routes, queues: () => queueDepths(transport, systems), readiness: () => ({ broker: transport.isConnected(), ledger: ledger.db.open }) });
+    const tokens = new TokenStore(rt.home);
+    const app = createOperatorApp({
+      reader, metrics, routes: options.routes, queues: () => queueDepths(transport, systems), isOperatorToken: (t) => tokens.systemOf(t) === OPERATOR,
+      readiness: () => ({ broker: transport.isConnected(), ledger: ledger.db.open }),
+    });
     const host = options.host ?? '127.0.0.1';
     server = await listen(app, options.operatorPort, host, '--operator-port');
     operatorUrl = urlOf(server, host);

@@ -4,7 +4,7 @@ import { CatalogError } from '../gateway/catalog/load.ts';
 import { FAULT_PROFILES } from '../mocks/faults.ts';
 import { WORKLOAD_PROFILES } from '../mocks/workload.ts';
 import { gatewayOnly } from './commands/gateway.ts';
-import { generateKey, issueTokenFor, listKeys, registerKey, revokeTokenOf } from './commands/keys.ts';
+import { generateKey, issueOperatorToken, issueTokenFor, listKeys, registerKey, revokeTokenOf } from './commands/keys.ts';
 import { bench } from './commands/bench.ts';
 import { bridge } from './commands/bridge.ts';
 import { resetLedger, verifyLedger } from './commands/ledger.ts';
@@ -100,6 +100,11 @@ keys.command('token <system>')
   .option('--label <text>', 'a note kept with the token')
   .addOption(new Option('--home <dir>', 'state directory').env('LGSP_HOME'))
   .action((system, options) => issueTokenFor(system, options));
+keys.command('operator-token')
+  .description('issue an operator token: changing the running simulator (faults, refunds) through the operator server needs one (shown once; stored hashed)')
+  .option('--label <text>', 'a note kept with the token')
+  .addOption(new Option('--home <dir>', 'state directory').env('LGSP_HOME'))
+  .action((options) => issueOperatorToken(options));
 keys.command('revoke <system> <token-id>')
   .description('revoke a bearer token by its id (see lgsp keys list)')
   .addOption(new Option('--home <dir>', 'state directory').env('LGSP_HOME'))

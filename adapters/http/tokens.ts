@@ -7,6 +7,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { homeName, systemOfHomeName } from '../../gateway/home/keys.ts';
 
+/** The holder of operator tokens: not a system of any catalog, so its tokens open no door but the operator server's. */
+export const OPERATOR = 'VN/GOV/LGSP/OPERATOR';
+
 export interface StoredToken {
   readonly id: string;
   readonly sha256: string;

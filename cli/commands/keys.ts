@@ -4,7 +4,7 @@ import type { JWK } from 'jose';
 import { ensureSigningKey, lgspHome, registeredPublicKeys, registerPublicKey } from '../../gateway/home/keys.ts';
 import { isSystemId } from '../../gateway/protocol/ids.ts';
 import { isAllowedAlgorithm } from '../../gateway/protocol/keys.ts';
-import { issueToken, listTokens, revokeToken } from '../../adapters/http/tokens.ts';
+import { issueToken, listTokens, OPERATOR, revokeToken } from '../../adapters/http/tokens.ts';
 
 function systemArg(system: string): string {
   if (!isSystemId(system)) throw new Error(`not a system id: ${system} (expected VN/<GOV|PROV>/<MEMBER>/<SUBSYSTEM>)`);
@@ -38,6 +38,14 @@ export function issueTokenFor(system: string, options: { label?: string; home?: 
   const home = options.home ?? lgspHome();
   const { id, token } = issueToken(home, systemArg(system), options.label);
   process.stderr.write(`token ${id} for ${system}; it is shown once, only its hash is kept in ${home}/tokens\n`);
+  process.stdout.write(`${token}\n`);
+}
+
+/** An operator token: what changes the running simulator (faults, refunds) through the operator server. */
+export function issueOperatorToken(options: { label?: string; home?: string }): void {
+  const home = options.home ?? lgspHome();
+  const { id, token } = issueToken(home, OPERATOR, options.label);
+  process.stderr.write(`operator token ${id}; it is shown once, only its hash is kept in ${home}/tokens\n`);
   process.stdout.write(`${token}\n`);
 }
 

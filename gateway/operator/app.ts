@@ -16,6 +16,11 @@ export interface OperatorDeps {
   readonly now?: () => number;
   /** Message and consumer counts of the bus's queues, dead letters included. */
   queues?(): Promise<QueueDepth[]>;
+  /**
+   * True for an operator token (`lgsp keys operator-token`). Reading needs none; anything that
+   * changes state (PUT, POST, DELETE: faults, refunds) needs one. Without this, changes are refused.
+   */
+  isOperatorToken?(token: string): boolean;
   /** More routes for the process that runs the gateway (e.g. the simulator's fault controls). */
   readonly routes?: express.Router;
 }
@@ -85,6 +90,13 @@ export function createOperatorApp(deps: OperatorDeps): express.Express {
 
   app.get('/api/services/health', (_req, res) => void res.json({ at: now(), services: deps.reader.health(now()) }));
 
+  // Read-only without a token: every change is an operator's, with a token of their own.
+  app.use((req, res, next) => {
+    if (req.method === 'GET' || req.method === 'HEAD') return next();
+    const token = /^Bearer ([A-Za-z0-9._~+/=-]{1,200})$/.exec(req.get('authorization') ?? '')?.[1];
+    if (token && deps.isOperatorToken?.(token)) return next();
+    res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'changes need "Authorization: Bearer <operator token>" (lgsp keys operator-token)' });
+  });
   if (deps.routes) app.use(deps.routes);
   app.use(express.static(DASHBOARD, { index: 'index.html', maxAge: 0 }));
 

@@ -100,6 +100,22 @@ describe('beside a running lgsp up', () => {
     for (const l of lines) expect(l).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}  .{24} .{44} .{32} +\d+ ms  [0-9a-f-]{36}$/);
   });
 
+  it('lets anyone read its operator API, and only an operator token change faults', async () => {
+    expect((await fetch(`${operator}/api/faults`)).status).toBe(200);
+    const unauthenticated = await fetch(`${operator}/api/faults/tax-not-connected`, { method: 'PUT' });
+    expect(unauthenticated.status).toBe(401);
+    expect(((await unauthenticated.json()) as { error: string }).error).toMatch(/lgsp keys operator-token/);
+    const systemToken = (await lgsp(homes[0]!, ['keys', 'token', 'VN/PROV/CAOBANG/MOTCUA'])).stdout.trim();
+    expect((await fetch(`${operator}/api/faults/tax-not-connected`, { method: 'PUT', headers: { Authorization: `Bearer ${systemToken}` } })).status).toBe(401);
+    const issued = await lgsp(homes[0]!, ['keys', 'operator-token']);
+    const token = issued.stdout.trim();
+    // A token issued while the server runs is read within a second or so.
+    const put = () => fetch(`${operator}/api/faults/tax-not-connected`, { method: 'PUT', headers: { Authorization: `Bearer ${token}` } });
+    await expect.poll(async () => (await put()).status, { interval: 300 }).toBe(200);
+    expect(((await (await put()).json()) as { active: object }).active).toHaveProperty(['VN/GOV/BTC/THUE']);
+    expect((await fetch(`${operator}/api/faults`, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);
+  });
+
   it('tells lgsp send on a state directory with no gateway how to start one', async () => {
     const { code, stderr } = await lgsp(homes[1]!, ['send', 'VN/GOV/BCA/DANCU/citizen.verify/v1', '{}', '--as', 'VN/PROV/CAOBANG/MOTCUA']);
     expect(code).toBe(1);
