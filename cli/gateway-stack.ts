@@ -31,6 +31,8 @@ export interface StackOptions {
   readonly ingressPort?: number | false;
   /** Requests a second each system may make through the ingress. */
   readonly ratePerSecond?: number;
+  /** Messages a second each system may send on the bus. */
+  readonly busRatePerSecond?: number;
   readonly retentionDays?: number;
   readonly onRecord?: (record: TransactionRecord) => void;
   readonly routes?: import('express').Router;
@@ -73,7 +75,10 @@ async function startLocked(rt: Runtime, options: StackOptions, lock: HomeLock, s
     options.onRecord?.(record);
   };
   const gatewayKey = await rt.key(rt.catalog.gateway);
-  gateway = createGateway({ transport, catalog: rt.catalog, key: gatewayKey, ledger, logger: rt.log, onRecord });
+  gateway = createGateway({
+    transport, catalog: rt.catalog, key: gatewayKey, ledger, logger: rt.log, onRecord,
+    config: options.busRatePerSecond ? { clientRatePerSecond: options.busRatePerSecond } : {},
+  });
   await gateway.start();
   const started = gateway;
   stops.push(() => started.stop());

@@ -39,14 +39,15 @@ function withOperator(command: Command): Command {
     .option('--ingress-port <port>', 'HTTP ingress port (POST /r1/<service>); 0 picks a free one', port, 8080)
     .option('--no-ingress', 'run without the HTTP ingress')
     .option('--rate-limit <n>', 'requests a second each system may make through the HTTP ingress', positive, 100)
+    .option('--bus-rate-limit <n>', 'messages a second each system may send on the bus (counted once its signature verifies)', positive, 2000)
     .option('--host <address>', 'address the ingress and operator server listen on (0.0.0.0 for other machines)', '127.0.0.1');
 }
 
 /** The stack's ports from the shared options. */
-function ports(options: { operator?: boolean; operatorPort: number; ingress?: boolean; ingressPort: number; rateLimit: number; host: string }) {
+function ports(options: { operator?: boolean; operatorPort: number; ingress?: boolean; ingressPort: number; rateLimit: number; busRateLimit: number; host: string }) {
   return {
     operatorPort: options.operator === false ? false as const : options.operatorPort, ingressPort: options.ingress === false ? false as const : options.ingressPort,
-    ratePerSecond: options.rateLimit, host: options.host,
+    ratePerSecond: options.rateLimit, busRatePerSecond: options.busRateLimit, host: options.host,
   };
 }
 

@@ -19,6 +19,11 @@ export interface GatewayConfig {
   readonly availabilityTtlMs: number;
   /** This gateway's name in the ledger. */
   readonly instance: string;
+  /**
+   * Messages a second each client system may send on the bus, counted once its signature is
+   * verified (so only its own messages count); beyond that, `client.rate_limited`.
+   */
+  readonly clientRatePerSecond: number;
 }
 
 export const DEFAULT_CONFIG: GatewayConfig = Object.freeze({
@@ -29,12 +34,13 @@ export const DEFAULT_CONFIG: GatewayConfig = Object.freeze({
   drainMs: 5000,
   availabilityTtlMs: 1000,
   instance: `${hostname()}-${process.pid}`,
+  clientRatePerSecond: 2000,
 });
 
 /** Merges overrides onto the defaults, checks them and freezes the result. */
 export function gatewayConfig(overrides: Partial<GatewayConfig> = {}): GatewayConfig {
   const config = { ...DEFAULT_CONFIG, ...overrides };
-  for (const key of ['maxBytes', 'skewSeconds', 'prefetch', 'responsePrefetch', 'drainMs', 'availabilityTtlMs'] as const) {
+  for (const key of ['maxBytes', 'skewSeconds', 'prefetch', 'responsePrefetch', 'drainMs', 'availabilityTtlMs', 'clientRatePerSecond'] as const) {
     const v = config[key];
     if (!Number.isInteger(v) || v <= 0) throw new RangeError(`gateway config ${key} must be a positive integer, got ${String(v)}`);
   }

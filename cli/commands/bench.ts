@@ -62,7 +62,8 @@ export async function bench(options: BenchOptions): Promise<void> {
     const catalog = await loadCatalog(options.contracts, { extraKeys: registeredPublicKeys(home) });
     const transport = await connectRabbit({ url, prefix, name: 'lgsp bench gateway' });
     const ledger = new SqliteLedger({ file: join(home, 'ledger.sqlite') });
-    const gateway = createGateway({ transport, catalog, key: await ensureSigningKey(home, catalog.gateway), ledger });
+    // One client sends everything here: no per-client limit on the bus, so that the gateway's own cost is measured.
+    const gateway = createGateway({ transport, catalog, key: await ensureSigningKey(home, catalog.gateway), ledger, config: { clientRatePerSecond: Number.MAX_SAFE_INTEGER } });
     await gateway.start();
     const peer = { url, prefix, home };
 

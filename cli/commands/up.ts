@@ -18,6 +18,7 @@ export interface UpOptions extends CommonOptions {
   operatorPort: number | false;
   ingressPort: number | false;
   ratePerSecond: number;
+  busRatePerSecond?: number;
   host: string;
   rate: number;
   seed: number;
@@ -45,7 +46,7 @@ export async function up(options: UpOptions): Promise<void> {
 
   let sim: Simulation | undefined;
   const stack = await startGatewayStack(rt, {
-    command: 'up', operatorPort: options.operatorPort, ingressPort: options.ingressPort, ratePerSecond: options.ratePerSecond, host: options.host,
+    command: 'up', operatorPort: options.operatorPort, ingressPort: options.ingressPort, ratePerSecond: options.ratePerSecond, busRatePerSecond: options.busRatePerSecond, host: options.host,
     onRecord: (r) => summary.add(r), routes: simulatorControls(faults, () => sim),
   }).catch(async (err: Error) => {
     await rt.close();

@@ -6,6 +6,7 @@ import type { Ledger, TransactionRecord } from '../ledger/ledger.ts';
 import type { SigningKey } from '../protocol/keys.ts';
 import type { Transport } from '../transport/transport.ts';
 import type { Availability } from './availability.ts';
+import type { ClientRate } from './rate.ts';
 import type { PendingRequests } from './pending.ts';
 import type { ReplayGuard } from './replay.ts';
 
@@ -20,6 +21,8 @@ export interface PipelineContext {
   readonly replay: ReplayGuard;
   readonly pending: PendingRequests;
   readonly availability: Availability;
+  /** Per-client budget on the bus: consumes one message of `client`, throwing `client.rate_limited` when over. */
+  readonly rate: ClientRate;
   /** Called once per finished transaction, after it is recorded. */
   readonly onRecord?: (record: TransactionRecord) => void;
 }

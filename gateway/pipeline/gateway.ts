@@ -16,6 +16,7 @@ import { answerError } from './answer.ts';
 import { createAvailability } from './availability.ts';
 import { newRecord, type PipelineContext } from './context.ts';
 import { complete, PendingRequests, type PendingRequest } from './pending.ts';
+import { createClientRate } from './rate.ts';
 import { ReplayGuard } from './replay.ts';
 import { handleReply } from './reply-flow.ts';
 import { handleClientMessage, recipientOf } from './request-flow.ts';
@@ -57,6 +58,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     replay: new ReplayGuard(now, (client, id) => ledger.priorUse(client, id)),
     pending: new PendingRequests(now, (request) => void answerTimeout(request)),
     availability: createAvailability(deps.transport, config.availabilityTtlMs, now),
+    rate: createClientRate(config.clientRatePerSecond),
     onRecord: deps.onRecord,
   };
   let consumers: Consumer[] = [];

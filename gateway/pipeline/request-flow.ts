@@ -67,6 +67,8 @@ export async function handleClientMessage(ctx: PipelineContext, delivery: Delive
       messageId: envelope.id, kind: envelope.kind, client: envelope.client, service: envelope.service,
       userId: envelope.userId ?? null, issue: envelope.issue ?? null,
     });
+    // The signature has verified: only now is the message charged to its client.
+    await ctx.rate.consume(envelope.client);
     claim = await claimId(ctx, envelope, record.requestHash!);
     if (!claim) {
       delivery.ack(); // the same bytes again, already handled: at least once, answered once
