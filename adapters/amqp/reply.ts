@@ -49,10 +49,12 @@ export async function signEnvelope(
 
 const NIL_ID = '00000000-0000-0000-0000-000000000000';
 
-/** Whose keys a client trusts: the catalog's key ring and the gateway's system id. */
+/** Whose keys a client trusts — the catalog's key ring and the gateway's system id — and who the client is. */
 export interface Trust {
   readonly keys: KeyRing;
   readonly gateway: string;
+  /** The client's own system: an answer is addressed to it. */
+  readonly system: string;
 }
 
 /**
@@ -72,7 +74,7 @@ export async function verifyReply(sent: SignedMessage, jws: string, attestation:
   // else's message (junk published under this request's id) is not the answer to this one.
   // Only a gateway error about bytes too broken to read may leave the id unnamed (the nil UUID).
   const named = envelope.inReplyTo === sent.envelope.id || (signedBy === 'gateway' && envelope.status === 'error' && envelope.inReplyTo === NIL_ID);
-  if (!named || envelope.requestHash !== sha256(sent.jws) || envelope.client !== sent.envelope.client) {
+  if (!named || envelope.requestHash !== sha256(sent.jws) || envelope.client !== trust.system) {
     throw new VerificationError('the reply does not bind to the request');
   }
   if (envelope.status === 'error') tx ??= envelope.error.detail;

@@ -7,7 +7,7 @@ import type { JsonObject } from '../../gateway/protocol/envelope.ts';
 import type { SigningKey } from '../../gateway/protocol/keys.ts';
 import { signEnvelope, verifyReply, type Reply, type SendOptions, type Trust } from '../amqp/reply.ts';
 
-export interface HttpClientOptions extends Trust {
+export interface HttpClientOptions extends Omit<Trust, 'system'> {
   /** The ingress, e.g. `http://127.0.0.1:8080`. */
   readonly baseUrl: string;
   readonly key: SigningKey;
@@ -45,7 +45,7 @@ export class HttpGatewayClient {
     const signed = res.headers.get('X-Lgsp-Signature');
     if (!signed) throw await unsigned(res);
     await res.arrayBuffer();
-    return verifyReply(sent, signed, res.headers.get('X-Lgsp-Attestation') ?? undefined, this.options);
+    return verifyReply(sent, signed, res.headers.get('X-Lgsp-Attestation') ?? undefined, { ...this.options, system: this.options.key.system });
   }
 
   /** Signs and sends an event; resolves with its id once the ingress has checked and queued it (202). */

@@ -40,10 +40,13 @@ export interface IngressConfig {
   readonly skewSeconds: number;
   /** This ingress's name in the ledger. */
   readonly instance: string;
+  /** Failed authentications one address may make a minute before it is answered 429. */
+  readonly failedAuthPerMinute: number;
 }
 
 export const DEFAULT_INGRESS_CONFIG: IngressConfig = Object.freeze({
   maxBytes: DEFAULT_CONFIG.maxBytes, ratePerSecond: 100, skewSeconds: DEFAULT_CONFIG.skewSeconds, instance: `${DEFAULT_CONFIG.instance}-http`,
+  failedAuthPerMinute: 30,
 });
 
 export interface IngressDeps {
@@ -185,9 +188,9 @@ export function createIngress(deps: IngressDeps): Ingress {
 
   // Guessing tokens or signatures is slowed per address: 30 failed authentications a minute, then 429.
   const guessing = rateLimit({
-    windowMs: 60_000, limit: 30, standardHeaders: 'draft-7', legacyHeaders: false, skipSuccessfulRequests: true,
+    windowMs: 60_000, limit: config.failedAuthPerMinute, standardHeaders: 'draft-7', legacyHeaders: false, skipSuccessfulRequests: true,
     requestWasSuccessful: (_req, res) => res.statusCode !== 401,
-    handler: (req: Request, res: Response) => void refuse(req, res, new GatewayError('client.rate_limited', 'Too many failed authentications from this address; wait a minute.')),
+    handler: (req: Request, res: Response) => void refuse(req, res, new GatewayError('client.rate_limited', `More than ${config.failedAuthPerMinute} failed authentications a minute from this address; wait a minute.`)),
   });
 
   app.post(serviceRoute, readRequestLine, guessing, authenticateToken, refuseDeclaredTooLarge,

@@ -1,0 +1,119 @@
+/**
+ * The project's hostile suite at the HTTP door, run over each transport: generated requests
+ * (every bus attack in signed mode, and path, header, token and body tricks), none accepted, none
+ * crashing anything, each answered with its expected type — recorded when the caller proved who it
+ * is, counted when it did not — and an honest request answered every 100 cases.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createIngress, hardenServer, type Ingress } from '../../adapters/http/ingress.ts';
+import { issueToken, TokenStore } from '../../adapters/http/tokens.ts';
+import type { ErrorType } from '../../gateway/protocol/errors.ts';
+import type { BrokerHandle } from './broker.ts';
+import { CAOBANG, createTestBus, DANCU, DIENBIEN, PERSON, type TestBus, VERIFY, verifyHandler } from './bus.ts';
+import { hostileCases } from './hostile-cases.ts';
+import { http, type HttpReply } from './http.ts';
+
+interface HttpCase {
+  readonly family: string;
+  readonly path: string;
+  readonly headers: Array<[string, string]>;
+  readonly body: string;
+  readonly expected: readonly ErrorType[];
+}
+
+export function hostileHttpSuite(makeBroker: () => BrokerHandle, count: number): void {
+  let bus: TestBus;
+  let ingress: Ingress;
+  let server: Server;
+  let base: string;
+  let home: string;
+  let token: string;
+  const counted: string[] = [];
+
+  beforeAll(async () => {
+    bus = await createTestBus(makeBroker(), { clientRatePerSecond: 1_000_000 });
+    await bus.provider(DANCU, { 'citizen.verify/v1': verifyHandler });
+    home = mkdtempSync(join(tmpdir(), 'lgsp-hostile-'));
+    token = issueToken(home, CAOBANG).token;
+    ingress = createIngress({
+      transport: await bus.broker.connect('ingress'), catalog: bus.catalog, tokens: new TokenStore(home), gatewayKey: bus.keys.get('VN/GOV/LGSP/GATEWAY'),
+      keyOf: async (system) => bus.keys.get(system), record: (r) => bus.ledger.record(r), priorUse: (c, id) => bus.ledger.priorUse(c, id),
+      countUnauthenticated: (type) => void counted.push(type),
+      // The suite sends every attack from one address: only the attacks are under test here, not the guessing limit.
+      config: { ratePerSecond: 1_000_000, failedAuthPerMinute: 1_000_000 },
+    });
+    server = hardenServer(await new Promise<Server>((resolve) => {
+      const s = ingress.app.listen(0, '127.0.0.1', () => resolve(s));
+    }));
+    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+
+  afterAll(async () => {
+    server?.closeAllConnections();
+    await new Promise((r) => server?.close(r));
+    await ingress?.close();
+    await bus?.stop();
+    await bus?.broker.cleanup([], [`${bus.broker.prefix}.reply.${CAOBANG}#${ingress.instance}`]);
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  const json = (extra: Array<[string, string]> = []): Array<[string, string]> => [['Content-Type', 'application/json'], ['X-Road-Client', CAOBANG], ['Authorization', `Bearer ${token}`], ...extra];
+  const honest = () => http(base, `/r1/${VERIFY}`, { method: 'POST', headers: json(), body: JSON.stringify(PERSON) });
+
+  async function cases(): Promise<HttpCase[]> {
+    const used = await Promise.all(Array.from({ length: 20 }, async () => {
+      const reply = await honest();
+      expect(reply.status).toBe(200);
+      return { id: String(reply.headers['x-road-id']) };
+    }));
+    const bus_ = (await hostileCases(Math.floor(count * 0.6), bus.keys, used as never)).map((c): HttpCase => ({
+      family: `signed: ${c.family}`, path: `/r1/${VERIFY}`, headers: [['Content-Type', 'application/jose'], ['X-Road-Client', CAOBANG]], body: c.jws,
+      // At the door, headers and path must agree with what the JWS claims: a mismatch is malformed first.
+      expected: [...c.expected, 'client.malformed'],
+    }));
+    const other: Array<() => HttpCase> = [
+      () => ({ family: 'body gives a key twice', path: `/r1/${VERIFY}`, headers: json(), body: '{"idNumber":"004190000001","fullName":"A","dateOfBirth":"1990-01-01","fullName":"B"}', expected: ['client.malformed'] }),
+      () => ({ family: 'body not an object', path: `/r1/${VERIFY}`, headers: json(), body: ['[1]', '"x"', '1', 'null', '{', ''][Math.floor(Math.random() * 6)]!, expected: ['client.malformed'] }),
+      () => ({ family: 'body breaks the contract', path: `/r1/${VERIFY}`, headers: json(), body: JSON.stringify({ ...PERSON, idNumber: 'x'.repeat(Math.floor(Math.random() * 300)) }), expected: ['client.contract_violation'] }),
+      () => ({ family: 'X-Road-Id not a UUID', path: `/r1/${VERIFY}`, headers: json([['X-Road-Id', 'a'.repeat(1 + Math.floor(Math.random() * 400))]]), body: JSON.stringify(PERSON), expected: ['client.malformed'] }),
+      () => ({ family: 'X-Road-UserId ill-formed', path: `/r1/${VERIFY}`, headers: json([['X-Road-UserId', `u ${'v'.repeat(Math.floor(Math.random() * 200))}`]]), body: JSON.stringify(PERSON), expected: ['client.malformed'] }),
+      () => ({ family: 'path trick', path: ['/r1/VN/GOV/BCA%2FDANCU/X/citizen.verify/v1', '/r1/VN/GOV/BCA/../DANCU/citizen.verify/v1', '/r1/VN/GOV/BCA/%2e%2e/citizen.verify/v1', '/r1/VN/GOV/BCA/%c0%ae/citizen.verify/v1', '/r1/VN/GOV/BCA/DAN$CU/citizen.verify/v1', '/r1/VN/CITY/BCA/DANCU/citizen.verify/v1', '/r1/VN/GOV/BCA/DANCU/citizen.verify/v1%5C'][Math.floor(Math.random() * 7)]!, headers: json(), body: '{}', expected: ['client.malformed'] }),
+      () => ({ family: 'unknown service', path: `/r1/${DANCU}/citizen.erase/v${1 + Math.floor(Math.random() * 9)}`, headers: json(), body: '{}', expected: ['client.unknown_service'] }),
+      () => ({ family: 'X-Road-Client twice', path: `/r1/${VERIFY}`, headers: [...json(), ['X-Road-Client', DIENBIEN]], body: JSON.stringify(PERSON), expected: ['client.malformed'] }),
+      () => ({ family: 'X-Road-Client ill-formed', path: `/r1/${VERIFY}`, headers: [['Content-Type', 'application/json'], ['X-Road-Client', ["VN/PROV/CAOBANG/MOTCUA'--", '', 'VN/PROV', 'a'.repeat(300)][Math.floor(Math.random() * 4)]!]], body: '{}', expected: ['client.malformed'] }),
+      () => ({ family: 'forged token', path: `/r1/${VERIFY}`, headers: [['Content-Type', 'application/json'], ['X-Road-Client', CAOBANG], ['Authorization', `Bearer lgsp_${Math.random().toString(36).slice(2)}`]], body: JSON.stringify(PERSON), expected: ['client.unknown_key'] }),
+      () => ({ family: 'token in another name', path: `/r1/${VERIFY}`, headers: [['Content-Type', 'application/json'], ['X-Road-Client', DIENBIEN], ['Authorization', `Bearer ${token}`]], body: JSON.stringify(PERSON), expected: ['client.key_mismatch'] }),
+      () => ({ family: 'wrong content type', path: `/r1/${VERIFY}`, headers: [['Content-Type', ['text/plain', 'application/xml', 'multipart/form-data'][Math.floor(Math.random() * 3)]!], ['X-Road-Client', CAOBANG]], body: 'x', expected: ['client.malformed'] }),
+    ];
+    const rest = Array.from({ length: count - bus_.length }, (_, i) => other[i % other.length]!());
+    return [...bus_, ...rest];
+  }
+
+  it(`refuses ${count} generated hostile requests, each typed, recorded or counted, and answers an honest one every 100`, async () => {
+    const all = await cases();
+    const wrong: string[] = [];
+    for (let start = 0; start < all.length; start += 100) {
+      const batch = all.slice(start, start + 100);
+      const countedBefore = counted.length;
+      const replies: HttpReply[] = await Promise.all(batch.map((c) => http(base, c.path, { method: 'POST', headers: c.headers, body: c.body })));
+      for (const [i, r] of replies.entries()) {
+        const c = batch[i]!;
+        const type = r.headers['x-road-error'] as ErrorType | undefined;
+        if (r.status < 400) wrong.push(`${c.family}: ${r.status}`);
+        else if (!type || !c.expected.includes(type)) wrong.push(`${c.family}: ${r.status} ${type}, expected ${c.expected.join(' or ')}`);
+        else if (r.json?.type !== type || !/^[0-9a-f-]{36}$/.test(String(r.json?.detail))) wrong.push(`${c.family}: body ${r.text.slice(0, 80)}`);
+        else if (!r.headers['x-lgsp-signature']) wrong.push(`${c.family}: not signed by the gateway`);
+      }
+      // Each refusal is a ledger row, or — for a caller who never proved who it is — one count instead.
+      const notRecorded = () => replies.filter((r) => !bus.ledger.records.some((rec) => rec.tx === r.json?.detail)).length;
+      await expect.poll(notRecorded).toBe(counted.length - countedBefore);
+      expect((await honest()).status, `honest request after case ${start + batch.length}`).toBe(200);
+    }
+    expect(wrong).toEqual([]);
+    expect(counted.length).toBeGreaterThan(0); // the unauthenticated families were counted, not recorded
+  }, 180_000);
+}
