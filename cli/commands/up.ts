@@ -46,7 +46,9 @@ export async function up(options: UpOptions): Promise<void> {
 
   let sim: Simulation | undefined;
   const stack = await startGatewayStack(rt, {
-    command: 'up', operatorPort: options.operatorPort, ingressPort: options.ingressPort, ratePerSecond: options.ratePerSecond, busRatePerSecond: options.busRatePerSecond, host: options.host,
+    command: 'up', operatorPort: options.operatorPort, ingressPort: options.ingressPort, ratePerSecond: options.ratePerSecond, host: options.host,
+    // A --scale stream comes from one province as fast as the bus carries it: no per-client limit on the bus then.
+    busRatePerSecond: options.scale ? Number.MAX_SAFE_INTEGER : options.busRatePerSecond,
     onRecord: (r) => summary.add(r), routes: simulatorControls(faults, () => sim),
   }).catch(async (err: Error) => {
     await rt.close();
