@@ -19,6 +19,17 @@ const home = mkdtempSync(join(tmpdir(), 'lgsp-bridge-'));
 const calls: string[] = [];
 let server: Server;
 
+/** The population database's bridge configuration, for an API on this machine's `port`. */
+function writeBridgeConfig(file: string, port: number): void {
+  writeFileSync(file, [
+    'system: VN/GOV/BCA/DANCU',
+    `baseUrl: http://127.0.0.1:${port}/api/v1`,
+    'services:',
+    "  citizen.verify/v1: { method: POST, path: /citizens/verify, errors: { 404: citizen.not_found } }",
+    "  citizen.lookup/v1: { method: GET, path: '/citizens/{idNumber}', errors: { 404: citizen.not_found } }",
+  ].join('\n'));
+}
+
 beforeAll(async () => {
   const handlers = dancuHandlers(nationalData(2025, 2000));
   const app = express();
@@ -35,13 +46,7 @@ beforeAll(async () => {
     const s = app.listen(0, '127.0.0.1', () => r(s));
   });
   const port = (server.address() as { port: number }).port;
-  writeFileSync(join(home, 'dancu.yaml'), [
-    'system: VN/GOV/BCA/DANCU',
-    `baseUrl: http://127.0.0.1:${port}/api/v1`,
-    'services:',
-    "  citizen.verify/v1: { method: POST, path: /citizens/verify, errors: { 404: citizen.not_found } }",
-    "  citizen.lookup/v1: { method: GET, path: '/citizens/{idNumber}', errors: { 404: citizen.not_found } }",
-  ].join('\n'));
+  writeBridgeConfig(join(home, 'dancu.yaml'), port);
 });
 
 afterAll(() => {
@@ -70,13 +75,7 @@ describe('lgsp up --bridge', () => {
     const port = (closed.address() as { port: number }).port;
     await new Promise((r) => closed.close(r));
     const config = join(home, 'dancu-unreachable.yaml');
-    writeFileSync(config, [
-      'system: VN/GOV/BCA/DANCU',
-      `baseUrl: http://127.0.0.1:${port}/api/v1`,
-      'services:',
-      "  citizen.verify/v1: { method: POST, path: /citizens/verify, errors: { 404: citizen.not_found } }",
-      "  citizen.lookup/v1: { method: GET, path: '/citizens/{idNumber}', errors: { 404: citizen.not_found } }",
-    ].join('\n'));
+    writeBridgeConfig(config, port);
     const { code, stdout, stderr } = await upWithBridge(config);
     expect(stderr).toBe('');
     expect(code).toBe(0);

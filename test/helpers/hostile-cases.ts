@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { RequestEnvelope } from '../../gateway/protocol/envelope.ts';
 import type { ErrorType } from '../../gateway/protocol/errors.ts';
 import { generateSigningKey, type SigningKey } from '../../gateway/protocol/keys.ts';
+import { seededRandom } from '../../mocks/data/random.ts';
 import { CAOBANG, DIENBIEN, PERSON, VERIFY } from './bus.ts';
 import { craft, craftText, envelope, tamper } from './craft.ts';
 
@@ -22,25 +23,13 @@ export interface HostileCase {
 
 const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
 
-/** A seeded pseudo-random source, so a failing case can be made again. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * `count` hostile cases signed (where signed) with `keys` of the fixture catalog; `used` are
  * envelopes already answered, whose ids the id-reuse cases take again with another body (one each).
  */
 export async function hostileCases(count: number, keys: ReadonlyMap<string, SigningKey>, used: readonly RequestEnvelope[], seed = 2025): Promise<HostileCase[]> {
   let reused = 0;
-  const rnd = random(seed);
+  const rnd = seededRandom(seed);
   const own = keys.get(CAOBANG)!;
   const other = keys.get(DIENBIEN)!;
   const stranger = (await generateSigningKey(CAOBANG, 'unregistered')).signing;
