@@ -75,6 +75,9 @@ export class EmbeddedBroker {
     if (!q) throw new TransportError('unroutable', `no queue ${name}`);
     if (front) q.ready.unshift(message);
     else q.ready.push(message);
+    // x-max-length with drop-head, as RabbitMQ bounds a queue: the oldest ready messages go.
+    const max = q.arguments['x-max-length'];
+    if (typeof max === 'number') while (q.ready.length > max) q.ready.shift();
     this.schedule(q);
   }
 

@@ -35,7 +35,15 @@ const PUBLISH_SEQ = 'x-lgsp-pub';
 /** Applies a topology on a channel: exchanges, then queues, then bindings. */
 async function applyTopology(ch: Channel, topology: Topology): Promise<void> {
   for (const e of topology.exchanges) await ch.assertExchange(e.name, e.type, { durable: true });
-  for (const q of topology.queues) await ch.assertQueue(q.name, { durable: true, arguments: { ...q.arguments } });
+  for (const q of topology.queues) {
+    try {
+      await ch.assertQueue(q.name, { durable: true, arguments: { ...q.arguments } });
+    } catch (err) {
+      if (!/PRECONDITION_FAILED/.test((err as Error).message)) throw err;
+      throw new TransportError('refused', `queue ${q.name} exists on the broker with other arguments (made by another version of the simulator?): `
+        + `delete it (rabbitmqctl delete_queue ${q.name}) or use another --prefix`, { cause: err });
+    }
+  }
   for (const b of topology.bindings) await ch.bindQueue(b.queue, b.exchange, b.routingKey);
 }
 
@@ -74,7 +82,9 @@ class RabbitTransport implements Transport {
   private readonly topology: TopologyOptions;
 
   constructor(private readonly options: RabbitOptions) {
-    this.topology = { prefix: options.prefix ?? DEFAULT_TOPOLOGY.prefix, deliveryLimit: options.deliveryLimit ?? DEFAULT_TOPOLOGY.deliveryLimit };
+    this.topology = {
+      prefix: options.prefix ?? DEFAULT_TOPOLOGY.prefix, deliveryLimit: options.deliveryLimit ?? DEFAULT_TOPOLOGY.deliveryLimit, deadLetterMax: options.deadLetterMax,
+    };
     this.names = queueNames(this.topology.prefix);
   }
 

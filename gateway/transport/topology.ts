@@ -30,7 +30,14 @@ export interface TopologyOptions {
   readonly prefix: string;
   /** Deliveries before a message is dead-lettered. */
   readonly deliveryLimit: number;
+  /**
+   * Dead letters kept at most; past that the oldest go (`drop-head`). Nobody consumes the queue
+   * but an operator, so it must not grow without bound (junk sent to the gateway ends there).
+   */
+  readonly deadLetterMax?: number;
 }
+
+export const DEAD_LETTER_MAX = 100_000;
 
 /** How long a named client instance's reply queue outlives its last consumer. */
 export const INSTANCE_QUEUE_EXPIRES_MS = 30 * 60_000;
@@ -88,7 +95,7 @@ export function topologyFor(systems: readonly string[], options: TopologyOptions
   const queues: QueueSpec[] = [
     durableQueue(names.ingress, options, dlx),
     durableQueue(names.responses, options, dlx),
-    { name: names.dead, arguments: { 'x-queue-type': 'quorum' } },
+    { name: names.dead, arguments: { 'x-queue-type': 'quorum', 'x-max-length': options.deadLetterMax ?? DEAD_LETTER_MAX, 'x-overflow': 'drop-head' } },
   ];
   for (const system of systems) {
     queues.push(durableQueue(names.inbox(system), options, dlx), durableQueue(names.replies(system), options, dlx));

@@ -24,9 +24,9 @@ export interface BrokerHandle {
 }
 
 /** A fresh embedded broker. */
-export function embeddedBroker(deliveryLimit = 5): BrokerHandle {
+export function embeddedBroker(deliveryLimit = 5, options: { deadLetterMax?: number } = {}): BrokerHandle {
   const prefix = 'lgsp';
-  const broker = new EmbeddedBroker({ prefix, deliveryLimit });
+  const broker = new EmbeddedBroker({ prefix, deliveryLimit, ...options });
   const open: Transport[] = [];
   return {
     kind: 'embedded',
@@ -46,7 +46,7 @@ export function embeddedBroker(deliveryLimit = 5): BrokerHandle {
  * A RabbitMQ namespace of its own on AMQP_URL. With `via` (a proxy's URL, see tcp-proxy.ts)
  * the suite's connections go through it; cleanup still talks to the broker directly.
  */
-export function rabbitBroker(deliveryLimit = 5, via?: string): BrokerHandle {
+export function rabbitBroker(deliveryLimit = 5, via?: string, options: { deadLetterMax?: number } = {}): BrokerHandle {
   if (!AMQP_URL) throw new Error('AMQP_URL is not set');
   const direct = AMQP_URL;
   const url = via ?? AMQP_URL;
@@ -56,7 +56,7 @@ export function rabbitBroker(deliveryLimit = 5, via?: string): BrokerHandle {
     kind: 'rabbitmq',
     prefix,
     async connect(name = 'test') {
-      const t = await connectRabbit({ url, prefix, deliveryLimit, name: `${prefix} ${name}`, initialRetries: 3 });
+      const t = await connectRabbit({ url, prefix, deliveryLimit, ...options, name: `${prefix} ${name}`, initialRetries: 3 });
       open.push(t);
       return t;
     },
@@ -64,7 +64,7 @@ export function rabbitBroker(deliveryLimit = 5, via?: string): BrokerHandle {
       await Promise.all(open.map((t) => t.close()));
       const conn = await amqp.connect(direct);
       const ch = await conn.createChannel();
-      const topology = topologyFor(systems, { prefix, deliveryLimit });
+      const topology = topologyFor(systems, { prefix, deliveryLimit, ...options });
       for (const q of [...topology.queues.map((q) => q.name), ...extraQueues]) await ch.deleteQueue(q);
       for (const e of topology.exchanges) await ch.deleteExchange(e.name);
       await conn.close();

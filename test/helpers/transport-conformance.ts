@@ -8,6 +8,7 @@ import type { BrokerHandle } from './broker.ts';
 
 const SYSTEM = 'VN/GOV/TEST/CONFORMANCE';
 const DELIVERY_LIMIT = 2;
+const DEAD_LETTER_MAX = 3;
 
 /** Resolves with the first `n` deliveries a queue hands to a consumer that does not settle them. */
 function collect(transport: Transport, queue: string, n: number, prefetch = 10): Promise<Delivery[]> {
@@ -24,13 +25,13 @@ function within<T>(ms: number, promise: Promise<T>): Promise<T | 'timeout'> {
   return Promise.race([promise, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), ms))]);
 }
 
-export function transportConformance(makeBroker: (deliveryLimit: number) => BrokerHandle): void {
+export function transportConformance(makeBroker: (deliveryLimit: number, deadLetterMax: number) => BrokerHandle): void {
   let broker: BrokerHandle;
   let transport: Transport;
   let inbox: string;
 
   beforeEach(async () => {
-    broker = makeBroker(DELIVERY_LIMIT);
+    broker = makeBroker(DELIVERY_LIMIT, DEAD_LETTER_MAX);
     transport = await broker.connect('conformance');
     await transport.declare([SYSTEM]);
     inbox = transport.names.inbox(SYSTEM);
@@ -78,6 +79,16 @@ export function transportConformance(makeBroker: (deliveryLimit: number) => Brok
     expect(d.redelivered).toBe(true);
     expect(d.body.toString()).toBe('again');
     d.ack();
+  });
+
+  it(`keeps at most ${DEAD_LETTER_MAX} dead letters, dropping the oldest (nobody consumes them but an operator)`, async () => {
+    const rejected = collect(transport, inbox, 5);
+    for (let i = 1; i <= 5; i++) await transport.publish(inbox, Buffer.from(`junk ${i}`), { messageId: `j${i}` });
+    for (const d of await rejected) d.nack(false);
+    await expect.poll(async () => (await transport.inspect(transport.names.dead))?.messages).toBe(DEAD_LETTER_MAX);
+    const kept = await collect(transport, transport.names.dead, DEAD_LETTER_MAX);
+    expect(kept.map((d) => d.body.toString())).toEqual(['junk 3', 'junk 4', 'junk 5']);
+    for (const d of kept) d.ack();
   });
 
   it('dead-letters a message rejected without requeue, with the reason', async () => {

@@ -1,4 +1,6 @@
 /** A wrong virtual host or login on a real RabbitMQ says which, instead of amqplib's frame dump. */
+import amqp from 'amqplib';
+import { randomBytes } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { connectRabbit } from '../../gateway/transport/rabbitmq.ts';
 import { AMQP_URL, describeRabbit } from '../helpers/broker.ts';
@@ -21,5 +23,21 @@ describeRabbit('connection errors from RabbitMQ', () => {
       u.password = 'wrong';
     });
     await expect(connectRabbit({ url, initialRetries: 0 })).rejects.toThrow(/refused the login of user "lgsp-no-such-user": check the user and password/);
+  });
+
+  it('names a queue an older version left with other arguments, and how to clear it', async () => {
+    const prefix = `lgsp-t${randomBytes(4).toString('hex')}`;
+    const conn = await amqp.connect(AMQP_URL!);
+    const ch = await conn.createChannel();
+    await ch.assertQueue(`${prefix}.dead`, { durable: true, arguments: { 'x-queue-type': 'quorum' } }); // as before dead letters were bounded
+    const transport = await connectRabbit({ url: AMQP_URL!, prefix, initialRetries: 0 });
+    try {
+      await expect(transport.declare([])).rejects.toThrow(`queue ${prefix}.dead exists on the broker with other arguments (made by another version of the simulator?): delete it (rabbitmqctl delete_queue ${prefix}.dead) or use another --prefix`);
+    } finally {
+      await transport.close();
+      for (const q of ['ingress', 'ingress.responses', 'dead']) await ch.deleteQueue(`${prefix}.${q}`);
+      await ch.deleteExchange(`${prefix}.dlx`);
+      await conn.close();
+    }
   });
 });

@@ -2,5 +2,5 @@ import { describeRabbit, rabbitBroker } from '../helpers/broker.ts';
 import { transportConformance } from '../helpers/transport-conformance.ts';
 
 describeRabbit('RabbitMQ transport conformance', () => {
-  transportConformance((limit) => rabbitBroker(limit));
+  transportConformance((limit, deadLetterMax) => rabbitBroker(limit, undefined, { deadLetterMax }));
 });
