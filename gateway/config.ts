@@ -24,6 +24,11 @@ export interface GatewayConfig {
    * verified (so only its own messages count); beyond that, `client.rate_limited`.
    */
   readonly clientRatePerSecond: number;
+  /**
+   * How long a message handed out again after a fault waits for its provider to be served, before
+   * it is answered `server.provider_unavailable` (a gateway back before its providers fails nothing).
+   */
+  readonly redeliveryGraceMs: number;
 }
 
 export const DEFAULT_CONFIG: GatewayConfig = Object.freeze({
@@ -35,12 +40,13 @@ export const DEFAULT_CONFIG: GatewayConfig = Object.freeze({
   availabilityTtlMs: 1000,
   instance: `${hostname()}-${process.pid}`,
   clientRatePerSecond: 2000,
+  redeliveryGraceMs: 10_000,
 });
 
 /** Merges overrides onto the defaults, checks them and freezes the result. */
 export function gatewayConfig(overrides: Partial<GatewayConfig> = {}): GatewayConfig {
   const config = { ...DEFAULT_CONFIG, ...overrides };
-  for (const key of ['maxBytes', 'skewSeconds', 'prefetch', 'responsePrefetch', 'drainMs', 'availabilityTtlMs', 'clientRatePerSecond'] as const) {
+  for (const key of ['maxBytes', 'skewSeconds', 'prefetch', 'responsePrefetch', 'drainMs', 'availabilityTtlMs', 'clientRatePerSecond', 'redeliveryGraceMs'] as const) {
     const v = config[key];
     if (!Number.isInteger(v) || v <= 0) throw new RangeError(`gateway config ${key} must be a positive integer, got ${String(v)}`);
   }

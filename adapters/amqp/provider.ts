@@ -11,6 +11,7 @@ import { parseServiceId } from '../../gateway/protocol/ids.ts';
 import { sha256, signJws } from '../../gateway/protocol/jws.ts';
 import type { KeyRing, SigningKey } from '../../gateway/protocol/keys.ts';
 import type { Consumer, Delivery, Transport } from '../../gateway/transport/transport.ts';
+import type { Attestation } from '../../gateway/protocol/attestation.ts';
 import { publishToGateway } from './publish.ts';
 import { verifyReceived } from './verify.ts';
 
@@ -30,6 +31,11 @@ export interface IncomingMessage {
   /** `<serviceCode>/<version>`, e.g. `citizen.verify/v1`. */
   readonly method: string;
   readonly tx: string | undefined;
+  /**
+   * True when the gateway forwards this transaction again after a fault: it may have been
+   * delivered here before. A handler whose effect must happen once (an event) can skip it.
+   */
+  readonly redelivery: boolean;
 }
 
 /**
@@ -70,8 +76,8 @@ export class ServiceProvider {
   private readonly now: () => number;
   private readonly log: Logger;
   private key: SigningKey;
-  /** Transactions handled within the freshness window, with when each may be forgotten. */
-  private readonly handled = new Map<string, number>();
+  /** Transactions handled within the freshness window: when each may be forgotten, and its attestation's time. */
+  private readonly handled = new Map<string, { until: number; attestedAt: number }>();
 
   private constructor(private readonly options: ProviderOptions) {
     this.now = options.now ?? Date.now;
@@ -116,13 +122,15 @@ export class ServiceProvider {
     const attestation = delivery.props.headers?.['x-lgsp-attestation'];
     let envelope: RequestEnvelope;
     let tx: string;
+    let redelivery: boolean;
     try {
       const claimed = JSON.parse(Buffer.from(jws.split('.')[1] ?? '', 'base64url').toString('utf8')) as { client?: unknown };
       const verified = await verifyReceived(jws, keys, [String(claimed.client)], { attestation: typeof attestation === 'string' ? attestation : undefined, gateway });
       if (verified.envelope.kind === 'response') throw new Error('a response in a provider inbox');
       envelope = verified.envelope;
       if (parseServiceId(envelope.service)?.system !== system) throw new Error(`${envelope.service} is not a service of ${system}`);
-      tx = this.fresh(verified.attestation!.tx, verified.attestation!.at);
+      tx = this.fresh(verified.attestation!);
+      redelivery = verified.attestation!.redelivery === true;
     } catch (err) {
       if (err instanceof AlreadyHandled && delivery.redelivered) {
         delivery.ack(); // our own copy again after a lost acknowledgement: handled once
@@ -135,7 +143,7 @@ export class ServiceProvider {
     const service = parseServiceId(envelope.service)!;
     const method = `${service.code}/${service.version}`;
     const handler = this.options.handlers[method];
-    const message: IncomingMessage = { envelope, body: envelope.body, client: envelope.client, method, tx };
+    const message: IncomingMessage = { envelope, body: envelope.body, client: envelope.client, method, tx, redelivery };
     try {
       const result: HandlerResult = handler
         ? await handler(message)
@@ -149,20 +157,24 @@ export class ServiceProvider {
   }
 
   /**
-   * Accepts an attestation only if it is recent and its transaction new here: a captured message
-   * replayed with its own attestation is refused (AlreadyHandled, or too old).
+   * Accepts an attestation only if it is recent and its transaction new here — or, when the
+   * gateway forwards a transaction again after a fault, if that attestation says so and is newer
+   * than the one handled. A captured message replayed with its own attestation is refused.
    */
-  private fresh(tx: string, at: string): string {
+  private fresh(attestation: Attestation): string {
+    const { tx, at } = attestation;
     const now = this.now();
     const windowMs = (this.options.skewSeconds ?? 300) * 1000;
     const when = Date.parse(at);
     if (!Number.isFinite(when) || Math.abs(now - when) > windowMs) throw new Error(`the gateway attestation of ${tx} is not recent (${at})`);
-    for (const [seen, until] of this.handled) {
+    for (const [seen, { until }] of this.handled) {
       if (until > now) break; // kept in insertion order, so the rest are younger
       this.handled.delete(seen);
     }
-    if (this.handled.has(tx)) throw new AlreadyHandled(tx);
-    this.handled.set(tx, now + 2 * windowMs);
+    const before = this.handled.get(tx);
+    if (before && !(attestation.redelivery && when > before.attestedAt)) throw new AlreadyHandled(tx);
+    this.handled.delete(tx);
+    this.handled.set(tx, { until: now + 2 * windowMs, attestedAt: when });
     return tx;
   }
 

@@ -34,8 +34,15 @@ export interface PriorUse {
 /** The key of a message id a client used. */
 export const useKey = (client: string, messageId: string) => `${client}\u0000${messageId}`;
 
-/** A record counts as a use of its id unless it is itself a replay's refusal. */
-export const claimsId = (r: TransactionRecord): boolean => r.client !== null && r.messageId !== null && r.outcome !== 'client.replay';
+/**
+ * Outcomes that do not use up a message id: a replay's refusal (the id was someone's already)
+ * and a rate limit's (refused before the id was claimed: the same bytes may come again).
+ */
+export const NOT_A_USE = ['client.replay', 'client.rate_limited'] as const;
+
+/** A record counts as a use of its id unless its outcome is one of NOT_A_USE. */
+export const claimsId = (r: TransactionRecord): boolean =>
+  r.client !== null && r.messageId !== null && !(NOT_A_USE as readonly string[]).includes(r.outcome);
 
 export interface Ledger {
   /**

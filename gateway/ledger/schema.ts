@@ -22,10 +22,12 @@ CREATE TABLE IF NOT EXISTS transactions (
   outcome TEXT NOT NULL, business_error TEXT, instance TEXT NOT NULL, request_hash TEXT, response_hash TEXT,
   prev_hash TEXT NOT NULL, hash TEXT NOT NULL
 );
--- One record per accepted message: a redelivered message recorded before a crash is not recorded again.
--- A replay is a different message that reuses an id; its refusal is a record of its own.
-CREATE UNIQUE INDEX IF NOT EXISTS transactions_message
-  ON transactions (client, message_id) WHERE message_id IS NOT NULL AND outcome <> 'client.replay';
+-- One record per use of a message id: a redelivered message recorded before a crash is not recorded again.
+-- A replay is a different message that reuses an id, and a rate-limited one was refused before its id
+-- was claimed: their refusals are records of their own. (transactions_message, its first form, went.)
+DROP INDEX IF EXISTS transactions_message;
+CREATE UNIQUE INDEX IF NOT EXISTS transactions_message_use
+  ON transactions (client, message_id) WHERE message_id IS NOT NULL AND outcome NOT IN ('client.replay', 'client.rate_limited');
 CREATE INDEX IF NOT EXISTS transactions_time ON transactions (request_in);
 CREATE INDEX IF NOT EXISTS transactions_service_time ON transactions (service, request_in);
 -- Where the chain starts after retention removed older records.

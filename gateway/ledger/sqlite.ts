@@ -57,7 +57,7 @@ export class SqliteLedger implements Ledger {
     this.insert = this.db.prepare(`INSERT OR IGNORE INTO transactions (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
     // The unique partial index (client, message_id) answers this without a scan.
     this.findUse = this.db.prepare(`SELECT tx, request_hash AS requestHash FROM transactions
-      WHERE client = ? AND message_id = ? AND message_id IS NOT NULL AND outcome <> 'client.replay' LIMIT 1`);
+      WHERE client = ? AND message_id = ? AND message_id IS NOT NULL AND outcome NOT IN ('client.replay', 'client.rate_limited') LIMIT 1`);
     this.writeBatch = this.db.transaction((batch: Queued[]) => {
       for (const q of batch) {
         const hash = chainHash(this.lastHash, q.record);

@@ -23,6 +23,8 @@ export interface PipelineContext {
   readonly availability: Availability;
   /** Per-client budget on the bus: consumes one message of `client`, throwing `client.rate_limited` when over. */
   readonly rate: ClientRate;
+  /** Messages that were waiting in the ingress queue when this gateway started: they get the redelivery grace too. */
+  backlog: number;
   /** Called once per finished transaction, after it is recorded. */
   readonly onRecord?: (record: TransactionRecord) => void;
 }

@@ -59,6 +59,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     pending: new PendingRequests(now, (request) => void answerTimeout(request)),
     availability: createAvailability(deps.transport, config.availabilityTtlMs, now),
     rate: createClientRate(config.clientRatePerSecond),
+    backlog: 0,
     onRecord: deps.onRecord,
   };
   let consumers: Consumer[] = [];
@@ -78,6 +79,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
 
   async function onIngress(delivery: Delivery): Promise<void> {
     const record = newRecord(randomUUID(), now(), delivery.body.length, config.instance);
+    const fromBacklog = ctx.backlog > 0;
+    if (fromBacklog) ctx.backlog -= 1;
     handling += 1;
     try {
       // The hash of the very bytes received, whatever they are: it binds even a refusal to its request.
@@ -93,7 +96,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       } catch (err) {
         return await reject(delivery, record, err as GatewayError);
       }
-      return await handleClientMessage(ctx, delivery, decoded, record);
+      return await handleClientMessage(ctx, delivery, decoded, record, fromBacklog);
     } finally {
       handling -= 1;
     }
@@ -134,6 +137,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     async start() {
       await deps.transport.declare([...deps.catalog.systems.keys()]);
       const { names } = deps.transport;
+      ctx.backlog = (await deps.transport.inspect(names.ingress))?.messages ?? 0;
       consumers = [
         await deps.transport.consume(names.responses, onResponse, { prefetch: config.responsePrefetch }),
         await deps.transport.consume(names.ingress, onIngress, { prefetch: config.prefetch }),

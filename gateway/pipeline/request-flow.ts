@@ -4,6 +4,7 @@
  * recorded; a request once its answer is delivered and recorded (see reply-flow); a refused
  * message once its error is delivered and recorded.
  */
+import { createHash } from 'node:crypto';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { TransactionRecord } from '../ledger/ledger.ts';
 import { attest } from '../protocol/attestation.ts';
@@ -44,6 +45,27 @@ function isLostConnection(err: unknown): boolean {
   return err instanceof TransportError && err.code === 'closed';
 }
 
+/**
+ * The transaction of a client's message: derived from the client, the message id and the hash of
+ * its bytes, so a message forwarded again after a gateway or broker fault keeps its transaction
+ * and the provider can tell the second delivery (its attestation says `redelivery`).
+ */
+export function txOf(client: string, id: string, requestHash: string): string {
+  const h = createHash('sha256').update(`${client}\u0000${id}\u0000${requestHash}`).digest('hex');
+  // Shaped as a UUID (version 8: custom), as every transaction id is.
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** True once `provider` is served, checking for up to `graceMs` (at least once). */
+async function waitForProvider(ctx: PipelineContext, provider: string, graceMs: number): Promise<boolean> {
+  const until = ctx.now() + graceMs;
+  for (;;) {
+    if (await ctx.availability.isUp(provider)) return true;
+    if (ctx.now() >= until) return false;
+    await new Promise((r) => setTimeout(r, Math.min(250, ctx.config.availabilityTtlMs)));
+  }
+}
+
 /** Claims the id; waits out a duplicate's first copy. Returns undefined when this copy is to be dropped. */
 async function claimId(ctx: PipelineContext, envelope: RequestEnvelope, requestHash: string): Promise<Extract<Claim, { status: 'new' }> | undefined> {
   const expiresAt = Date.parse(envelope.at) + ctx.config.skewSeconds * 1000;
@@ -58,7 +80,7 @@ async function claimId(ctx: PipelineContext, envelope: RequestEnvelope, requestH
 }
 
 /** Handles one client message; `record` is filled as the checks vouch for its fields. */
-export async function handleClientMessage(ctx: PipelineContext, delivery: Delivery, decoded: DecodedJws, record: TransactionRecord): Promise<void> {
+export async function handleClientMessage(ctx: PipelineContext, delivery: Delivery, decoded: DecodedJws, record: TransactionRecord, fromBacklog = false): Promise<void> {
   let claim: Extract<Claim, { status: 'new' }> | undefined;
   let envelope: RequestEnvelope | undefined;
   try {
@@ -74,12 +96,17 @@ export async function handleClientMessage(ctx: PipelineContext, delivery: Delive
       delivery.ack(); // the same bytes again, already handled: at least once, answered once
       return;
     }
+    // One message, one transaction: forwarded again after a fault, it keeps its id (see txOf).
+    record.tx = txOf(envelope.client, envelope.id, record.requestHash!);
     const service = checkAfterReplay(envelope, ctx.catalog);
     record.provider = service.provider;
-    if (!(await ctx.availability.isUp(service.provider))) {
+    // A message handed out again (a gateway or broker came back), or a backlog found as this
+    // gateway starts, waits a grace period for its provider to come back too, before it is failed
+    // as unavailable: a gateway back a second before its providers fails nothing.
+    if (!(await waitForProvider(ctx, service.provider, delivery.redelivered || fromBacklog ? ctx.config.redeliveryGraceMs : 0))) {
       throw new GatewayError('server.provider_unavailable', `Nobody serves ${service.provider} now.`);
     }
-    const attestation = await attest(decoded.jws, record.tx, REQUEST_CHECKS, ctx.key, new Date(ctx.now()));
+    const attestation = await attest(decoded.jws, record.tx, REQUEST_CHECKS, ctx.key, new Date(ctx.now()), delivery.redelivered);
     if (envelope.kind === 'request') {
       ctx.pending.add({
         tx: record.tx, id: envelope.id, client: envelope.client, service, requestHash: record.requestHash!, record, replyTo: delivery.props.replyTo,

@@ -14,11 +14,16 @@ export interface Attestation {
   sha256: string;
   at: string;
   checks: string[];
+  /**
+   * True when the gateway forwards this message again after a fault (its first forward may have
+   * reached the provider): the same transaction, a new attestation. Signed, so nobody can add it.
+   */
+  redelivery?: boolean;
 }
 
 /** Signs an attestation for `jws` in transaction `tx`. */
-export function attest(jws: string, tx: string, checks: string[], key: SigningKey, now: Date): Promise<string> {
-  const claims: Attestation = { tx, sha256: sha256(jws), at: now.toISOString(), checks };
+export function attest(jws: string, tx: string, checks: string[], key: SigningKey, now: Date, redelivery = false): Promise<string> {
+  const claims: Attestation = { tx, sha256: sha256(jws), at: now.toISOString(), checks, ...(redelivery && { redelivery: true }) };
   return signJws(claims, key, ATTESTATION_TYP);
 }
 

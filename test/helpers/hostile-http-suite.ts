@@ -110,7 +110,7 @@ export function hostileHttpSuite(makeBroker: () => BrokerHandle, count: number):
       }
       // Each refusal is a ledger row, or — for a caller who never proved who it is — one count instead.
       const notRecorded = () => replies.filter((r) => !bus.ledger.records.some((rec) => rec.tx === r.json?.detail)).length;
-      await expect.poll(notRecorded).toBe(counted.length - countedBefore);
+      await expect.poll(notRecorded, { timeout: 15_000 }).toBe(counted.length - countedBefore);
       expect((await honest()).status, `honest request after case ${start + batch.length}`).toBe(200);
     }
     expect(wrong).toEqual([]);

@@ -46,7 +46,7 @@ export function hostileSuite(makeBroker: () => BrokerHandle, count: number): voi
       }
       // Every refusal is in the ledger under its transaction, with its type.
       const txs = replies.map((r) => (r.status === 'error' ? r.error.detail : ''));
-      await expect.poll(() => txs.filter((tx) => !bus.ledger.records.some((r) => r.tx === tx)).length).toBe(0);
+      await expect.poll(() => txs.filter((tx) => !bus.ledger.records.some((r) => r.tx === tx)).length, { timeout: 15_000 }).toBe(0);
       for (const [i, r] of replies.entries()) {
         if (r.status === 'error' && bus.ledger.records.find((rec) => rec.tx === r.error.detail)?.outcome !== r.error.type) wrong.push(`${batch[i]!.family}: recorded otherwise`);
       }

@@ -8,7 +8,7 @@ import type { Delivery } from '../../gateway/transport/transport.ts';
 import { compactVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayClient, Reply } from '../../adapters/amqp/client.ts';
-import type { IncomingMessage } from '../../adapters/amqp/provider.ts';
+import type { IncomingMessage, ServiceProvider } from '../../adapters/amqp/provider.ts';
 import { httpStatusOf, type ErrorType } from '../../gateway/protocol/errors.ts';
 import { generateSigningKey } from '../../gateway/protocol/keys.ts';
 import type { Transport } from '../../gateway/transport/transport.ts';
@@ -37,10 +37,11 @@ export function messagePathSuite(makeBroker: () => BrokerHandle): void {
   let client: GatewayClient;
   const events: IncomingMessage[] = [];
   let lookups = 0;
+  let dancu: ServiceProvider;
 
   beforeAll(async () => {
     bus = await createTestBus(makeBroker());
-    await bus.provider(DANCU, {
+    dancu = await bus.provider(DANCU, {
       'citizen.verify/v1': (m) => (m.body.fullName === 'Sai Hợp Đồng' ? { body: { match: 'yes' } } : verifyHandler(m)),
       'citizen.lookup/v1': () => {
         lookups += 1;
@@ -270,6 +271,52 @@ export function messagePathSuite(makeBroker: () => BrokerHandle): void {
       if (reply.status === 'error') expect(reply.error.message).toContain(bus.ledger.records.find((r) => r.messageId === first.envelope.id && r.outcome === 'ok')!.tx);
       expect(lookups).toBe(before); // the personal record was never looked up
       expect(bus.ledger.records.filter((r) => r.messageId === first.envelope.id).map((r) => r.outcome).sort()).toEqual(['client.replay', 'ok']);
+    });
+  });
+
+  describe('after a fault', () => {
+    it('forwards a request again under the same transaction, marked as a redelivery, and answers the client once', async () => {
+      const seen: Array<{ tx?: string; redelivery: boolean }> = [];
+      let release!: () => void;
+      const slow = new Promise<void>((r) => (release = r));
+      await dancu.pause(); // this test's provider alone serves the population database
+      const provider = await bus.provider(DANCU, {
+        'citizen.verify/v1': async (m) => {
+          seen.push({ tx: m.tx, redelivery: m.redelivery });
+          if (seen.length === 1) await slow; // the first delivery is in hand when the gateway dies
+          return verifyHandler(m);
+        },
+      });
+      const victim = await bus.client(CAOBANG, { instance: 'fault', timeoutMs: 20_000 });
+      const answer = victim.request(VERIFY, PERSON);
+      await expect.poll(() => seen.length).toBe(1);
+      // The gateway dies: its connection drops, and the request it held goes back to the ingress queue.
+      await bus.gatewayTransport.close();
+      await bus.startGateway();
+      await expect.poll(() => seen.length).toBe(2);
+      release();
+      const reply = await answer;
+      expect(reply.status).toBe('ok');
+      expect(seen[1]).toEqual({ tx: seen[0]!.tx, redelivery: true });
+      expect(seen[0]!.redelivery).toBe(false);
+      await expect.poll(() => bus.ledger.records.filter((r) => r.tx === seen[0]!.tx).map((r) => r.outcome)).toEqual(['ok']);
+      expect(reply.tx).toBe(seen[0]!.tx);
+      await provider.stop();
+      await dancu.resume();
+    });
+  });
+
+  describe('after a gateway restart', () => {
+    it('gives a backlog a grace period for its provider to come back, instead of failing it as unavailable', async () => {
+      await bus.gateway.stop();
+      await dancu.pause(); // the provider is down too while the gateway is away
+      const victim = await bus.client(CAOBANG, { instance: 'backlog', timeoutMs: 20_000 });
+      const answers = Array.from({ length: 5 }, () => victim.request(VERIFY, PERSON));
+      await expect.poll(async () => (await bus.gatewayTransport.inspect(bus.gatewayTransport.names.ingress))?.messages ?? 0).toBeGreaterThanOrEqual(5);
+      await bus.startGateway(); // the gateway is back first; its providers a moment later
+      setTimeout(() => void dancu.resume(), 300);
+      const replies = await Promise.all(answers);
+      expect(replies.map((r) => r.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
     });
   });
 
