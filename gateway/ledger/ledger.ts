@@ -44,13 +44,33 @@ export const NOT_A_USE = ['client.replay', 'client.rate_limited'] as const;
 export const claimsId = (r: TransactionRecord): boolean =>
   r.client !== null && r.messageId !== null && !(NOT_A_USE as readonly string[]).includes(r.outcome);
 
+/**
+ * The answer a transaction delivered to its client, exactly as published: kept a while beside
+ * the record so that the same request arriving again (a redelivery after a fault) gets the very
+ * answer the ledger holds, never a second, different one.
+ */
+export interface StoredAnswer {
+  readonly queue: string;
+  readonly jws: string;
+  readonly props: {
+    readonly messageId?: string; readonly correlationId?: string; readonly type?: string; readonly appId?: string;
+    readonly contentType?: string; readonly headers?: Record<string, string | number>;
+  };
+}
+
+/** How long an answer is kept for redelivery (a fault's duplicates come within minutes). */
+export const ANSWER_RETENTION_MS = 15 * 60_000;
+
 export interface Ledger {
   /**
-   * Resolves once the record is durable — the gateway acknowledges the message only then — with
-   * whether it was inserted: false when the ledger holds a use of the same client's message id
-   * already (the caller must not drop that silently).
+   * Resolves once the record (and the answer it delivers, if given) is durable — the gateway
+   * delivers the answer and acknowledges the message only then — with whether it was inserted:
+   * false when the ledger holds a use of the same client's message id already (the caller must
+   * not drop that silently).
    */
-  record(record: TransactionRecord): Promise<boolean>;
+  record(record: TransactionRecord, answer?: StoredAnswer): Promise<boolean>;
+  /** The answer transaction `tx` delivered, while it is kept. */
+  answerOf(tx: string): StoredAnswer | undefined;
   /**
    * The one owner of "have we seen this message": the use of `messageId` by `client` that the
    * ledger holds (or is about to write), for as long as it keeps records.
@@ -63,15 +83,21 @@ export interface Ledger {
 export class MemoryLedger implements Ledger {
   readonly records: TransactionRecord[] = [];
   private readonly uses = new Map<string, PriorUse>();
+  private readonly answers = new Map<string, StoredAnswer>();
 
-  async record(record: TransactionRecord): Promise<boolean> {
+  async record(record: TransactionRecord, answer?: StoredAnswer): Promise<boolean> {
     if (claimsId(record)) {
       const key = useKey(record.client!, record.messageId!);
       if (this.uses.has(key)) return false;
       this.uses.set(key, { tx: record.tx, requestHash: record.requestHash });
     }
     this.records.push(record);
+    if (answer) this.answers.set(record.tx, answer);
     return true;
+  }
+
+  answerOf(tx: string): StoredAnswer | undefined {
+    return this.answers.get(tx);
   }
 
   priorUse(client: string, messageId: string): PriorUse | undefined {

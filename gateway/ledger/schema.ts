@@ -30,6 +30,9 @@ CREATE UNIQUE INDEX IF NOT EXISTS transactions_message_use
   ON transactions (client, message_id) WHERE message_id IS NOT NULL AND outcome NOT IN ('client.replay', 'client.rate_limited');
 CREATE INDEX IF NOT EXISTS transactions_time ON transactions (request_in);
 CREATE INDEX IF NOT EXISTS transactions_service_time ON transactions (service, request_in);
+-- The answer each transaction delivered, kept a while for redelivery (the record's response hash covers it).
+CREATE TABLE IF NOT EXISTS answers (tx TEXT PRIMARY KEY, at INTEGER NOT NULL, queue TEXT NOT NULL, jws TEXT NOT NULL, props TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS answers_at ON answers (at);
 -- Where the chain starts after retention removed older records.
 CREATE TABLE IF NOT EXISTS chain_anchor (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);
 `;

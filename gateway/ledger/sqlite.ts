@@ -8,7 +8,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { claimsId, useKey, type Ledger, type PriorUse, type TransactionRecord } from './ledger.ts';
+import { ANSWER_RETENTION_MS, claimsId, useKey, type Ledger, type PriorUse, type StoredAnswer, type TransactionRecord } from './ledger.ts';
 import { chainHash, column, FIELDS, GENESIS, SCHEMA } from './schema.ts';
 
 export interface SqliteLedgerOptions {
@@ -23,6 +23,7 @@ export interface SqliteLedgerOptions {
 
 interface Queued {
   record: TransactionRecord;
+  answer?: StoredAnswer;
   resolve(inserted: boolean): void;
   reject(err: Error): void;
   inserted?: boolean;
@@ -36,6 +37,9 @@ export class SqliteLedger implements Ledger {
   private lastHash: string;
   private readonly insert: Database.Statement;
   private readonly findUse: Database.Statement;
+  private readonly insertAnswer: Database.Statement;
+  private readonly findAnswer: Database.Statement;
+  private answersPruned?: NodeJS.Timeout;
   /** Uses of message ids in records queued and not yet written, so a lookup sees them too. */
   private readonly queuedUses = new Map<string, PriorUse>();
   private readonly writeBatch: (batch: Queued[]) => void;
@@ -58,14 +62,19 @@ export class SqliteLedger implements Ledger {
     // The unique partial index (client, message_id) answers this without a scan.
     this.findUse = this.db.prepare(`SELECT tx, request_hash AS requestHash FROM transactions
       WHERE client = ? AND message_id = ? AND message_id IS NOT NULL AND outcome NOT IN ('client.replay', 'client.rate_limited') LIMIT 1`);
+    this.insertAnswer = this.db.prepare('INSERT OR REPLACE INTO answers (tx, at, queue, jws, props) VALUES (?, ?, ?, ?, ?)');
+    this.findAnswer = this.db.prepare('SELECT queue, jws, props FROM answers WHERE tx = ?');
     this.writeBatch = this.db.transaction((batch: Queued[]) => {
       for (const q of batch) {
         const hash = chainHash(this.lastHash, q.record);
         const values = FIELDS.map((f) => q.record[f] ?? null);
         q.inserted = this.insert.run(...values, this.lastHash, hash).changes === 1;
         if (q.inserted) this.lastHash = hash;
+        if (q.answer) this.insertAnswer.run(q.record.tx, this.now(), q.answer.queue, q.answer.jws, JSON.stringify(q.answer.props));
       }
     });
+    this.answersPruned = setInterval(() => this.pruneAnswers(), 60_000);
+    this.answersPruned.unref();
     if (options.retentionDays) {
       this.prune(options.retentionDays);
       this.retention = setInterval(() => this.prune(options.retentionDays!), 3_600_000);
@@ -73,16 +82,28 @@ export class SqliteLedger implements Ledger {
     }
   }
 
-  record(record: TransactionRecord): Promise<boolean> {
+  record(record: TransactionRecord, answer?: StoredAnswer): Promise<boolean> {
     return new Promise((resolve, reject) => {
       if (claimsId(record)) {
         const key = useKey(record.client!, record.messageId!);
         if (!this.queuedUses.has(key)) this.queuedUses.set(key, { tx: record.tx, requestHash: record.requestHash });
       }
-      this.queue.push({ record, resolve, reject });
+      this.queue.push({ record, answer, resolve, reject });
       if (this.queue.length >= this.maxBatch) this.flush();
       else this.timer ??= setTimeout(() => this.flush(), this.flushMs);
     });
+  }
+
+  answerOf(tx: string): StoredAnswer | undefined {
+    const queued = this.queue.find((q) => q.record.tx === tx)?.answer;
+    if (queued) return queued;
+    const row = this.findAnswer.get(tx) as { queue: string; jws: string; props: string } | undefined;
+    return row && { queue: row.queue, jws: row.jws, props: JSON.parse(row.props) as StoredAnswer['props'] };
+  }
+
+  /** Forgets answers older than ANSWER_RETENTION_MS: they were for redelivery after a fault, which comes within minutes. */
+  pruneAnswers(): number {
+    return this.db.prepare('DELETE FROM answers WHERE at < ?').run(this.now() - ANSWER_RETENTION_MS).changes;
   }
 
   priorUse(client: string, messageId: string): PriorUse | undefined {
@@ -128,9 +149,14 @@ export class SqliteLedger implements Ledger {
     })();
   }
 
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
   async close(): Promise<void> {
     this.flush();
     clearInterval(this.retention);
+    clearInterval(this.answersPruned);
     this.db.close();
   }
 }

@@ -4,7 +4,7 @@
  * the dead-letter queue with the reason — and recorded.
  */
 import { randomUUID } from 'node:crypto';
-import type { TransactionRecord } from '../ledger/ledger.ts';
+import type { StoredAnswer, TransactionRecord } from '../ledger/ledger.ts';
 import type { ErrorResponse } from '../protocol/envelope.ts';
 import type { GatewayError } from '../protocol/errors.ts';
 import { isIdPart, isServiceId } from '../protocol/ids.ts';
@@ -62,14 +62,14 @@ export async function publish(ctx: PipelineContext, queue: string, body: Buffer,
   await publishWithRetry(ctx.transport, () => ctx.transport.publish(queue, body, props));
 }
 
-/** Signs, sends and records a gateway error; the record's outcome becomes the error type. */
+/** Records, then sends, a gateway error signed by the gateway; the record's outcome becomes the error type. */
 export async function answerError(ctx: PipelineContext, err: GatewayError, record: TransactionRecord, about: Answering, patient = false): Promise<void> {
   const { id, jws } = await signError(ctx, err, record.tx, about);
   const queue = about.recipient ? replyQueueOf(ctx, about.recipient, about.replyTo) : ctx.transport.names.dead;
-  await publish(ctx, queue, Buffer.from(jws), {
+  const props = {
     messageId: id, correlationId: about.inReplyTo, type: 'response', appId: ctx.catalog.gateway, contentType: 'application/jose',
     headers: { 'x-lgsp-tx': record.tx, 'x-lgsp-error': err.type },
-  }, patient);
+  };
   record.outcome = err.type;
   record.responseOut = ctx.now();
   record.responseHash = sha256(jws);
@@ -77,16 +77,29 @@ export async function answerError(ctx: PipelineContext, err: GatewayError, recor
   const log = ctx.log.child({ tx: record.tx });
   if (err.type === 'server.internal') log.error({ err: err.cause ?? err, client: record.client, service: record.service }, 'internal error');
   else log.debug({ type: err.type, client: record.client, service: record.service }, 'answered with an error');
-  await finish(ctx, record);
+  // Recorded first, with the answer: what the client receives is what the ledger holds.
+  await finish(ctx, record, { queue, jws, props });
+  await publish(ctx, queue, Buffer.from(jws), props, patient);
 }
 
-/** Records a finished transaction; a second record of a client's message id is said, not dropped in silence. */
-export async function finish(ctx: PipelineContext, record: TransactionRecord): Promise<void> {
-  const inserted = await ctx.ledger.record(record);
+/**
+ * Records a finished transaction, with the answer it is about to deliver; a second record of a
+ * client's message id is said, not dropped in silence.
+ */
+export async function finish(ctx: PipelineContext, record: TransactionRecord, answer?: StoredAnswer): Promise<void> {
+  const inserted = await ctx.ledger.record(record, answer);
   if (!inserted) {
     ctx.log.warn({ tx: record.tx, client: record.client, messageId: record.messageId, outcome: record.outcome },
       'the ledger holds this message id already; this transaction is not recorded again');
     return;
   }
   ctx.onRecord?.(record);
+}
+
+/** Delivers again the answer the ledger holds for transaction `tx`; false when none is kept. */
+export async function deliverStoredAnswer(ctx: PipelineContext, tx: string): Promise<boolean> {
+  const answer = ctx.ledger.answerOf(tx);
+  if (!answer) return false;
+  await ctx.transport.publish(answer.queue, Buffer.from(answer.jws), answer.props);
+  return true;
 }

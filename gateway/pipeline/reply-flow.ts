@@ -37,14 +37,18 @@ export async function handleReply(ctx: PipelineContext, delivery: Delivery, deco
     await checkReplySignature(decoded, ctx.catalog, request.service.provider);
     const reply = checkReplyContent(decoded.payload, request);
     const attestation = await attest(decoded.jws, record.tx, REPLY_CHECKS, ctx.key, new Date(ctx.now()));
-    await ctx.transport.publish(replyQueueOf(ctx, request.client, request.replyTo), delivery.body, {
+    const queue = replyQueueOf(ctx, request.client, request.replyTo);
+    const props = {
       messageId: reply.id, correlationId: request.id, type: 'response', appId: request.service.provider, contentType: 'application/jose',
       headers: { 'x-lgsp-tx': record.tx, 'x-lgsp-attestation': attestation },
-    });
+    };
     record.responseOut = ctx.now();
     record.responseHash = sha256(decoded.jws);
     record.businessError = reply.status === 'error' ? reply.error.type : null;
-    await finish(ctx, record);
+    // Recorded first, with the answer: a gateway killed before it delivers finds it in the ledger
+    // when the request comes again, and delivers that very answer (what the client gets is what the ledger holds).
+    await finish(ctx, record, { queue, jws: decoded.jws, props });
+    await ctx.transport.publish(queue, delivery.body, props);
     complete(request);
     delivery.ack();
   } catch (err) {

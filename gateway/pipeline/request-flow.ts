@@ -13,7 +13,7 @@ import { asGatewayError, GatewayError } from '../protocol/errors.ts';
 import { parseKeyId, isSystemId } from '../protocol/ids.ts';
 import type { DecodedJws } from '../protocol/jws.ts';
 import { TransportError, type Delivery } from '../transport/transport.ts';
-import { answerError, finish } from './answer.ts';
+import { answerError, deliverStoredAnswer, finish } from './answer.ts';
 import { checkAfterReplay, checkBeforeReplay, claimedClient, REQUEST_CHECKS } from './checks.ts';
 import type { PipelineContext } from './context.ts';
 import type { Claim } from './replay.ts';
@@ -93,7 +93,11 @@ export async function handleClientMessage(ctx: PipelineContext, delivery: Delive
     await ctx.rate.consume(envelope.client);
     claim = await claimId(ctx, envelope, record.requestHash!);
     if (!claim) {
-      delivery.ack(); // the same bytes again, already handled: at least once, answered once
+      // The same bytes again, already handled: at least once, answered once — with the answer
+      // the ledger holds, in case the first copy's answer never went out (a gateway killed between).
+      const first = ctx.ledger.priorUse(envelope.client, envelope.id);
+      if (envelope.kind === 'request' && first) await deliverStoredAnswer(ctx, first.tx);
+      delivery.ack();
       return;
     }
     // One message, one transaction: forwarded again after a fault, it keeps its id (see txOf).

@@ -14,6 +14,7 @@ import { issueToken, TokenStore } from '../../adapters/http/tokens.ts';
 import type { ErrorType } from '../../gateway/protocol/errors.ts';
 import type { BrokerHandle } from './broker.ts';
 import { CAOBANG, createTestBus, DANCU, DIENBIEN, PERSON, type TestBus, VERIFY, verifyHandler } from './bus.ts';
+import { seededRandom } from '../../mocks/data/random.ts';
 import { hostileCases } from './hostile-cases.ts';
 import { http, type HttpReply } from './http.ts';
 
@@ -65,6 +66,7 @@ export function hostileHttpSuite(makeBroker: () => BrokerHandle, count: number):
   const honest = () => http(base, `/r1/${VERIFY}`, { method: 'POST', headers: json(), body: JSON.stringify(PERSON) });
 
   async function cases(): Promise<HttpCase[]> {
+    const rnd = seededRandom(7);
     const used = await Promise.all(Array.from({ length: 20 }, async () => {
       const reply = await honest();
       expect(reply.status).toBe(200);
@@ -77,17 +79,17 @@ export function hostileHttpSuite(makeBroker: () => BrokerHandle, count: number):
     }));
     const other: Array<() => HttpCase> = [
       () => ({ family: 'body gives a key twice', path: `/r1/${VERIFY}`, headers: json(), body: '{"idNumber":"004190000001","fullName":"A","dateOfBirth":"1990-01-01","fullName":"B"}', expected: ['client.malformed'] }),
-      () => ({ family: 'body not an object', path: `/r1/${VERIFY}`, headers: json(), body: ['[1]', '"x"', '1', 'null', '{', ''][Math.floor(Math.random() * 6)]!, expected: ['client.malformed'] }),
-      () => ({ family: 'body breaks the contract', path: `/r1/${VERIFY}`, headers: json(), body: JSON.stringify({ ...PERSON, idNumber: 'x'.repeat(Math.floor(Math.random() * 300)) }), expected: ['client.contract_violation'] }),
-      () => ({ family: 'X-Road-Id not a UUID', path: `/r1/${VERIFY}`, headers: json([['X-Road-Id', 'a'.repeat(1 + Math.floor(Math.random() * 400))]]), body: JSON.stringify(PERSON), expected: ['client.malformed'] }),
-      () => ({ family: 'X-Road-UserId ill-formed', path: `/r1/${VERIFY}`, headers: json([['X-Road-UserId', `u ${'v'.repeat(Math.floor(Math.random() * 200))}`]]), body: JSON.stringify(PERSON), expected: ['client.malformed'] }),
-      () => ({ family: 'path trick', path: ['/r1/VN/GOV/BCA%2FDANCU/X/citizen.verify/v1', '/r1/VN/GOV/BCA/../DANCU/citizen.verify/v1', '/r1/VN/GOV/BCA/%2e%2e/citizen.verify/v1', '/r1/VN/GOV/BCA/%c0%ae/citizen.verify/v1', '/r1/VN/GOV/BCA/DAN$CU/citizen.verify/v1', '/r1/VN/CITY/BCA/DANCU/citizen.verify/v1', '/r1/VN/GOV/BCA/DANCU/citizen.verify/v1%5C'][Math.floor(Math.random() * 7)]!, headers: json(), body: '{}', expected: ['client.malformed'] }),
-      () => ({ family: 'unknown service', path: `/r1/${DANCU}/citizen.erase/v${1 + Math.floor(Math.random() * 9)}`, headers: json(), body: '{}', expected: ['client.unknown_service'] }),
+      () => ({ family: 'body not an object', path: `/r1/${VERIFY}`, headers: json(), body: ['[1]', '"x"', '1', 'null', '{', ''][Math.floor(rnd() * 6)]!, expected: ['client.malformed'] }),
+      () => ({ family: 'body breaks the contract', path: `/r1/${VERIFY}`, headers: json(), body: JSON.stringify({ ...PERSON, idNumber: 'x'.repeat(Math.floor(rnd() * 300)) }), expected: ['client.contract_violation'] }),
+      () => ({ family: 'X-Road-Id not a UUID', path: `/r1/${VERIFY}`, headers: json([['X-Road-Id', 'a'.repeat(1 + Math.floor(rnd() * 400))]]), body: JSON.stringify(PERSON), expected: ['client.malformed'] }),
+      () => ({ family: 'X-Road-UserId ill-formed', path: `/r1/${VERIFY}`, headers: json([['X-Road-UserId', `u v${'v'.repeat(Math.floor(rnd() * 200))}`]]), body: JSON.stringify(PERSON), expected: ['client.malformed'] }),
+      () => ({ family: 'path trick', path: ['/r1/VN/GOV/BCA%2FDANCU/X/citizen.verify/v1', '/r1/VN/GOV/BCA/../DANCU/citizen.verify/v1', '/r1/VN/GOV/BCA/%2e%2e/citizen.verify/v1', '/r1/VN/GOV/BCA/%c0%ae/citizen.verify/v1', '/r1/VN/GOV/BCA/DAN$CU/citizen.verify/v1', '/r1/VN/CITY/BCA/DANCU/citizen.verify/v1', '/r1/VN/GOV/BCA/DANCU/citizen.verify/v1%5C'][Math.floor(rnd() * 7)]!, headers: json(), body: '{}', expected: ['client.malformed'] }),
+      () => ({ family: 'unknown service', path: `/r1/${DANCU}/citizen.erase/v${1 + Math.floor(rnd() * 9)}`, headers: json(), body: '{}', expected: ['client.unknown_service'] }),
       () => ({ family: 'X-Road-Client twice', path: `/r1/${VERIFY}`, headers: [...json(), ['X-Road-Client', DIENBIEN]], body: JSON.stringify(PERSON), expected: ['client.malformed'] }),
-      () => ({ family: 'X-Road-Client ill-formed', path: `/r1/${VERIFY}`, headers: [['Content-Type', 'application/json'], ['X-Road-Client', ["VN/PROV/CAOBANG/MOTCUA'--", '', 'VN/PROV', 'a'.repeat(300)][Math.floor(Math.random() * 4)]!]], body: '{}', expected: ['client.malformed'] }),
-      () => ({ family: 'forged token', path: `/r1/${VERIFY}`, headers: [['Content-Type', 'application/json'], ['X-Road-Client', CAOBANG], ['Authorization', `Bearer lgsp_${Math.random().toString(36).slice(2)}`]], body: JSON.stringify(PERSON), expected: ['client.unknown_key'] }),
+      () => ({ family: 'X-Road-Client ill-formed', path: `/r1/${VERIFY}`, headers: [['Content-Type', 'application/json'], ['X-Road-Client', ["VN/PROV/CAOBANG/MOTCUA'--", '', 'VN/PROV', 'a'.repeat(300)][Math.floor(rnd() * 4)]!]], body: '{}', expected: ['client.malformed'] }),
+      () => ({ family: 'forged token', path: `/r1/${VERIFY}`, headers: [['Content-Type', 'application/json'], ['X-Road-Client', CAOBANG], ['Authorization', `Bearer lgsp_${rnd().toString(36).slice(2)}`]], body: JSON.stringify(PERSON), expected: ['client.unknown_key'] }),
       () => ({ family: 'token in another name', path: `/r1/${VERIFY}`, headers: [['Content-Type', 'application/json'], ['X-Road-Client', DIENBIEN], ['Authorization', `Bearer ${token}`]], body: JSON.stringify(PERSON), expected: ['client.key_mismatch'] }),
-      () => ({ family: 'wrong content type', path: `/r1/${VERIFY}`, headers: [['Content-Type', ['text/plain', 'application/xml', 'multipart/form-data'][Math.floor(Math.random() * 3)]!], ['X-Road-Client', CAOBANG]], body: 'x', expected: ['client.malformed'] }),
+      () => ({ family: 'wrong content type', path: `/r1/${VERIFY}`, headers: [['Content-Type', ['text/plain', 'application/xml', 'multipart/form-data'][Math.floor(rnd() * 3)]!], ['X-Road-Client', CAOBANG]], body: 'x', expected: ['client.malformed'] }),
     ];
     const rest = Array.from({ length: count - bus_.length }, (_, i) => other[i % other.length]!());
     return [...bus_, ...rest];
@@ -110,7 +112,14 @@ export function hostileHttpSuite(makeBroker: () => BrokerHandle, count: number):
       }
       // Each refusal is a ledger row, or — for a caller who never proved who it is — one count instead.
       const notRecorded = () => replies.filter((r) => !bus.ledger.records.some((rec) => rec.tx === r.json?.detail)).length;
-      await expect.poll(notRecorded, { timeout: 15_000 }).toBe(counted.length - countedBefore);
+      try {
+        await expect.poll(notRecorded, { timeout: 15_000 }).toBe(counted.length - countedBefore);
+      } catch (err) {
+        const missing = replies.map((r, i) => [batch[i]!.family, r.headers['x-road-error'], bus.ledger.records.some((rec) => rec.tx === r.json?.detail)]).filter(([, , rec]) => !rec);
+        const types = counted.slice(countedBefore);
+        console.log(JSON.stringify({ missing: missing.map(([f, t]) => `${f} ${t}`).sort(), counted: [...types].sort() }));
+        throw err;
+      }
       expect((await honest()).status, `honest request after case ${start + batch.length}`).toBe(200);
     }
     expect(wrong).toEqual([]);
