@@ -3,12 +3,13 @@
  * port stops at once with one line saying what to change; `lgsp send`, `load`, `stats` and `tail`
  * reach the running one and say so; and the first one is unharmed.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLgsp, stopLgsp } from '../helpers/lgsp-process.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const exec = promisify(execFile);
@@ -36,24 +37,14 @@ describe('beside a running lgsp up', () => {
   let operator: string;
 
   beforeAll(async () => {
-    first = spawn(process.execPath, ['bin/lgsp.mjs', 'up', '--ingress-port', '0', '--operator-port', '0', '--citizens', '2000', '--rate', '1'], { cwd: ROOT, env: envFor(homes[0]!) });
-    let out = '';
-    [ingressPort, operator] = await new Promise<[string, string]>((found, failed) => {
-      first.stdout!.on('data', (d) => {
-        out += d;
-        const match = /dashboard (http:\/\/[\d.:]+)\/; HTTP ingress http:\/\/[\d.]+:(\d+)/.exec(out);
-        if (match) found([match[2]!, match[1]!]);
-      });
-      first.once('close', (code) => failed(new Error(`lgsp up ended (${code}): ${out}`)));
-    });
+    const started = await startLgsp(['up', '--ingress-port', '0', '--operator-port', '0', '--citizens', '2000', '--rate', '1'], envFor(homes[0]!),
+      /dashboard (http:\/\/[\d.:]+)\/; HTTP ingress http:\/\/[\d.]+:(\d+)/);
+    first = started.child;
+    [ingressPort, operator] = [started.match[2]!, started.match[1]!];
   }, 30_000);
 
   afterAll(async () => {
-    if (first.exitCode === null) {
-      const closed = new Promise((r) => first.once('close', r));
-      first.kill('SIGINT');
-      await closed;
-    }
+    await stopLgsp(first);
     for (const home of homes) rmSync(home, { recursive: true, force: true });
   });
 

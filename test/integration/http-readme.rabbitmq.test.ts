@@ -3,13 +3,14 @@
  * mode with a token from `lgsp keys token`, and `examples/signed-request.mjs` (plain jose, no
  * project code) in signed mode. Both must get replies verified end to end.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { AMQP_URL, describeRabbit, rabbitBroker } from '../helpers/broker.ts';
+import { startLgsp, stopLgsp } from '../helpers/lgsp-process.ts';
 import { realCatalog } from '../helpers/simulation-bus.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -23,24 +24,14 @@ describeRabbit('the README’s HTTP examples over RabbitMQ', () => {
   let ingress: string;
 
   beforeAll(async () => {
-    up = spawn(process.execPath, ['bin/lgsp.mjs', 'up', '--amqp-url', AMQP_URL!, '--prefix', broker.prefix, '--ingress-port', '0', '--operator-port', '0', '--citizens', '2000', '--rate', '1'], { cwd: ROOT, env });
-    let out = '';
-    ingress = await new Promise<string>((found, failed) => {
-      up.stdout!.on('data', (d) => {
-        out += d;
-        const match = /HTTP ingress (http:\/\/[\d.:]+)/.exec(out);
-        if (match) found(match[1]!);
-      });
-      up.once('close', (code) => failed(new Error(`lgsp up ended (${code}): ${out}`)));
-    });
+    const started = await startLgsp(['up', '--amqp-url', AMQP_URL!, '--prefix', broker.prefix, '--ingress-port', '0', '--operator-port', '0', '--citizens', '2000', '--rate', '1'],
+      env, /HTTP ingress (http:\/\/[\d.:]+)/);
+    up = started.child;
+    ingress = started.match[1]!;
   }, 60_000);
 
   afterAll(async () => {
-    if (up.exitCode === null) {
-      const closed = new Promise((r) => up.once('close', r));
-      up.kill('SIGINT');
-      await closed;
-    }
+    await stopLgsp(up);
     const { catalog } = await realCatalog();
     // The ingress's reply queues carry an instance name of its own: find them by the run's prefix.
     const listed = (await run('rabbitmqctl', ['list_queues', '-q', 'name'])).stdout.split('\n').map((l) => l.trim());

@@ -3,13 +3,14 @@
  * examples/sdk.ts word for word, and that file, beside `lgsp gateway`, prints the verified
  * reply and exits by itself.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { AMQP_URL, describeRabbit, rabbitBroker } from '../helpers/broker.ts';
+import { startLgsp, stopLgsp } from '../helpers/lgsp-process.ts';
 import { realCatalog } from '../helpers/simulation-bus.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -23,23 +24,11 @@ describeRabbit('the README’s SDK example over RabbitMQ', () => {
 
   beforeAll(async () => {
     for (const system of ['VN/GOV/BCA/DANCU', 'VN/PROV/CAOBANG/MOTCUA']) await run(process.execPath, ['bin/lgsp.mjs', 'keys', 'generate', system], { cwd: ROOT, env });
-    gateway = spawn(process.execPath, ['bin/lgsp.mjs', 'gateway', '--prefix', broker.prefix, '--ingress-port', '0', '--operator-port', '0'], { cwd: ROOT, env });
-    await new Promise<void>((ready, failed) => {
-      let out = '';
-      gateway.stdout!.on('data', (d) => {
-        out += d;
-        if (out.includes('Ctrl-C stops')) ready();
-      });
-      gateway.once('close', (code) => failed(new Error(`lgsp gateway ended (${code}): ${out}`)));
-    });
+    gateway = (await startLgsp(['gateway', '--prefix', broker.prefix, '--ingress-port', '0', '--operator-port', '0'], env, /Ctrl-C stops/)).child;
   }, 60_000);
 
   afterAll(async () => {
-    if (gateway.exitCode === null) {
-      const closed = new Promise((r) => gateway.once('close', r));
-      gateway.kill('SIGINT');
-      await closed;
-    }
+    await stopLgsp(gateway);
     const { catalog } = await realCatalog();
     await broker.cleanup([...catalog.systems.keys()]);
     rmSync(home, { recursive: true, force: true });
