@@ -66,7 +66,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
   let handling = 0;
 
   async function answerTimeout(request: PendingRequest): Promise<void> {
-    const err = new GatewayError('server.provider_timeout', `${request.service.provider} did not answer within ${request.service.timeoutMs} ms.`);
+    // A reply that came, but not signed by the provider, is what the client should hear of.
+    const err = request.unauthenticReply instanceof GatewayError && request.unauthenticReply.type.startsWith('server.')
+      ? request.unauthenticReply
+      : request.unauthenticReply
+        ? new GatewayError('server.provider_bad_signature', `The only reply from ${request.service.provider} within ${request.service.timeoutMs} ms was not signed by it.`, { cause: request.unauthenticReply })
+        : new GatewayError('server.provider_timeout', `${request.service.provider} did not answer within ${request.service.timeoutMs} ms.`);
     try {
       await answerError(ctx, err, request.record, {
         recipient: request.client, inReplyTo: request.id, service: request.service.id, requestHash: request.requestHash, replyTo: request.replyTo,

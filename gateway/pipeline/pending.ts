@@ -16,6 +16,12 @@ export interface PendingRequest extends RequestBinding {
   readonly delivery: Delivery;
   /** Tells the replay guard how the request ended (true: answered and recorded). */
   readonly settle: (handled: boolean) => void;
+  /**
+   * Why the last reply that claimed this transaction was not the provider's (not signed by it):
+   * such bytes never end a transaction — anyone able to publish could otherwise kill it — but if
+   * no real reply comes before the deadline, the client is told this instead of a bare timeout.
+   */
+  unauthenticReply?: Error;
 }
 
 /** Ends a pending request whose answer is delivered and recorded: the broker may forget it now. */
@@ -39,6 +45,11 @@ export class PendingRequests {
     }, Math.max(0, request.deadline - this.now()));
     timer.unref();
     this.entries.set(request.tx, { request, timer });
+  }
+
+  /** The request, left in place; undefined if it was answered or timed out already. */
+  peek(tx: string | undefined): PendingRequest | undefined {
+    return tx === undefined ? undefined : this.entries.get(tx)?.request;
   }
 
   /** Removes and returns the request; undefined if it was answered or timed out already. */

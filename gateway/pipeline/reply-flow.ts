@@ -19,22 +19,36 @@ import { checkReplyContent, checkReplySignature } from './reply-checks.ts';
  * undefined when the bytes are not even a JWS; `decodeError` then says why.
  */
 export async function handleReply(ctx: PipelineContext, delivery: Delivery, decoded: DecodedJws | undefined, decodeError?: unknown): Promise<void> {
-  const request = ctx.pending.take(delivery.props.correlationId);
-  if (!request) {
+  const waiting = ctx.pending.peek(delivery.props.correlationId);
+  if (!waiting) {
     // Answered already (a duplicate), timed out, or from before a restart: nothing to answer.
     ctx.log.debug({ tx: delivery.props.correlationId }, 'reply for no pending request dropped');
     delivery.ack();
+    return;
+  }
+  // Who signed it comes first: bytes the provider did not sign are not its answer, whoever put
+  // them on the responses queue, and do not end the transaction (see PendingRequest.unauthenticReply).
+  try {
+    if (!decoded) {
+      if (decodeError instanceof GatewayError && decodeError.type.startsWith('server.')) throw decodeError;
+      throw new GatewayError('server.provider_bad_signature', 'The reply is not a signed message.', { cause: decodeError });
+    }
+    await checkReplySignature(decoded, ctx.catalog, waiting.service.provider);
+  } catch (err) {
+    waiting.unauthenticReply = err as Error;
+    ctx.log.warn({ tx: waiting.tx, err: (err as Error).message }, 'a reply not signed by the provider was set aside');
+    delivery.ack();
+    return;
+  }
+  const request = ctx.pending.take(waiting.tx);
+  if (!request) {
+    delivery.ack(); // answered meanwhile
     return;
   }
   const { record } = request;
   record.responseIn = ctx.now();
   record.responseSize = delivery.body.length;
   try {
-    if (!decoded) {
-      if (decodeError instanceof GatewayError && decodeError.type.startsWith('server.')) throw decodeError;
-      throw new GatewayError('server.provider_bad_signature', 'The reply is not a signed message.', { cause: decodeError });
-    }
-    await checkReplySignature(decoded, ctx.catalog, request.service.provider);
     const reply = checkReplyContent(decoded.payload, request);
     const attestation = await attest(decoded.jws, record.tx, REPLY_CHECKS, ctx.key, new Date(ctx.now()));
     const queue = replyQueueOf(ctx, request.client, request.replyTo);

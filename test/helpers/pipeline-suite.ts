@@ -309,6 +309,27 @@ export function messagePathSuite(makeBroker: () => BrokerHandle): void {
     });
   });
 
+  describe('the responses queue', () => {
+    it('does not let junk under a pending transaction end it: the provider’s own reply still answers', async () => {
+      const raw = await bus.broker.connect('junk publisher');
+      await dancu.pause(); // this test's provider alone serves the population database
+      const provider = await bus.provider(DANCU, {
+        'citizen.verify/v1': async (m) => {
+          // Someone able to publish to the responses queue sends junk under this very transaction first.
+          await raw.publish(raw.names.responses, Buffer.from('junk'), { correlationId: m.tx, type: 'response' });
+          await raw.publish(raw.names.responses, Buffer.from(await client.sign('request', VERIFY, PERSON).then((x) => x.jws)), { correlationId: m.tx, type: 'response' });
+          await new Promise((r) => setTimeout(r, 100));
+          return verifyHandler(m);
+        },
+      });
+      const reply = await client.request(VERIFY, PERSON);
+      expect(reply.status).toBe('ok');
+      expect(reply.signedBy).toBe('provider');
+      await provider.stop();
+      await dancu.resume();
+    });
+  });
+
   describe('after a gateway restart', () => {
     it('gives a backlog a grace period for its provider to come back, instead of failing it as unavailable', async () => {
       await bus.gateway.stop();
