@@ -13,6 +13,7 @@ import { ServiceProvider } from '../../adapters/amqp/provider.ts';
 import { loadCatalog } from '../../gateway/catalog/load.ts';
 import { ensureSigningKey, registeredPublicKeys } from '../../gateway/home/keys.ts';
 import { verifyChain } from '../../gateway/ledger/verify.ts';
+import { sha256 } from '../../gateway/protocol/jws.ts';
 import { AMQP_URL, describeRabbit, rabbitBroker } from '../helpers/broker.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -49,9 +50,16 @@ describeRabbit('ledger when the gateway is killed', () => {
 
     let gateway = await startGateway();
     stops.push(async () => gateway.kill('SIGTERM'));
+    const deliveries: Array<{ id: string; tx?: string; redelivery: boolean }> = [];
     const provider = await ServiceProvider.start({
       ...common, transport: await broker.connect('provider'), system: DANCU, key: await ensureSigningKey(home, DANCU),
-      handlers: { 'citizen.verify/v1': async () => (await new Promise((r) => setTimeout(r, 2)), { body: { match: true, differences: [] } }) },
+      handlers: {
+        'citizen.verify/v1': async (m) => {
+          deliveries.push({ id: m.envelope.id, tx: m.tx, redelivery: m.redelivery });
+          await new Promise((r) => setTimeout(r, 2));
+          return { body: { match: true, differences: [] } };
+        },
+      },
     });
     stops.push(() => provider.stop());
     const client = await GatewayClient.connect({
@@ -95,5 +103,20 @@ describeRabbit('ledger when the gateway is killed', () => {
     expect(accepted.filter((id) => counts.get(id) !== 1)).toEqual([]);
     expect(counts.size).toBe(TOTAL);
     expect(verifyChain(file)).toEqual({ records: TOTAL });
+
+    // What each client received is what the ledger holds: the reply's transaction, and the hash of the very reply.
+    const ledger = new Database(file, { readonly: true });
+    const held = new Map((ledger.prepare('SELECT tx, response_hash AS hash FROM transactions').all() as { tx: string; hash: string }[]).map((r) => [r.tx, r.hash]));
+    ledger.close();
+    expect(replies.filter((r) => held.get(r.tx!) !== sha256(r.jws))).toEqual([]);
+    // A request the provider got twice came under one transaction, the second time marked as a redelivery.
+    const byId = new Map<string, typeof deliveries>();
+    for (const d of deliveries) byId.set(d.id, [...(byId.get(d.id) ?? []), d]);
+    const twice = [...byId.values()].filter((d) => d.length > 1);
+    for (const copies of twice) {
+      expect(new Set(copies.map((c) => c.tx)).size).toBe(1);
+      expect(copies.slice(1).every((c) => c.redelivery)).toBe(true);
+    }
+    console.log(`SIGKILL mid-load: ${answeredBeforeKill} answered before the kill; ${twice.length} requests delivered twice to the provider, each flagged`);
   });
 });
