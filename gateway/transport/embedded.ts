@@ -75,9 +75,10 @@ export class EmbeddedBroker {
     if (!q) throw new TransportError('unroutable', `no queue ${name}`);
     if (front) q.ready.unshift(message);
     else q.ready.push(message);
-    // x-max-length with drop-head, as RabbitMQ bounds a queue: the oldest ready messages go.
+    // x-max-length with drop-head, as RabbitMQ bounds a queue: the oldest ready messages go, to
+    // the dead letters (reason `maxlen`) where the queue has a dead-letter exchange.
     const max = q.arguments['x-max-length'];
-    if (typeof max === 'number') while (q.ready.length > max) q.ready.shift();
+    if (typeof max === 'number') while (q.ready.length > max) this.deadLetter(q, q.ready.shift()!, 'maxlen');
     this.schedule(q);
   }
 

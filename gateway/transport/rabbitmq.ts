@@ -84,6 +84,7 @@ class RabbitTransport implements Transport {
   constructor(private readonly options: RabbitOptions) {
     this.topology = {
       prefix: options.prefix ?? DEFAULT_TOPOLOGY.prefix, deliveryLimit: options.deliveryLimit ?? DEFAULT_TOPOLOGY.deliveryLimit, deadLetterMax: options.deadLetterMax,
+      replyQueueMax: options.replyQueueMax,
     };
     this.names = queueNames(this.topology.prefix);
   }

@@ -35,9 +35,15 @@ export interface TopologyOptions {
    * but an operator, so it must not grow without bound (junk sent to the gateway ends there).
    */
   readonly deadLetterMax?: number;
+  /**
+   * Replies kept at most in a client's reply queue; past that the oldest are dead-lettered
+   * (`maxlen`). A client that is away for long must not make its queue grow without bound.
+   */
+  readonly replyQueueMax?: number;
 }
 
 export const DEAD_LETTER_MAX = 100_000;
+export const REPLY_QUEUE_MAX = 10_000;
 
 /** How long a named client instance's reply queue outlives its last consumer. */
 export const INSTANCE_QUEUE_EXPIRES_MS = 30 * 60_000;
@@ -97,12 +103,15 @@ export function topologyFor(systems: readonly string[], options: TopologyOptions
     durableQueue(names.responses, options, dlx),
     { name: names.dead, arguments: { 'x-queue-type': 'quorum', 'x-max-length': options.deadLetterMax ?? DEAD_LETTER_MAX, 'x-overflow': 'drop-head' } },
   ];
+  const bounded = (q: QueueSpec): QueueSpec => ({
+    ...q, arguments: { ...q.arguments, 'x-max-length': options.replyQueueMax ?? REPLY_QUEUE_MAX, 'x-overflow': 'drop-head' },
+  });
   for (const system of systems) {
-    queues.push(durableQueue(names.inbox(system), options, dlx), durableQueue(names.replies(system), options, dlx));
+    queues.push(durableQueue(names.inbox(system), options, dlx), bounded(durableQueue(names.replies(system), options, dlx)));
     // A named instance's queue goes away after half an hour unused: instances come and go (a
     // `lgsp send`, a load run), a system's own queues stay.
     if (instance) {
-      const q = durableQueue(names.replies(system, instance), options, dlx);
+      const q = bounded(durableQueue(names.replies(system, instance), options, dlx));
       queues.push({ ...q, arguments: { ...q.arguments, 'x-expires': INSTANCE_QUEUE_EXPIRES_MS } });
     }
   }

@@ -24,7 +24,7 @@ export interface BrokerHandle {
 }
 
 /** A fresh embedded broker. */
-export function embeddedBroker(deliveryLimit = 5, options: { deadLetterMax?: number } = {}): BrokerHandle {
+export function embeddedBroker(deliveryLimit = 5, options: { deadLetterMax?: number; replyQueueMax?: number } = {}): BrokerHandle {
   const prefix = 'lgsp';
   const broker = new EmbeddedBroker({ prefix, deliveryLimit, ...options });
   const open: Transport[] = [];
@@ -46,7 +46,7 @@ export function embeddedBroker(deliveryLimit = 5, options: { deadLetterMax?: num
  * A RabbitMQ namespace of its own on AMQP_URL. With `via` (a proxy's URL, see tcp-proxy.ts)
  * the suite's connections go through it; cleanup still talks to the broker directly.
  */
-export function rabbitBroker(deliveryLimit = 5, via?: string, options: { deadLetterMax?: number } = {}): BrokerHandle {
+export function rabbitBroker(deliveryLimit = 5, via?: string, options: { deadLetterMax?: number; replyQueueMax?: number } = {}): BrokerHandle {
   if (!AMQP_URL) throw new Error('AMQP_URL is not set');
   const direct = AMQP_URL;
   const url = via ?? AMQP_URL;

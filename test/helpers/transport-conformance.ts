@@ -9,6 +9,7 @@ import type { BrokerHandle } from './broker.ts';
 const SYSTEM = 'VN/GOV/TEST/CONFORMANCE';
 const DELIVERY_LIMIT = 2;
 const DEAD_LETTER_MAX = 3;
+const REPLY_QUEUE_MAX = 2;
 
 /** Resolves with the first `n` deliveries a queue hands to a consumer that does not settle them. */
 function collect(transport: Transport, queue: string, n: number, prefetch = 10): Promise<Delivery[]> {
@@ -25,13 +26,13 @@ function within<T>(ms: number, promise: Promise<T>): Promise<T | 'timeout'> {
   return Promise.race([promise, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), ms))]);
 }
 
-export function transportConformance(makeBroker: (deliveryLimit: number, deadLetterMax: number) => BrokerHandle): void {
+export function transportConformance(makeBroker: (deliveryLimit: number, bounds: { deadLetterMax: number; replyQueueMax: number }) => BrokerHandle): void {
   let broker: BrokerHandle;
   let transport: Transport;
   let inbox: string;
 
   beforeEach(async () => {
-    broker = makeBroker(DELIVERY_LIMIT, DEAD_LETTER_MAX);
+    broker = makeBroker(DELIVERY_LIMIT, { deadLetterMax: DEAD_LETTER_MAX, replyQueueMax: REPLY_QUEUE_MAX });
     transport = await broker.connect('conformance');
     await transport.declare([SYSTEM]);
     inbox = transport.names.inbox(SYSTEM);
@@ -89,6 +90,18 @@ export function transportConformance(makeBroker: (deliveryLimit: number, deadLet
     const kept = await collect(transport, transport.names.dead, DEAD_LETTER_MAX);
     expect(kept.map((d) => d.body.toString())).toEqual(['junk 3', 'junk 4', 'junk 5']);
     for (const d of kept) d.ack();
+  });
+
+  it(`keeps at most ${REPLY_QUEUE_MAX} replies for a client that is away, the oldest dead-lettered (maxlen)`, async () => {
+    const replies = transport.names.replies(SYSTEM);
+    for (let i = 1; i <= 4; i++) await transport.publish(replies, Buffer.from(`reply ${i}`), { messageId: `r${i}` });
+    await expect.poll(async () => (await transport.inspect(replies))?.messages).toBe(REPLY_QUEUE_MAX);
+    const kept = await collect(transport, replies, REPLY_QUEUE_MAX);
+    expect(kept.map((d) => d.body.toString())).toEqual(['reply 3', 'reply 4']);
+    for (const d of kept) d.ack();
+    const dead = await collect(transport, transport.names.dead, 2);
+    expect(dead.map((d) => [d.body.toString(), d.deaths[0]?.reason])).toEqual([['reply 1', 'maxlen'], ['reply 2', 'maxlen']]);
+    for (const d of dead) d.ack();
   });
 
   it('dead-letters a message rejected without requeue, with the reason', async () => {

@@ -3,5 +3,5 @@ import { embeddedBroker } from '../helpers/broker.ts';
 import { transportConformance } from '../helpers/transport-conformance.ts';
 
 describe('embedded transport conformance', () => {
-  transportConformance((limit, deadLetterMax) => embeddedBroker(limit, { deadLetterMax }));
+  transportConformance((limit, bounds) => embeddedBroker(limit, bounds));
 });
