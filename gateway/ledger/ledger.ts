@@ -40,6 +40,9 @@ export const useKey = (client: string, messageId: string) => `${client}\u0000${m
  */
 export const NOT_A_USE = ['client.replay', 'client.rate_limited'] as const;
 
+/** The SQL condition of a record that uses its id: the unique index and the look-up share it. */
+export const USES_ID_SQL = `message_id IS NOT NULL AND outcome NOT IN (${NOT_A_USE.map((o) => `'${o}'`).join(', ')})`;
+
 /** A record counts as a use of its id unless its outcome is one of NOT_A_USE. */
 export const claimsId = (r: TransactionRecord): boolean =>
   r.client !== null && r.messageId !== null && !(NOT_A_USE as readonly string[]).includes(r.outcome);

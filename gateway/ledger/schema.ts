@@ -1,6 +1,6 @@
 /** The ledger's SQLite schema and the canonical form of a record that the hash chain covers. */
 import { createHash } from 'node:crypto';
-import type { TransactionRecord } from './ledger.ts';
+import { USES_ID_SQL, type TransactionRecord } from './ledger.ts';
 
 /** Record fields in chain order; the column of each is its snake_case name. */
 export const FIELDS = [
@@ -26,8 +26,7 @@ CREATE TABLE IF NOT EXISTS transactions (
 -- A replay is a different message that reuses an id, and a rate-limited one was refused before its id
 -- was claimed: their refusals are records of their own. (transactions_message, its first form, went.)
 DROP INDEX IF EXISTS transactions_message;
-CREATE UNIQUE INDEX IF NOT EXISTS transactions_message_use
-  ON transactions (client, message_id) WHERE message_id IS NOT NULL AND outcome NOT IN ('client.replay', 'client.rate_limited');
+CREATE UNIQUE INDEX IF NOT EXISTS transactions_message_use ON transactions (client, message_id) WHERE ${USES_ID_SQL};
 CREATE INDEX IF NOT EXISTS transactions_time ON transactions (request_in);
 CREATE INDEX IF NOT EXISTS transactions_service_time ON transactions (service, request_in);
 -- The answer each transaction delivered, kept a while for redelivery (the record's response hash covers it).

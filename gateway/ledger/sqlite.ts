@@ -8,7 +8,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ANSWER_RETENTION_MS, claimsId, useKey, type Ledger, type PriorUse, type StoredAnswer, type TransactionRecord } from './ledger.ts';
+import { ANSWER_RETENTION_MS, claimsId, useKey, USES_ID_SQL, type Ledger, type PriorUse, type StoredAnswer, type TransactionRecord } from './ledger.ts';
 import { chainHash, column, FIELDS, GENESIS, SCHEMA } from './schema.ts';
 
 export interface SqliteLedgerOptions {
@@ -60,8 +60,7 @@ export class SqliteLedger implements Ledger {
     const columns = [...FIELDS.map(column), 'prev_hash', 'hash'];
     this.insert = this.db.prepare(`INSERT OR IGNORE INTO transactions (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
     // The unique partial index (client, message_id) answers this without a scan.
-    this.findUse = this.db.prepare(`SELECT tx, request_hash AS requestHash FROM transactions
-      WHERE client = ? AND message_id = ? AND message_id IS NOT NULL AND outcome NOT IN ('client.replay', 'client.rate_limited') LIMIT 1`);
+    this.findUse = this.db.prepare(`SELECT tx, request_hash AS requestHash FROM transactions WHERE client = ? AND message_id = ? AND ${USES_ID_SQL} LIMIT 1`);
     this.insertAnswer = this.db.prepare('INSERT OR REPLACE INTO answers (tx, at, queue, jws, props) VALUES (?, ?, ?, ?, ?)');
     this.findAnswer = this.db.prepare('SELECT queue, jws, props FROM answers WHERE tx = ?');
     this.writeBatch = this.db.transaction((batch: Queued[]) => {

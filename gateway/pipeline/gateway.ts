@@ -43,6 +43,15 @@ export interface Gateway {
   readonly ledger: Ledger;
 }
 
+/** What a client is told at its request's deadline: what was wrong with the replies that came (none signed by the provider), or a timeout. */
+function timeoutAnswer(request: PendingRequest): GatewayError {
+  const { provider, timeoutMs } = request.service;
+  const seen = request.unauthenticReply;
+  if (!seen) return new GatewayError('server.provider_timeout', `${provider} did not answer within ${timeoutMs} ms.`);
+  if (seen instanceof GatewayError && seen.type.startsWith('server.')) return seen;
+  return new GatewayError('server.provider_bad_signature', `The only reply from ${provider} within ${timeoutMs} ms was not signed by it.`, { cause: seen });
+}
+
 /**
  * Builds a gateway.
  * @example const gateway = createGateway({ transport, catalog, key }); await gateway.start();
@@ -66,12 +75,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   let handling = 0;
 
   async function answerTimeout(request: PendingRequest): Promise<void> {
-    // A reply that came, but not signed by the provider, is what the client should hear of.
-    const err = request.unauthenticReply instanceof GatewayError && request.unauthenticReply.type.startsWith('server.')
-      ? request.unauthenticReply
-      : request.unauthenticReply
-        ? new GatewayError('server.provider_bad_signature', `The only reply from ${request.service.provider} within ${request.service.timeoutMs} ms was not signed by it.`, { cause: request.unauthenticReply })
-        : new GatewayError('server.provider_timeout', `${request.service.provider} did not answer within ${request.service.timeoutMs} ms.`);
+    const err = timeoutAnswer(request);
     try {
       await answerError(ctx, err, request.record, {
         recipient: request.client, inReplyTo: request.id, service: request.service.id, requestHash: request.requestHash, replyTo: request.replyTo,
