@@ -25,7 +25,7 @@ export async function openCaller(rt: Runtime, options: { system: string; amqpUrl
   const trust = { keys: rt.catalog.keys, gateway: rt.catalog.gateway };
   if (options.amqpUrl) {
     const client = await GatewayClient.connect({
-      ...trust, transport: await rt.connect(`${options.purpose} ${options.system}`), system: options.system, key,
+      ...trust, transport: await rt.connect(`${options.purpose} ${options.system}`, options.system), system: options.system, key,
       timeoutMs: options.timeoutMs, instance: `${options.purpose}-${process.pid}`,
     });
     return {

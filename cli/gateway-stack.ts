@@ -84,7 +84,7 @@ async function startLocked(rt: Runtime, options: StackOptions, lock: HomeLock, s
   stops.push(() => started.stop());
   let meta: ServiceProvider | undefined;
   if (rt.catalog.systems.has(META_SYSTEM)) {
-    meta = await startMetaservices({ transport: await rt.connect('metaservices'), catalog: rt.catalog, key: await rt.key(META_SYSTEM), logger: rt.log });
+    meta = await startMetaservices({ transport: await rt.connect('metaservices', META_SYSTEM), catalog: rt.catalog, key: await rt.key(META_SYSTEM), logger: rt.log });
   }
 
   let ingress: Ingress | undefined;

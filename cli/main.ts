@@ -6,6 +6,7 @@ import { WORKLOAD_PROFILES } from '../mocks/workload.ts';
 import { gatewayOnly } from './commands/gateway.ts';
 import { generateKey, issueOperatorToken, issueTokenFor, listKeys, registerKey, revokeTokenOf } from './commands/keys.ts';
 import { bench } from './commands/bench.ts';
+import { provision, remove } from './commands/broker.ts';
 import { bridge } from './commands/bridge.ts';
 import { resetLedger, verifyLedger } from './commands/ledger.ts';
 import { load } from './commands/load.ts';
@@ -57,6 +58,7 @@ function withCommon(command: Command, amqpHelp = 'RabbitMQ to use instead of the
     .addOption(new Option('--home <dir>', 'state directory (keys, ledger)').env('LGSP_HOME'))
     .addOption(new Option('--amqp-url <url>', amqpHelp).env('AMQP_URL'))
     .option('--prefix <prefix>', 'queue name prefix on the broker', 'lgsp')
+    .option('--broker-users', 'on RabbitMQ, connect each part as its own broker user (made by lgsp broker provision)')
     .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('warn'));
 }
 
@@ -76,6 +78,8 @@ withOperator(withCommon(program.command('up')))
   .option('--scale <transactions>', 'with --profile: stream its shares at volume until this many transactions are recorded (constant memory; progress bar; rate reached)', positive)
   .option('--duration <seconds>', 'stop after this long (default: until Ctrl-C)', positive)
   .option('--bridge <config...>', "attach a national system's HTTP API by a REST bridge instead of its mock (see bridges/)")
+  .option('--provision', 'on RabbitMQ: first make the broker users (as lgsp broker provision, with --amqp-url as the administrator), then connect each part as its own user')
+  .option('--management-url <url>', "with --provision: RabbitMQ's management API (default: http://<the AMQP host>:15672)")
   .action((options) => {
     if (options.scale && !options.profile) throw new InvalidArgumentError('--scale streams a workload profile: add --profile <name> (e.g. ca-mau)');
     return up({ ...options, ...ports(options), bridge: options.bridge ?? [] });
@@ -174,6 +178,21 @@ program.command('bench')
   .option('--rate <n>', 'fixed rate of the latency phase, per second', positive, 1000)
   .option('--rate-seconds <n>', 'length of the latency phase', positive, 10)
   .action((options) => bench(options));
+
+const brokerCommand = program.command('broker').description('least privilege on RabbitMQ: a broker user for the gateway and for each system');
+for (const [name, description, action] of [
+  ['provision', "create (or update) the users and their permissions through RabbitMQ's management API; passwords kept in LGSP_HOME/broker-users.json", provision],
+  ['remove', "delete this prefix's broker users", remove],
+] as const) {
+  brokerCommand.command(name)
+    .description(description)
+    .addOption(new Option('--amqp-url <url>', "RabbitMQ, with an administrator's login").env('AMQP_URL'))
+    .option('--management-url <url>', "RabbitMQ's management API (default: http://<the AMQP host>:15672, same login)")
+    .option('--prefix <prefix>', 'queue name prefix on the broker', 'lgsp')
+    .option('--contracts <dir>', 'the catalog and contracts folder', 'contracts')
+    .addOption(new Option('--home <dir>', 'state directory').env('LGSP_HOME'))
+    .action((options) => action(options));
+}
 
 const ledgerCommand = program.command('ledger').description('the transaction ledger in LGSP_HOME');
 ledgerCommand.command('reset')

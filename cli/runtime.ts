@@ -9,6 +9,7 @@ import { pino, type Logger } from 'pino';
 import { META_SYSTEM } from '../adapters/meta/methods.ts';
 import type { Catalog } from '../gateway/catalog/catalog.ts';
 import { loadCatalog } from '../gateway/catalog/load.ts';
+import { BROKER_USERS_FILE, loadBrokerUsers, urlAs, type BrokerUsers } from '../gateway/home/broker-users.ts';
 import { ensureSigningKey, lgspHome, registeredPublicKeys } from '../gateway/home/keys.ts';
 import type { SigningKey } from '../gateway/protocol/keys.ts';
 import { EmbeddedBroker } from '../gateway/transport/embedded.ts';
@@ -24,6 +25,11 @@ export interface CommonOptions {
   amqpUrl?: string;
   prefix: string;
   logLevel: string;
+  /**
+   * On RabbitMQ, connect the gateway and each system as its own broker user, from the logins
+   * `lgsp broker provision` kept in the state directory.
+   */
+  brokerUsers?: boolean;
 }
 
 export interface Runtime {
@@ -36,8 +42,11 @@ export interface Runtime {
   readonly amqp?: string;
   /** The queue name prefix. */
   readonly prefix: string;
-  /** A new connection to the bus, named for RabbitMQ's connection list. */
-  connect(name: string): Promise<Transport>;
+  /**
+   * A new connection to the bus, named for RabbitMQ's connection list; as `system`'s broker user
+   * when the runtime uses per-system users (else as the gateway's).
+   */
+  connect(name: string, system?: string): Promise<Transport>;
   /** A system's signing key from LGSP_HOME. */
   key(system: string): Promise<SigningKey>;
   close(): Promise<void>;
@@ -62,12 +71,15 @@ export async function openRuntime(options: CommonOptions, generateKeys = false, 
   const catalog = await loadCatalog(options.contracts, { extraKeys: registeredPublicKeys(home) });
   const url = options.amqpUrl;
   const broker = url ? undefined : new EmbeddedBroker({ prefix: options.prefix });
+  const logins = url && options.brokerUsers ? brokerLogins(home, options.prefix) : undefined;
   const open: Transport[] = [];
   return {
     catalog, home, log,
     transportKind: url ? 'rabbitmq' : 'embedded', amqp: url ? safeUrl(url) : undefined, prefix: options.prefix,
-    async connect(name) {
-      const transport = url ? await connectRabbit({ url, prefix: options.prefix, name: `lgsp ${name}` }) : broker!.connect();
+    async connect(name, system) {
+      const login = logins && (system ? logins[system] : logins.gateway);
+      if (logins && !login) throw new Error(`no broker user for ${system} in ${join(home, BROKER_USERS_FILE)}: run lgsp broker provision again`);
+      const transport = url ? await connectRabbit({ url: login ? urlAs(url, login) : url, prefix: options.prefix, name: `lgsp ${name}` }) : broker!.connect();
       open.push(transport);
       return transport;
     },
@@ -76,6 +88,15 @@ export async function openRuntime(options: CommonOptions, generateKeys = false, 
       await Promise.all(open.map((t) => t.close()));
     },
   };
+}
+
+/** The logins `lgsp broker provision` kept for this prefix. */
+function brokerLogins(home: string, prefix: string): BrokerUsers['logins'] {
+  const users = loadBrokerUsers(home);
+  if (!users || users.prefix !== prefix) {
+    throw new Error(`no broker users for prefix ${prefix} in ${join(home, BROKER_USERS_FILE)}: run lgsp broker provision --amqp-url <an administrator's URL> first`);
+  }
+  return users.logins;
 }
 
 /** Redacts a password in an AMQP URL before it is shown. */

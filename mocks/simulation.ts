@@ -40,7 +40,7 @@ export async function startSimulation(env: MockEnv, options: SimulationOptions):
     provinces.set(province.key, await startProvince(env, { province, data, seed: options.seed + 100 + i, certificateWaitMs: options.resultDelayMs * 3 }));
   }
   const portalClient = await GatewayClient.connect({
-    transport: await env.connect(`${DVCQG} client`), system: DVCQG, key: await env.key(DVCQG), keys: env.catalog.keys, gateway: env.catalog.gateway,
+    transport: await env.connect(`${DVCQG} client`, DVCQG), system: DVCQG, key: await env.key(DVCQG), keys: env.catalog.keys, gateway: env.catalog.gateway,
   });
   return {
     data, national, provinces, portalClient,

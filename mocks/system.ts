@@ -13,7 +13,8 @@ import type { FaultController } from './faults.ts';
 /** What mocks need from their surroundings: the catalog, connections and keys. */
 export interface MockEnv {
   readonly catalog: Catalog;
-  connect(name: string): Promise<Transport>;
+  /** A connection for `system` (its own broker user, where the bus has them). */
+  connect(name: string, system: string): Promise<Transport>;
   key(system: string): Promise<SigningKey>;
   readonly faults: FaultController;
   readonly logger?: Logger;
@@ -28,7 +29,7 @@ export async function runSystem(env: MockEnv, system: string, handlers: Record<s
   const key = await env.key(system);
   const rotated = (await generateSigningKey(system, 'rotated-2025')).signing;
   const provider = await ServiceProvider.start({
-    transport: await env.connect(system), system, key, keys: env.catalog.keys, gateway: env.catalog.gateway, handlers, logger: env.logger,
+    transport: await env.connect(system, system), system, key, keys: env.catalog.keys, gateway: env.catalog.gateway, handlers, logger: env.logger,
   });
   let outageTimer: NodeJS.Timeout | undefined;
   let backTimer: NodeJS.Timeout | undefined;

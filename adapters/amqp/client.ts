@@ -7,7 +7,7 @@ import type { KeyRing, SigningKey } from '../../gateway/protocol/keys.ts';
 import type { Consumer, Delivery, Transport } from '../../gateway/transport/transport.ts';
 import { publishToGateway } from './publish.ts';
 import { signEnvelope, verifyReply, type Reply, type SendOptions } from './reply.ts';
-import { verifyReceived } from './verify.ts';
+import { checkFromGateway, verifyReceived } from './verify.ts';
 
 export type { Reply, SendOptions } from './reply.ts';
 
@@ -155,6 +155,7 @@ export class GatewayClient {
     }
     let reply: Reply;
     try {
+      checkFromGateway(this.options.transport, delivery);
       reply = await verifyReply({ envelope: waiting.request, jws: waiting.jws }, jws, delivery.props.headers?.['x-lgsp-attestation'], this.options);
     } catch {
       // Not the answer (forged, or bound to other bytes): the request keeps waiting for its own.

@@ -13,7 +13,7 @@ import type { KeyRing, SigningKey } from '../../gateway/protocol/keys.ts';
 import type { Consumer, Delivery, Transport } from '../../gateway/transport/transport.ts';
 import type { Attestation } from '../../gateway/protocol/attestation.ts';
 import { publishToGateway } from './publish.ts';
-import { verifyReceived } from './verify.ts';
+import { checkFromGateway, verifyReceived } from './verify.ts';
 
 /** A transaction this provider has handled already. */
 class AlreadyHandled extends Error {
@@ -124,6 +124,7 @@ export class ServiceProvider {
     let tx: string;
     let redelivery: boolean;
     try {
+      checkFromGateway(this.options.transport, delivery);
       const claimed = JSON.parse(Buffer.from(jws.split('.')[1] ?? '', 'base64url').toString('utf8')) as { client?: unknown };
       const verified = await verifyReceived(jws, keys, [String(claimed.client)], { attestation: typeof attestation === 'string' ? attestation : undefined, gateway });
       if (verified.envelope.kind === 'response') throw new Error('a response in a provider inbox');

@@ -6,6 +6,8 @@ import { verifyAttestation, type Attestation } from '../../gateway/protocol/atte
 import { checkEnvelope, type Envelope } from '../../gateway/protocol/envelope.ts';
 import { decodeJws, keyFor, verifyJws } from '../../gateway/protocol/jws.ts';
 import type { KeyRing } from '../../gateway/protocol/keys.ts';
+import { publisherOf } from '../../gateway/transport/broker-users.ts';
+import type { Delivery, Transport } from '../../gateway/transport/transport.ts';
 
 /** A received message that failed its end-to-end checks. */
 export class VerificationError extends Error {
@@ -13,6 +15,16 @@ export class VerificationError extends Error {
     super(message, options);
     this.name = 'VerificationError';
   }
+}
+
+/**
+ * Throws unless the gateway's broker user published `delivery`, where the broker vouches for its
+ * publisher (per-system users, docs/protocol.md §5). Everything a system receives comes from the
+ * gateway: a message another system's user managed to put in its queue is not to be trusted.
+ */
+export function checkFromGateway(transport: Transport, delivery: Delivery): void {
+  const publisher = publisherOf(transport.names.prefix, delivery.props.userId);
+  if (publisher?.kind === 'system') throw new VerificationError(`published by the broker user of ${publisher.system}, not by the gateway`);
 }
 
 export interface Verified {

@@ -7,7 +7,7 @@ export async function bridge(file: string, options: CommonOptions): Promise<void
   if (!options.amqpUrl) throw new Error('lgsp bridge joins a bus on RabbitMQ: pass --amqp-url or set AMQP_URL (or use lgsp up --bridge on the embedded transport)');
   const rt = await openRuntime(options, true);
   const config = loadBridgeConfig(file, rt.catalog);
-  const provider = await startBridge({ transport: await rt.connect(`${config.system} bridge`), catalog: rt.catalog, key: await rt.key(config.system), config, logger: rt.log });
+  const provider = await startBridge({ transport: await rt.connect(`${config.system} bridge`, config.system), catalog: rt.catalog, key: await rt.key(config.system), config, logger: rt.log });
   process.stdout.write(`bridge ${config.system} → ${config.baseUrl} (${Object.keys(config.services).length} services) on ${safeUrl(options.amqpUrl)}; Ctrl-C stops\n`);
   await new Promise<void>((resolve) => {
     const stop = () => void provider.stop().then(() => rt.close()).then(resolve);

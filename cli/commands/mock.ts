@@ -23,7 +23,7 @@ export async function mock(system: string, options: MockOptions): Promise<void> 
   const rt = await openRuntime(options, true);
   const faults = new FaultController();
   for (const f of options.faults) faults.apply(f);
-  const env = { catalog: rt.catalog, connect: (n: string) => rt.connect(n), key: (s: string) => rt.key(s), faults, logger: rt.log };
+  const env = { catalog: rt.catalog, connect: (n: string, s: string) => rt.connect(n, s), key: (s: string) => rt.key(s), faults, logger: rt.log };
   const data = nationalData(options.seed, options.citizens);
   const running = province
     ? await startProvince(env, { province, data, seed: options.seed, certificateWaitMs: options.resultDelay * 3 })

@@ -5,6 +5,9 @@
  */
 import { startBridge } from '../../adapters/http/bridge/bridge.ts';
 import { loadBridgeConfig } from '../../adapters/http/bridge/config.ts';
+import { loadCatalog } from '../../gateway/catalog/load.ts';
+import { lgspHome } from '../../gateway/home/keys.ts';
+import { provisionBus } from '../../gateway/transport/provision.ts';
 import { FaultController } from '../../mocks/faults.ts';
 import { startLiveWorkload, startSimulation, type Simulation } from '../../mocks/simulation.ts';
 import { defaultReplaySeconds, WORKLOAD_PROFILES } from '../../mocks/workload.ts';
@@ -33,12 +36,19 @@ export interface UpOptions extends CommonOptions {
   scale?: number;
   /** REST bridge configuration files: these national systems' HTTP APIs replace their mocks. */
   bridge: string[];
+  /** On RabbitMQ: make the broker users first, then connect each part as its own. */
+  provision?: boolean;
+  managementUrl?: string;
 }
 
 export async function up(options: UpOptions): Promise<void> {
   const faults = new FaultController();
   for (const profile of options.faults) faults.apply(profile);
-  const rt = await openRuntime(options, true, 'home');
+  if (options.provision) {
+    if (!options.amqpUrl) throw new Error('--provision makes broker users on RabbitMQ: pass --amqp-url (an administrator\'s login) too');
+    await provisionBus({ amqpUrl: options.amqpUrl, managementUrl: options.managementUrl, prefix: options.prefix, catalog: await loadCatalog(options.contracts), home: options.home ?? lgspHome() });
+  }
+  const rt = await openRuntime({ ...options, brokerUsers: options.brokerUsers || options.provision }, true, 'home');
   const { catalog } = rt;
   const bridges = options.bridge.map((file) => loadBridgeConfig(file, catalog));
   const summary = new Summary();
@@ -54,17 +64,18 @@ export async function up(options: UpOptions): Promise<void> {
     await rt.close();
     throw err;
   });
-  out.write(`LGSP Simulator — ${catalog.systems.size} systems, ${catalog.services.size} services, on ${options.amqpUrl ? `RabbitMQ ${safeUrl(options.amqpUrl)}` : 'the embedded transport'}\n`);
+  const users = options.amqpUrl && (options.brokerUsers || options.provision) ? ', each system as its own broker user' : '';
+  out.write(`LGSP Simulator — ${catalog.systems.size} systems, ${catalog.services.size} services, on ${options.amqpUrl ? `RabbitMQ ${safeUrl(options.amqpUrl)}${users}` : 'the embedded transport'}\n`);
   out.write(`state, ledger and logs (${LOG_FILE}) in ${rt.home}${stack.operatorUrl ? `; dashboard ${stack.operatorUrl}/` : ''}${stack.ingressUrl ? `; HTTP ingress ${stack.ingressUrl}` : ''}; Ctrl-C stops\n`);
   if (options.faults.length > 0) out.write(`faults: ${options.faults.join(', ')}\n`);
   out.write('\n');
 
-  sim = await startSimulation({ catalog, connect: (n) => rt.connect(n), key: (s) => rt.key(s), faults, logger: rt.log }, {
+  sim = await startSimulation({ catalog, connect: (n, s) => rt.connect(n, s), key: (s) => rt.key(s), faults, logger: rt.log }, {
     seed: options.seed, citizens: options.citizens, resultDelayMs: options.resultDelay, without: bridges.map((b) => b.system),
   });
   const bridged = await Promise.all(bridges.map(async (config) => {
     out.write(`bridge: ${config.system} → ${config.baseUrl}\n`);
-    return startBridge({ transport: await rt.connect(`${config.system} bridge`), catalog, key: await rt.key(config.system), config, logger: rt.log });
+    return startBridge({ transport: await rt.connect(`${config.system} bridge`, config.system), catalog, key: await rt.key(config.system), config, logger: rt.log });
   }));
   // A scale run draws its own progress bar in place of the summary.
   const ticker = options.scale ? undefined : setInterval(() => summary.draw(), 1000);

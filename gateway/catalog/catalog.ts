@@ -58,3 +58,24 @@ export function matchesSystemPattern(pattern: string, system: string): boolean {
   const s = system.split('/');
   return p.length === s.length && p.every((part, i) => part === '*' || part === s[i]);
 }
+
+const callers = new WeakMap<Catalog, ReadonlySet<string>>();
+
+/**
+ * True when `system` may call some other system's service: only such a system sends to the
+ * gateway's ingress and reads a reply queue.
+ */
+export function callsAnything(catalog: Catalog, system: string): boolean {
+  let set = callers.get(catalog);
+  if (!set) {
+    const services = [...catalog.services.values()];
+    set = new Set([...catalog.systems.keys()].filter((s) => services.some((svc) => svc.provider !== s && catalog.canAccess(s, svc.id))));
+    callers.set(catalog, set);
+  }
+  return set.has(system);
+}
+
+/** True when `system` provides a service of the catalog. */
+export function providesAnything(catalog: Catalog, system: string): boolean {
+  return [...catalog.services.values()].some((s) => s.provider === system);
+}

@@ -9,6 +9,7 @@ import { toViolations } from '../protocol/ajv.ts';
 import { checkEnvelope, type RequestEnvelope } from '../protocol/envelope.ts';
 import { GatewayError } from '../protocol/errors.ts';
 import { keyFor, verifyJws, type DecodedJws } from '../protocol/jws.ts';
+import type { Publisher } from '../transport/broker-users.ts';
 
 export const REQUEST_CHECKS = ['signature', 'envelope', 'clock', 'replay', 'service', 'access', 'contract'];
 export const REPLY_CHECKS = ['signature', 'envelope', 'binding', 'contract'];
@@ -26,6 +27,18 @@ export async function checkSignature(decoded: DecodedJws, catalog: Catalog): Pro
     throw new GatewayError('client.key_mismatch', `Key ${decoded.header.kid} does not belong to the client system.`);
   }
   await verifyJws(decoded, key);
+}
+
+/**
+ * The broker's word against the signature's: a message published by a system's own broker user
+ * must be that system's. A system may not relay another's signed messages as its own traffic
+ * (a captured message, say). The gateway's user publishes for the HTTP doors; any other login
+ * (a broker without per-system users) vouches for nobody.
+ */
+export function checkPublisher(publisher: Publisher | undefined, client: string): void {
+  if (publisher?.kind === 'system' && publisher.system !== client) {
+    throw new GatewayError('client.key_mismatch', `A message of ${client} was published by the broker user of ${publisher.system}: a system sends only its own messages.`);
+  }
 }
 
 /** The time `at` within ±skew of now. */

@@ -5,40 +5,31 @@
  * message once its error is delivered and recorded.
  */
 import { createHash } from 'node:crypto';
-import type { Catalog } from '../catalog/catalog.ts';
+import { callsAnything } from '../catalog/catalog.ts';
 import type { TransactionRecord } from '../ledger/ledger.ts';
 import { attest } from '../protocol/attestation.ts';
 import type { RequestEnvelope } from '../protocol/envelope.ts';
 import { asGatewayError, GatewayError } from '../protocol/errors.ts';
 import { parseKeyId, isSystemId } from '../protocol/ids.ts';
 import type { DecodedJws } from '../protocol/jws.ts';
+import { publisherOf } from '../transport/broker-users.ts';
 import { TransportError, type Delivery } from '../transport/transport.ts';
 import { answerError, deliverStoredAnswer, finish } from './answer.ts';
-import { checkAfterReplay, checkBeforeReplay, claimedClient, REQUEST_CHECKS } from './checks.ts';
+import { checkAfterReplay, checkBeforeReplay, checkPublisher, claimedClient, REQUEST_CHECKS } from './checks.ts';
 import type { PipelineContext } from './context.ts';
 import type { Claim } from './replay.ts';
 
-/** Whom to tell about a message that failed: the first named system the catalog knows. */
-export function recipientOf(ctx: PipelineContext, delivery: Delivery, decoded?: DecodedJws): string | undefined {
-  const candidates = [decoded && claimedClient(decoded), decoded && parseKeyId(decoded.header.kid)?.system, delivery.props.appId];
-  return candidates.find((c): c is string => isSystemId(c) && mayCall(ctx.catalog, c));
-}
-
-const callers = new WeakMap<Catalog, ReadonlySet<string>>();
-
 /**
- * True when `system` may call some other system's service: only such a system reads a reply
- * queue. An error about a message naming any other (the metaservices, say) goes to the dead
- * letters with its reason, not to a queue nobody reads.
+ * Whom to tell about a message that failed: the system whose broker user published it, when
+ * the broker vouches for one (per-system users); else the first named system the catalog knows
+ * that calls anything. An error about a message naming any other (the metaservices, say) goes
+ * to the dead letters with its reason, not to a queue nobody reads.
  */
-function mayCall(catalog: Catalog, system: string): boolean {
-  let set = callers.get(catalog);
-  if (!set) {
-    const services = [...catalog.services.values()];
-    set = new Set([...catalog.systems.keys()].filter((s) => services.some((svc) => svc.provider !== s && catalog.canAccess(s, svc.id))));
-    callers.set(catalog, set);
-  }
-  return set.has(system);
+export function recipientOf(ctx: PipelineContext, delivery: Delivery, decoded?: DecodedJws): string | undefined {
+  const publisher = publisherOf(ctx.transport.names.prefix, delivery.props.userId);
+  if (publisher?.kind === 'system') return callsAnything(ctx.catalog, publisher.system) ? publisher.system : undefined;
+  const candidates = [decoded && claimedClient(decoded), decoded && parseKeyId(decoded.header.kid)?.system, delivery.props.appId];
+  return candidates.find((c): c is string => isSystemId(c) && callsAnything(ctx.catalog, c));
 }
 
 function isLostConnection(err: unknown): boolean {
@@ -85,6 +76,7 @@ export async function handleClientMessage(ctx: PipelineContext, delivery: Delive
   let envelope: RequestEnvelope | undefined;
   try {
     envelope = await checkBeforeReplay(decoded, ctx.catalog, ctx.now(), ctx.config.skewSeconds);
+    checkPublisher(publisherOf(ctx.transport.names.prefix, delivery.props.userId), envelope.client);
     Object.assign(record, {
       messageId: envelope.id, kind: envelope.kind, client: envelope.client, service: envelope.service,
       userId: envelope.userId ?? null, issue: envelope.issue ?? null,

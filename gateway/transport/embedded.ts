@@ -187,8 +187,10 @@ class EmbeddedConnection implements Transport {
   async publish(queue: string, body: Buffer, props: MessageProps): Promise<void> {
     this.assertOpen();
     checkProps(props);
-    // Copy, as a real broker would: the publisher may reuse its buffer.
-    this.broker.enqueue(queue, { body: Buffer.from(body), props: structuredClone(props), deliveries: 0, deaths: [] });
+    // Copy, as a real broker would: the publisher may reuse its buffer. No broker users here, so
+    // no `userId` vouched for.
+    const { userId: _none, ...rest } = props;
+    this.broker.enqueue(queue, { body: Buffer.from(body), props: structuredClone(rest), deliveries: 0, deaths: [] });
   }
 
   async consume(queue: string, handler: DeliveryHandler, options: ConsumeOptions): Promise<Consumer> {

@@ -7,7 +7,8 @@
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type RecoveringChannelModel } from 'amqplib';
 import { connectError } from './connect-error.ts';
 import { runHandler } from './handler.ts';
-import { DEFAULT_TOPOLOGY, queueNames, topologyFor, type QueueNames, type Topology, type TopologyOptions } from './topology.ts';
+import { brokerUser } from './broker-users.ts';
+import { DEFAULT_TOPOLOGY, instanceQueue, queueNames, topologyFor, type QueueNames, type Topology, type TopologyOptions } from './topology.ts';
 import {
   checkProps, TransportError, type Consumer, type ConsumeOptions, type Delivery, type DeliveryHandler, type MessageProps,
   type QueueInfo, type Transport,
@@ -20,6 +21,12 @@ export interface RabbitOptions extends Partial<TopologyOptions> {
   /** Reconnect attempts before the first connection gives up. */
   readonly initialRetries?: number;
   readonly onStatus?: (connected: boolean, error?: Error) => void;
+  /**
+   * `gateway` declares the whole bus; `system` — a system's own broker user, which may declare
+   * nothing shared — only checks that its queues are there and declares its instance's queue.
+   * By default `system` when the URL's user is a system's user of this bus (broker-users.ts).
+   */
+  readonly role?: 'gateway' | 'system';
 }
 
 interface ConsumerSpec {
@@ -63,7 +70,7 @@ function propsOf(msg: ConsumeMessage): MessageProps {
   delete headers[PUBLISH_SEQ];
   return {
     messageId: p.messageId ?? undefined, correlationId: p.correlationId ?? undefined, appId: p.appId ?? undefined, replyTo: p.replyTo ?? undefined,
-    contentType: p.contentType ?? undefined, type: p.type ?? undefined, headers,
+    contentType: p.contentType ?? undefined, type: p.type ?? undefined, userId: p.userId ?? undefined, headers,
   };
 }
 
@@ -80,6 +87,9 @@ class RabbitTransport implements Transport {
   private readonly returned = new Set<number>();
   private seq = 0;
   private readonly topology: TopologyOptions;
+  /** The login, stamped as `user-id` on every publish. */
+  private readonly user: string;
+  private readonly role: 'gateway' | 'system';
 
   constructor(private readonly options: RabbitOptions) {
     this.topology = {
@@ -87,6 +97,9 @@ class RabbitTransport implements Transport {
       replyQueueMax: options.replyQueueMax,
     };
     this.names = queueNames(this.topology.prefix);
+    this.user = loginOf(options.url);
+    const mine = this.user.startsWith(`${this.topology.prefix}.`) && this.user !== brokerUser(this.topology.prefix);
+    this.role = options.role ?? (mine ? 'system' : 'gateway');
   }
 
   async connect(): Promise<void> {
@@ -117,7 +130,7 @@ class RabbitTransport implements Transport {
       const seq = msg.properties.headers?.[PUBLISH_SEQ];
       if (typeof seq === 'number') this.returned.add(seq);
     });
-    for (const d of this.declared) await applyTopology(ch, topologyFor(d.systems, this.topology, d.instance));
+    for (const d of this.declared) await this.applyDeclared(ch, d.systems, d.instance);
     this.publisher = ch;
     for (const spec of this.consumers) await this.startConsumer(model, spec);
     this.connected = true;
@@ -164,9 +177,22 @@ class RabbitTransport implements Transport {
     const ch = await this.model!.createChannel();
     ch.on('error', () => undefined);
     try {
-      await applyTopology(ch, topologyFor(systems, this.topology, instance));
+      await this.applyDeclared(ch, systems, instance);
     } finally {
       await ch.close().catch(() => undefined);
+    }
+  }
+
+  /** The gateway declares the bus; a system's user checks its own queues and declares its instance's. */
+  private async applyDeclared(ch: Channel, systems: readonly string[], instance?: string): Promise<void> {
+    if (this.role === 'gateway') return applyTopology(ch, topologyFor(systems, this.topology, instance));
+    for (const system of systems) {
+      for (const queue of [this.names.inbox(system), this.names.replies(system)]) {
+        await ch.checkQueue(queue).catch((cause: Error) => {
+          throw new TransportError('unroutable', `queue ${queue} is not on the broker: the gateway declares it when it starts (lgsp up or lgsp gateway)`, { cause });
+        });
+      }
+      if (instance) await applyTopology(ch, { exchanges: [], queues: [instanceQueue(system, instance, this.topology)], bindings: [] });
     }
   }
 
@@ -181,9 +207,11 @@ class RabbitTransport implements Transport {
     for (const [k, v] of Object.entries(props.headers ?? {})) if (v !== undefined) headers[k] = v;
     await new Promise<void>((resolve, reject) => {
       try {
-        ch.publish('', queue, body, {
+        // The ingress and the responses through their exchanges: a system's user may write nowhere else.
+        const exchange = this.names.entrance(queue);
+        ch.publish(exchange, exchange ? '' : queue, body, {
           persistent: true, mandatory: true, headers, messageId: props.messageId, correlationId: props.correlationId, replyTo: props.replyTo,
-          appId: props.appId, contentType: props.contentType, type: props.type,
+          appId: props.appId, contentType: props.contentType, type: props.type, userId: this.user,
         }, (err) => {
           if (this.returned.delete(seq)) reject(new TransportError('unroutable', `no queue ${queue}`));
           // amqplib calls back with 'message nacked' for a broker nack; anything else is a lost channel.
@@ -240,6 +268,15 @@ class RabbitTransport implements Transport {
     this.closing = true;
     this.connected = false;
     await this.model?.close().catch(() => undefined);
+  }
+}
+
+/** The user an AMQP URL logs in as (amqplib's default is guest). */
+function loginOf(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).username) || 'guest';
+  } catch {
+    return 'guest';
   }
 }
 

@@ -51,6 +51,8 @@ export const INSTANCE_QUEUE_EXPIRES_MS = 30 * 60_000;
 export const DEFAULT_TOPOLOGY: TopologyOptions = Object.freeze({ prefix: 'lgsp', deliveryLimit: 5 });
 
 export interface QueueNames {
+  /** What every name here starts with. */
+  readonly prefix: string;
   /** Requests and events from clients: the gateway's front door. */
   readonly ingress: string;
   /**
@@ -61,6 +63,12 @@ export interface QueueNames {
   /** Messages that failed too often, or that no system can be told about, with their reason. */
   readonly dead: string;
   readonly deadLetterExchange: string;
+  /**
+   * The exchange a system publishes through to reach `queue` (the ingress or the responses),
+   * or '' (the default exchange) for any other. Writing to the default exchange reaches every
+   * queue, so a system's broker user may write only to these two exchanges (see broker-users.ts).
+   */
+  entrance(queue: string): string;
   /** Requests and events a system provides, forwarded by the gateway. */
   inbox(system: string): string;
   /**
@@ -72,11 +80,14 @@ export interface QueueNames {
 
 /** Queue names for a prefix: the gateway's ingress, dead letters, and each system's two queues. */
 export function queueNames(prefix: string): QueueNames {
+  const entrances = new Map([[`${prefix}.ingress`, `${prefix}.to-ingress`], [`${prefix}.ingress.responses`, `${prefix}.to-responses`]]);
   return Object.freeze({
+    prefix,
     ingress: `${prefix}.ingress`,
     responses: `${prefix}.ingress.responses`,
     dead: `${prefix}.dead`,
     deadLetterExchange: `${prefix}.dlx`,
+    entrance: (queue: string) => entrances.get(queue) ?? '',
     inbox: (system: string) => `${prefix}.in.${system}`,
     replies: (system: string, instance?: string) => `${prefix}.reply.${system}${instance ? `#${instance}` : ''}`,
   });
@@ -116,8 +127,28 @@ export function topologyFor(systems: readonly string[], options: TopologyOptions
     }
   }
   return {
-    exchanges: [{ name: dlx, type: 'direct' }],
+    exchanges: [{ name: dlx, type: 'direct' }, { name: names.entrance(names.ingress), type: 'direct' }, { name: names.entrance(names.responses), type: 'direct' }],
     queues,
-    bindings: [{ queue: names.dead, exchange: dlx, routingKey: 'dead' }],
+    bindings: [
+      { queue: names.dead, exchange: dlx, routingKey: 'dead' },
+      { queue: names.ingress, exchange: names.entrance(names.ingress), routingKey: '' },
+      { queue: names.responses, exchange: names.entrance(names.responses), routingKey: '' },
+    ],
+  };
+}
+
+/**
+ * What a system's own broker user declares (docs/protocol.md §5): nothing shared — the gateway
+ * declares the bus — only the reply queue of a named instance. That queue has no dead-letter
+ * exchange: dead-lettering into it needs write access to the exchange, which would let any
+ * system fill the operator's dead letters. Past its bound, its oldest replies are dropped.
+ */
+export function instanceQueue(system: string, instance: string, options: TopologyOptions = DEFAULT_TOPOLOGY): QueueSpec {
+  return {
+    name: queueNames(options.prefix).replies(system, instance),
+    arguments: {
+      'x-queue-type': 'quorum', 'x-delivery-limit': options.deliveryLimit, 'x-max-length': options.replyQueueMax ?? REPLY_QUEUE_MAX, 'x-overflow': 'drop-head',
+      'x-expires': INSTANCE_QUEUE_EXPIRES_MS,
+    },
   };
 }

@@ -16,6 +16,12 @@ export interface MessageProps {
   contentType?: string;
   /** Message kind: request, response, event. */
   type?: string;
+  /**
+   * On a delivery, the broker user who published it, as RabbitMQ vouches (it refuses a publish
+   * whose `user-id` is not the publisher's login); see broker-users.ts. The RabbitMQ transport
+   * sets it on every publish; the embedded broker has no users and never sets it.
+   */
+  userId?: string;
   headers?: Record<string, string | number | undefined>;
 }
 

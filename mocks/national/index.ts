@@ -49,7 +49,7 @@ export async function startNational(env: MockEnv, options: NationalOptions): Pro
   }
   if (!options.only || options.only.includes(LLTP)) {
     lltpClient = await GatewayClient.connect({
-      transport: await env.connect(`${LLTP} client`), system: LLTP, key: await env.key(LLTP), keys: env.catalog.keys, gateway: env.catalog.gateway,
+      transport: await env.connect(`${LLTP} client`, LLTP), system: LLTP, key: await env.key(LLTP), keys: env.catalog.keys, gateway: env.catalog.gateway,
     });
   }
   return {

@@ -104,7 +104,7 @@ export async function startProvince(env: MockEnv, options: ProvinceOptions): Pro
   const timeoutOf = (method: string) => env.catalog.services.get(`${system}/${method}`)?.timeoutMs ?? 5000;
   const running: RunningSystem = await runSystem(env, system, withFaults(system, handlers, env.faults, random, timeoutOf));
   const client = await GatewayClient.connect({
-    transport: await env.connect(`${system} client`), system, key: await env.key(system), keys: env.catalog.keys, gateway: env.catalog.gateway, timeoutMs: 60_000,
+    transport: await env.connect(`${system} client`, system), system, key: await env.key(system), keys: env.catalog.keys, gateway: env.catalog.gateway, timeoutMs: 60_000,
   });
   const portal = (method: string) => `${DVCQG}/${method}`;
   const officer = `${province.key.slice(0, 2)}-${String(1 + Math.floor(random() * 40)).padStart(4, '0')}`;

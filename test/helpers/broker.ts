@@ -6,6 +6,7 @@
 import amqp from 'amqplib';
 import { randomBytes } from 'node:crypto';
 import { describe, inject, it } from 'vitest';
+import { urlAs, type BrokerLogin } from '../../gateway/home/broker-users.ts';
 import { EmbeddedBroker } from '../../gateway/transport/embedded.ts';
 import { connectRabbit } from '../../gateway/transport/rabbitmq.ts';
 import { topologyFor } from '../../gateway/transport/topology.ts';
@@ -46,16 +47,22 @@ export function embeddedBroker(deliveryLimit = 5, options: { deadLetterMax?: num
  * A RabbitMQ namespace of its own on AMQP_URL. With `via` (a proxy's URL, see tcp-proxy.ts)
  * the suite's connections go through it; cleanup still talks to the broker directly.
  */
-export function rabbitBroker(deliveryLimit = 5, via?: string, options: { deadLetterMax?: number; replyQueueMax?: number } = {}): BrokerHandle {
+export function rabbitBroker(
+  deliveryLimit = 5, via?: string,
+  { loginFor, ...options }: { deadLetterMax?: number; replyQueueMax?: number; loginFor?: (name: string) => BrokerLogin | undefined } = {},
+): BrokerHandle {
   if (!AMQP_URL) throw new Error('AMQP_URL is not set');
   const direct = AMQP_URL;
-  const url = via ?? AMQP_URL;
+  const base = via ?? AMQP_URL;
   const prefix = `lgsp-t${randomBytes(4).toString('hex')}`;
   const open: Transport[] = [];
   return {
     kind: 'rabbitmq',
     prefix,
     async connect(name = 'test') {
+      // With `loginFor`, each part logs in as its own broker user (a system id, or 'gateway').
+      const login = loginFor?.(name);
+      const url = login ? urlAs(base, login) : base;
       const t = await connectRabbit({ url, prefix, deliveryLimit, ...options, name: `${prefix} ${name}`, initialRetries: 3 });
       open.push(t);
       return t;
@@ -91,5 +98,41 @@ export function describeRabbit(name: string, body: () => void): void {
   // The body is not run: suites build their brokers at collection time, which needs a URL.
   describe.skip(`${name} (skipped: AMQP_URL not set)`, () => {
     it.skip('needs RabbitMQ (AMQP_URL)', () => undefined);
+  });
+}
+
+/**
+ * RabbitMQ's management API on AMQP_URL's host is up (tests that make broker users need it):
+ * LGSP_MANAGEMENT_URL, else http://<host>:15672 with AMQP_URL's login.
+ */
+export const MANAGEMENT_URL = process.env.LGSP_MANAGEMENT_URL ?? (AMQP_URL ? `http://${new URL(AMQP_URL).hostname}:15672` : undefined);
+
+async function managementUp(): Promise<boolean> {
+  if (!MANAGEMENT_URL || !AMQP_URL) return false;
+  const amqp = new URL(AMQP_URL);
+  const login = `${decodeURIComponent(amqp.username || 'guest')}:${decodeURIComponent(amqp.password || 'guest')}`;
+  try {
+    const res = await fetch(`${MANAGEMENT_URL.replace(/\/$/, '')}/api/overview`, { headers: { authorization: `Basic ${Buffer.from(login).toString('base64')}` } });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** `describeRabbit` for a suite that also needs RabbitMQ's management API (to make broker users). */
+export async function describeRabbitManagement(name: string, body: () => void): Promise<void> {
+  if (!AMQP_URL || (await managementUp())) {
+    describeRabbit(name, body);
+    return;
+  }
+  if (process.env.CI === 'true') {
+    describe(name, () => {
+      throw new Error(`CI=true but RabbitMQ's management API is not at ${MANAGEMENT_URL}: enable it (rabbitmq-plugins enable rabbitmq_management; see .ci/run)`);
+    });
+    return;
+  }
+  console.warn(`\n  SKIPPED "${name}": RabbitMQ's management API is not at ${MANAGEMENT_URL} — rabbitmq-plugins enable rabbitmq_management, or set LGSP_MANAGEMENT_URL.\n`);
+  describe.skip(`${name} (skipped: no RabbitMQ management API)`, () => {
+    it.skip('needs the management API', () => undefined);
   });
 }
