@@ -7,6 +7,7 @@ import { GatewayClient } from '../adapters/amqp/client.ts';
 import type { Reply, SendOptions } from '../adapters/amqp/reply.ts';
 import { HttpGatewayClient } from '../adapters/http/client.ts';
 import { runningIn } from '../gateway/home/running.ts';
+import { trustedCa } from '../gateway/home/tls.ts';
 import type { JsonObject } from '../gateway/protocol/envelope.ts';
 import { safeUrl, type Runtime } from './runtime.ts';
 
@@ -42,7 +43,8 @@ export async function openCaller(rt: Runtime, options: { system: string; amqpUrl
   }
   const where = `lgsp ${running.command} (pid ${running.pid}, ${running.transport === 'rabbitmq' ? `RabbitMQ ${running.amqp}` : 'embedded transport'})`;
   if (!running.ingressUrl) throw new Error(`${where} runs without its HTTP ingress: restart it without --no-ingress, or pass --amqp-url`);
-  const client = new HttpGatewayClient({ ...trust, baseUrl: running.ingressUrl, key, timeoutMs: options.timeoutMs });
+  const ca = running.ingressUrl.startsWith('https:') ? trustedCa(rt.home) : undefined;
+  const client = new HttpGatewayClient({ ...trust, baseUrl: running.ingressUrl, key, timeoutMs: options.timeoutMs, ca });
   return {
     via: `${where} through its HTTP ingress ${running.ingressUrl}`,
     request: (service, body, o) => client.request(service, body, o),

@@ -2,8 +2,11 @@
  * The gateway as the commands run it: the durable ledger in LGSP_HOME, Prometheus metrics,
  * the metaservices on the bus, the HTTP ingress and the operator server, each on its own port.
  */
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { createServer as createHttpsServer, Server as HttpsServer } from 'node:https';
 import { join } from 'node:path';
+import { ensureTls } from '../gateway/home/tls.ts';
 import type { TransactionRecord } from '../gateway/ledger/ledger.ts';
 import { LedgerReader } from '../gateway/ledger/queries.ts';
 import { SqliteLedger } from '../gateway/ledger/sqlite.ts';
@@ -36,6 +39,11 @@ export interface StackOptions {
   readonly retentionDays?: number;
   readonly onRecord?: (record: TransactionRecord) => void;
   readonly routes?: import('express').Router;
+  /**
+   * Serve the ingress and the operator server over HTTPS, with a certificate from the state
+   * directory's own authority (LGSP_HOME/tls/ca.pem, made on first use).
+   */
+  readonly tls?: boolean;
 }
 
 export interface GatewayStack {
@@ -64,6 +72,8 @@ export async function startGatewayStack(rt: Runtime, options: StackOptions): Pro
 }
 
 async function startLocked(rt: Runtime, options: StackOptions, lock: HomeLock, stops: Array<() => Promise<void> | void>): Promise<GatewayStack> {
+  const host = options.host ?? '127.0.0.1';
+  const tls = options.tls ? await serverCertificate(rt.home, host) : undefined;
   const ledgerFile = join(rt.home, 'ledger.sqlite');
   const ledger = new SqliteLedger({ file: ledgerFile, retentionDays: options.retentionDays ?? 30 });
   stops.push(() => ledger.close());
@@ -102,7 +112,7 @@ async function startLocked(rt: Runtime, options: StackOptions, lock: HomeLock, s
     });
     const opened = ingress;
     stops.push(() => opened.close());
-    ingressServer = hardenServer(await listen(ingress.app, options.ingressPort, options.host ?? '127.0.0.1', '--ingress-port'));
+    ingressServer = hardenServer(await listen(ingress.app, options.ingressPort, options.host ?? '127.0.0.1', '--ingress-port', tls));
     ingressUrl = urlOf(ingressServer, options.host ?? '127.0.0.1');
   }
 
@@ -117,8 +127,7 @@ async function startLocked(rt: Runtime, options: StackOptions, lock: HomeLock, s
       reader, metrics, routes: options.routes, queues: () => queueDepths(transport, systems), isOperatorToken: (t) => tokens.systemOf(t) === OPERATOR,
       readiness: () => ({ broker: transport.isConnected(), ledger: ledger.db.open }),
     });
-    const host = options.host ?? '127.0.0.1';
-    server = await listen(app, options.operatorPort, host, '--operator-port');
+    server = await listen(app, options.operatorPort, host, '--operator-port', tls);
     operatorUrl = urlOf(server, host);
   }
   const g = gateway;
@@ -150,8 +159,20 @@ export class PortInUseError extends Error {
   }
 }
 
-function listen(app: import('express').Express, port: number, host: string, option: string): Promise<Server> {
+/** The server certificate and key of the state directory's authority, for `host` too. */
+async function serverCertificate(home: string, host: string): Promise<{ cert: string; key: string }> {
+  const files = await ensureTls(home, host === '0.0.0.0' || host === '::' ? [] : [host]);
+  return { cert: readFileSync(files.cert, 'utf8'), key: readFileSync(files.key, 'utf8') };
+}
+
+function listen(app: import('express').Express, port: number, host: string, option: string, tls?: { cert: string; key: string }): Promise<Server> {
   return new Promise<Server>((resolve, reject) => {
+    if (tls) {
+      const s = createHttpsServer(tls, app) as unknown as Server;
+      s.once('error', (err) => reject(new PortInUseError(port, option, err)));
+      s.listen(port, host, () => resolve(s));
+      return;
+    }
     // Express 5 hands a listen error to this callback instead of throwing it.
     const s = app.listen(port, host, (err?: Error) => (err ? reject(new PortInUseError(port, option, err)) : resolve(s)));
   });
@@ -159,5 +180,6 @@ function listen(app: import('express').Express, port: number, host: string, opti
 
 function urlOf(server: Server, host: string): string {
   const address = server.address();
-  return `http://${host}:${typeof address === 'object' && address ? address.port : 0}`;
+  const scheme = server instanceof HttpsServer ? 'https' : 'http';
+  return `${scheme}://${host}:${typeof address === 'object' && address ? address.port : 0}`;
 }

@@ -4,7 +4,7 @@ import { CatalogError } from '../gateway/catalog/load.ts';
 import { FAULT_PROFILES } from '../mocks/faults.ts';
 import { WORKLOAD_PROFILES } from '../mocks/workload.ts';
 import { gatewayOnly } from './commands/gateway.ts';
-import { generateKey, issueOperatorToken, issueTokenFor, listKeys, registerKey, revokeTokenOf } from './commands/keys.ts';
+import { generateKey, makeTls, issueOperatorToken, issueTokenFor, listKeys, registerKey, revokeTokenOf } from './commands/keys.ts';
 import { bench } from './commands/bench.ts';
 import { provision, remove } from './commands/broker.ts';
 import { bridge } from './commands/bridge.ts';
@@ -41,12 +41,14 @@ function withOperator(command: Command): Command {
     .option('--no-ingress', 'run without the HTTP ingress')
     .option('--rate-limit <n>', 'requests a second each system may make through the HTTP ingress', positive, 100)
     .option('--bus-rate-limit <n>', 'messages a second each system may send on the bus (counted once its signature verifies)', positive, 2000)
-    .option('--host <address>', 'address the ingress and operator server listen on (0.0.0.0 for other machines)', '127.0.0.1');
+    .option('--host <address>', 'address the ingress and operator server listen on (0.0.0.0 for other machines)', '127.0.0.1')
+    .option('--tls', "serve the ingress and the operator server over HTTPS, with a certificate from the state directory's own authority (clients trust LGSP_HOME/tls/ca.pem)");
 }
 
 /** The stack's ports from the shared options. */
-function ports(options: { operator?: boolean; operatorPort: number; ingress?: boolean; ingressPort: number; rateLimit: number; busRateLimit: number; host: string }) {
+function ports(options: { operator?: boolean; operatorPort: number; ingress?: boolean; ingressPort: number; rateLimit: number; busRateLimit: number; host: string; tls?: boolean }) {
   return {
+    tls: options.tls,
     operatorPort: options.operator === false ? false as const : options.operatorPort, ingressPort: options.ingress === false ? false as const : options.ingressPort,
     ratePerSecond: options.rateLimit, busRatePerSecond: options.busRateLimit, host: options.host,
   };
@@ -58,6 +60,7 @@ function withCommon(command: Command, amqpHelp = 'RabbitMQ to use instead of the
     .addOption(new Option('--home <dir>', 'state directory (keys, ledger)').env('LGSP_HOME'))
     .addOption(new Option('--amqp-url <url>', amqpHelp).env('AMQP_URL'))
     .option('--prefix <prefix>', 'queue name prefix on the broker', 'lgsp')
+    .addOption(new Option('--amqp-ca <file>', "for amqps://: the broker's certificate authority (PEM), e.g. LGSP_HOME/tls/ca.pem from lgsp keys tls").env('AMQP_CA'))
     .option('--broker-users', 'on RabbitMQ, connect each part as its own broker user (made by lgsp broker provision)')
     .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('warn'));
 }
@@ -114,6 +117,11 @@ keys.command('revoke <system> <token-id>')
   .description('revoke a bearer token by its id (see lgsp keys list)')
   .addOption(new Option('--home <dir>', 'state directory').env('LGSP_HOME'))
   .action((system, id, options) => revokeTokenOf(system, id, options));
+keys.command('tls')
+  .description("make the state directory's certificate authority and a server certificate (tls/ca.pem, server.pem, server.key): for --tls, and for RabbitMQ's amqps:// listener")
+  .option('--host <name...>', 'more names or addresses the server certificate is for (localhost, 127.0.0.1 and this host are always in it)')
+  .addOption(new Option('--home <dir>', 'state directory').env('LGSP_HOME'))
+  .action((options) => makeTls(options));
 keys.command('list')
   .description('list the registered public keys and issued tokens')
   .addOption(new Option('--home <dir>', 'state directory').env('LGSP_HOME'))

@@ -3,7 +3,7 @@
  * directory, and connections to the bus — RabbitMQ when a URL is given, else one embedded
  * broker shared by everything in this process.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { META_SYSTEM } from '../adapters/meta/methods.ts';
@@ -30,6 +30,8 @@ export interface CommonOptions {
    * `lgsp broker provision` kept in the state directory.
    */
   brokerUsers?: boolean;
+  /** For `amqps://`: a file with the broker's certificate authority (PEM). */
+  amqpCa?: string;
 }
 
 export interface Runtime {
@@ -72,6 +74,7 @@ export async function openRuntime(options: CommonOptions, generateKeys = false, 
   const url = options.amqpUrl;
   const broker = url ? undefined : new EmbeddedBroker({ prefix: options.prefix });
   const logins = url && options.brokerUsers ? brokerLogins(home, options.prefix) : undefined;
+  const ca = options.amqpCa ? readFileSync(options.amqpCa, 'utf8') : undefined;
   const open: Transport[] = [];
   return {
     catalog, home, log,
@@ -79,7 +82,7 @@ export async function openRuntime(options: CommonOptions, generateKeys = false, 
     async connect(name, system) {
       const login = logins && (system ? logins[system] : logins.gateway);
       if (logins && !login) throw new Error(`no broker user for ${system} in ${join(home, BROKER_USERS_FILE)}: run lgsp broker provision again`);
-      const transport = url ? await connectRabbit({ url: login ? urlAs(url, login) : url, prefix: options.prefix, name: `lgsp ${name}` }) : broker!.connect();
+      const transport = url ? await connectRabbit({ url: login ? urlAs(url, login) : url, prefix: options.prefix, name: `lgsp ${name}`, ca }) : broker!.connect();
       open.push(transport);
       return transport;
     },

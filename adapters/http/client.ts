@@ -5,6 +5,7 @@
  */
 import type { JsonObject } from '../../gateway/protocol/envelope.ts';
 import type { SigningKey } from '../../gateway/protocol/keys.ts';
+import { trustingFetch } from './trusting-fetch.ts';
 import { signEnvelope, verifyReply, type Reply, type SendOptions, type Trust } from '../amqp/reply.ts';
 
 export interface HttpClientOptions extends Omit<Trust, 'system'> {
@@ -12,6 +13,8 @@ export interface HttpClientOptions extends Omit<Trust, 'system'> {
   readonly baseUrl: string;
   readonly key: SigningKey;
   readonly timeoutMs?: number;
+  /** A certificate authority to trust besides the system's (PEM), for an ingress on HTTPS. */
+  readonly ca?: string;
 }
 
 /** An answer from the ingress that carries no signed message (so nothing to verify). */
@@ -28,10 +31,14 @@ export class IngressAnswerError extends Error {
  * const reply = await client.request('VN/GOV/BCA/DANCU/citizen.verify/v1', body);
  */
 export class HttpGatewayClient {
-  constructor(private readonly options: HttpClientOptions) {}
+  private readonly fetch: typeof fetch;
+
+  constructor(private readonly options: HttpClientOptions) {
+    this.fetch = trustingFetch(options.ca);
+  }
 
   private async post(service: string, jws: string, id: string): Promise<Response> {
-    const res = await fetch(`${this.options.baseUrl}/r1/${service}`, {
+    const res = await this.fetch(`${this.options.baseUrl}/r1/${service}`, {
       method: 'POST', body: jws, signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
       headers: { 'Content-Type': 'application/jose', 'X-Road-Client': this.options.key.system, 'X-Road-Id': id },
     });

@@ -1,6 +1,7 @@
 /** `lgsp keys`: generate, register and list the key pairs systems sign with, and issue bearer tokens. */
 import { readFileSync } from 'node:fs';
 import type { JWK } from 'jose';
+import { ensureTls } from '../../gateway/home/tls.ts';
 import { ensureSigningKey, lgspHome, registeredPublicKeys, registerPublicKey } from '../../gateway/home/keys.ts';
 import { isSystemId } from '../../gateway/protocol/ids.ts';
 import { isAllowedAlgorithm } from '../../gateway/protocol/keys.ts';
@@ -53,4 +54,20 @@ export function revokeTokenOf(system: string, id: string, options: { home?: stri
   const home = options.home ?? lgspHome();
   if (!revokeToken(home, systemArg(system), id)) throw new Error(`no token ${id} for ${system}`);
   process.stdout.write(`revoked token ${id} of ${system}\n`);
+}
+
+export async function makeTls(options: { host?: string[]; home?: string }): Promise<void> {
+  const files = await ensureTls(options.home ?? lgspHome(), options.host ?? []);
+  process.stdout.write([
+    `authority   ${files.ca}   (clients trust this: curl --cacert, --amqp-ca)`,
+    `certificate ${files.cert}`,
+    `key         ${files.key}   (mode 0600)`,
+    '',
+    'RabbitMQ (rabbitmq.conf) for amqps://:',
+    '  listeners.ssl.default = 5671',
+    `  ssl_options.cacertfile = ${files.ca}`,
+    `  ssl_options.certfile = ${files.cert}`,
+    `  ssl_options.keyfile = ${files.key}`,
+    '',
+  ].join('\n'));
 }

@@ -23,6 +23,8 @@ export interface UpOptions extends CommonOptions {
   ratePerSecond: number;
   busRatePerSecond?: number;
   host: string;
+  /** HTTPS for the ingress and the operator server. */
+  tls?: boolean;
   rate: number;
   seed: number;
   citizens: number;
@@ -56,7 +58,7 @@ export async function up(options: UpOptions): Promise<void> {
 
   let sim: Simulation | undefined;
   const stack = await startGatewayStack(rt, {
-    command: 'up', operatorPort: options.operatorPort, ingressPort: options.ingressPort, ratePerSecond: options.ratePerSecond, host: options.host,
+    command: 'up', operatorPort: options.operatorPort, ingressPort: options.ingressPort, ratePerSecond: options.ratePerSecond, host: options.host, tls: options.tls,
     // A --scale stream comes from one province as fast as the bus carries it: no per-client limit on the bus then.
     busRatePerSecond: options.scale ? Number.MAX_SAFE_INTEGER : options.busRatePerSecond,
     onRecord: (r) => summary.add(r), routes: simulatorControls(faults, () => sim),

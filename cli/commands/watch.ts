@@ -5,6 +5,8 @@
 import { lgspHome } from '../../gateway/home/keys.ts';
 import type { TransactionRecord } from '../../gateway/ledger/ledger.ts';
 import { outcomeLabel } from '../../gateway/ledger/outcome.ts';
+import { trustingFetch } from '../../adapters/http/trusting-fetch.ts';
+import { trustedCa } from '../../gateway/home/tls.ts';
 import { operatorUrlFor } from '../bus-caller.ts';
 
 interface WatchOptions {
@@ -12,16 +14,18 @@ interface WatchOptions {
   home?: string;
 }
 
-function target(options: WatchOptions): string {
-  const { url, via } = operatorUrlFor(options.home ?? lgspHome(), options.url);
+/** The operator server to read, and a fetch that trusts the state directory's authority (for HTTPS). */
+function target(options: WatchOptions): { url: string; fetch: typeof fetch } {
+  const home = options.home ?? lgspHome();
+  const { url, via } = operatorUrlFor(home, options.url);
   process.stderr.write(`from ${via}\n`);
-  return url;
+  return { url, fetch: trustingFetch(url.startsWith('https:') ? trustedCa(home) : undefined) };
 }
 
-async function getJson<T>(url: string): Promise<T> {
+async function getJson<T>(get: typeof fetch, url: string): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(url);
+    res = await get(url);
   } catch (err) {
     throw new Error(`cannot reach ${new URL(url).origin} (is lgsp up or lgsp gateway running?): ${(err as Error).message}`);
   }
@@ -41,11 +45,11 @@ function table(title: string, counts: Record<string, number>): string {
 }
 
 export async function stats(options: WatchOptions & { minutes: number; client?: string; service?: string; json?: boolean }): Promise<void> {
-  const url = target(options);
+  const { url, fetch: get } = target(options);
   const params = new URLSearchParams({ bucket: String(options.minutes * 60_000), from: String(Date.now() - options.minutes * 60_000) });
   if (options.client) params.set('client', options.client);
   if (options.service) params.set('service', options.service);
-  const s = await getJson<Stats>(`${url}/api/stats?${params}`);
+  const s = await getJson<Stats>(get, `${url}/api/stats?${params}`);
   if (options.json) {
     process.stdout.write(`${JSON.stringify(s.totals, null, 2)}\n`);
     return;
@@ -77,13 +81,13 @@ export function line(t: TransactionRecord): string {
 
 /** Prints transactions as they are recorded until Ctrl-C (or `count` lines). */
 export async function tail(options: WatchOptions & { count?: number; intervalMs?: number }): Promise<void> {
-  const url = target(options);
+  const { url, fetch: get } = target(options);
   let since = 0;
   let printed = 0;
   let running = true;
   process.once('SIGINT', () => (running = false));
   while (running) {
-    const page = await getJson<{ items: (TransactionRecord & { seq: number })[] }>(`${url}/api/transactions?limit=200`);
+    const page = await getJson<{ items: (TransactionRecord & { seq: number })[] }>(get, `${url}/api/transactions?limit=200`);
     const fresh = page.items.filter((t) => t.seq > since).reverse();
     if (since === 0 && fresh.length > 10) fresh.splice(0, fresh.length - 10);
     for (const t of fresh) {

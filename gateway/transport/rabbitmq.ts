@@ -4,6 +4,7 @@
  * consumer. Publishes are persistent, `mandatory`, and resolved only on the broker's confirm;
  * the socket runs with `noDelay`.
  */
+import { rootCertificates } from 'node:tls';
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type RecoveringChannelModel } from 'amqplib';
 import { connectError } from './connect-error.ts';
 import { runHandler } from './handler.ts';
@@ -27,6 +28,8 @@ export interface RabbitOptions extends Partial<TopologyOptions> {
    * By default `system` when the URL's user is a system's user of this bus (broker-users.ts).
    */
   readonly role?: 'gateway' | 'system';
+  /** For `amqps://`: a certificate authority (PEM) to trust besides the system's. */
+  readonly ca?: string;
 }
 
 interface ConsumerSpec {
@@ -105,6 +108,7 @@ class RabbitTransport implements Transport {
   async connect(): Promise<void> {
     this.model = await amqp.connect(this.options.url, {
       noDelay: true,
+      ...(this.options.ca && { ca: [...rootCertificates, this.options.ca] }),
       clientProperties: { connection_name: this.options.name ?? 'lgsp' },
       recovery: {
         initialDelay: 100,

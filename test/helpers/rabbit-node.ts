@@ -1,0 +1,143 @@
+/**
+ * A RabbitMQ node of a suite's own, on this machine: its own node name, ports, database and logs
+ * in a temporary directory, so that a suite may restart it or change its listeners without
+ * touching anybody else's broker. Needs `rabbitmq-server` installed (CI's `.ci/run` does it).
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chownSync, cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { hostname, tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, it } from 'vitest';
+
+const run = promisify(execFile);
+
+export interface RabbitNode {
+  readonly name: string;
+  /** amqp://guest:guest@localhost:<port> */
+  readonly url: string;
+  /** amqps://guest:guest@localhost:<port>, when started with TLS. */
+  readonly tlsUrl?: string;
+  /** Stops the broker application and starts it again (every connection drops; durable queues stay). */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** True when this machine can start a RabbitMQ node of a test's own. */
+export function canStartRabbitNode(): boolean {
+  return existsSync('/usr/sbin/rabbitmq-server') || existsSync('/usr/lib/rabbitmq/bin/rabbitmq-server');
+}
+
+/**
+ * `describe` for a suite that starts RabbitMQ nodes of its own: runs where rabbitmq-server is
+ * installed, fails under CI=true without it, and is otherwise skipped with a notice saying why.
+ */
+export function describeOwnRabbit(name: string, body: () => void): void {
+  if (canStartRabbitNode()) {
+    describe(name, body);
+    return;
+  }
+  if (process.env.CI === 'true') {
+    describe(name, () => {
+      throw new Error('CI=true but rabbitmq-server is not installed: this suite starts RabbitMQ nodes of its own (see .ci/run)');
+    });
+    return;
+  }
+  console.warn(`\n  SKIPPED "${name}": rabbitmq-server is not installed here — this suite starts RabbitMQ nodes of its own (apt-get install rabbitmq-server).\n`);
+  describe.skip(`${name} (skipped: rabbitmq-server not installed)`, () => {
+    it.skip('needs rabbitmq-server', () => undefined);
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Runs rabbitmqctl against this node only. */
+function ctl(node: string, ...args: string[]): Promise<unknown> {
+  return run('rabbitmqctl', ['-n', node, ...args], { timeout: 120_000 });
+}
+
+/**
+ * Waits for the node to boot: `-detached` returns before the node has even registered, and
+ * await_startup fails at once until it has. Bounded: 60 tries, a second apart.
+ */
+async function awaitStartup(node: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ctl(node, 'await_startup', '--timeout', '10');
+      return;
+    } catch (err) {
+      if (attempt >= 60) throw new Error(`RabbitMQ node ${node} did not start within a minute`, { cause: err });
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
+/**
+ * Starts a node; with `tls` (the files of ensureTls), also an `amqps://` listener that presents
+ * that certificate. The node runs as the `rabbitmq` user when started by root, so its directory is
+ * handed to that user.
+ */
+export async function startRabbitNode(options: { tls?: { ca: string; cert: string; key: string } } = {}): Promise<RabbitNode> {
+  const dir = mkdtempSync(join(tmpdir(), 'lgsp-rabbit-'));
+  const name = `lgsp-t${randomBytes(4).toString('hex')}@${hostname().split('.')[0]}`;
+  const [port, distPort, tlsPort] = [await freePort(), await freePort(), await freePort()];
+  const conf = ['loopback_users = none']; // the plain port comes from RABBITMQ_NODE_PORT
+  if (options.tls) {
+    for (const [from, to] of [[options.tls.ca, 'ca.pem'], [options.tls.cert, 'server.pem'], [options.tls.key, 'server.key']] as const) cpSync(from, join(dir, to));
+    conf.push(
+      `listeners.ssl.default = ${tlsPort}`, `ssl_options.cacertfile = ${join(dir, 'ca.pem')}`, `ssl_options.certfile = ${join(dir, 'server.pem')}`,
+      `ssl_options.keyfile = ${join(dir, 'server.key')}`, 'ssl_options.verify = verify_none', 'ssl_options.fail_if_no_peer_cert = false',
+    );
+  }
+  writeFileSync(join(dir, 'rabbitmq.conf'), `${conf.join('\n')}\n`);
+  writeFileSync(join(dir, 'enabled_plugins'), '[].\n'); // none: the management plugin's port belongs to the machine's own node
+  if (userInfo().uid === 0) chownTree(dir);
+  const env = {
+    ...process.env, RABBITMQ_NODENAME: name, RABBITMQ_NODE_PORT: String(port), RABBITMQ_DIST_PORT: String(distPort),
+    RABBITMQ_MNESIA_BASE: join(dir, 'mnesia'), RABBITMQ_LOG_BASE: join(dir, 'log'), RABBITMQ_PID_FILE: join(dir, 'rabbit.pid'),
+    RABBITMQ_CONFIG_FILE: join(dir, 'rabbitmq.conf'), RABBITMQ_ENABLED_PLUGINS_FILE: join(dir, 'enabled_plugins'),
+    RABBITMQ_ADVANCED_CONFIG_FILE: join(dir, 'advanced.config'),
+  };
+  await run('rabbitmq-server', ['-detached'], { env, timeout: 60_000 });
+  await awaitStartup(name);
+  let stopped = false;
+  return {
+    name,
+    url: `amqp://guest:guest@localhost:${port}`,
+    tlsUrl: options.tls ? `amqps://guest:guest@localhost:${tlsPort}` : undefined,
+    async restart() {
+      await ctl(name, 'stop_app');
+      await ctl(name, 'start_app');
+      await awaitStartup(name);
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await ctl(name, 'stop').catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function chownTree(dir: string): void {
+  const { uid, gid } = rabbitmqUser();
+  for (const path of [dir, ...['rabbitmq.conf', 'enabled_plugins', 'ca.pem', 'server.pem', 'server.key'].map((f) => join(dir, f))]) {
+    if (existsSync(path)) chownSync(path, uid, gid);
+  }
+}
+
+function rabbitmqUser(): { uid: number; gid: number } {
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'rabbitmq'], { encoding: 'utf8' }).trim());
+  return { uid: id('-u'), gid: id('-g') };
+}
