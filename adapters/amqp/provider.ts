@@ -32,8 +32,9 @@ export interface IncomingMessage {
   readonly method: string;
   readonly tx: string | undefined;
   /**
-   * True when the gateway forwards this transaction again after a fault: it may have been
-   * delivered here before. A handler whose effect must happen once (an event) can skip it.
+   * True when this transaction may have been delivered here before: the gateway forwards it
+   * again after a fault, or the broker hands it out again after this provider died without
+   * acknowledging it. A handler whose effect must happen once (an event) can check for it.
    */
   readonly redelivery: boolean;
 }
@@ -131,7 +132,10 @@ export class ServiceProvider {
       envelope = verified.envelope;
       if (parseServiceId(envelope.service)?.system !== system) throw new Error(`${envelope.service} is not a service of ${system}`);
       tx = this.fresh(verified.attestation!);
-      redelivery = verified.attestation!.redelivery === true;
+      // Delivered here before, perhaps: the gateway forwarded it again after a fault (its signed
+      // word), or the broker hands it out again (this provider died or lost its channel before
+      // acknowledging it).
+      redelivery = verified.attestation!.redelivery === true || delivery.redelivered;
     } catch (err) {
       if (err instanceof AlreadyHandled && delivery.redelivered) {
         delivery.ack(); // our own copy again after a lost acknowledgement: handled once

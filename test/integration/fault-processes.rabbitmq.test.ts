@@ -1,0 +1,205 @@
+/**
+ * Faults on a bus of separate processes, on a RabbitMQ node the suite starts itself: the gateway
+ * (`lgsp gateway`) and two providers (recording-providers.ts) each run as their own process, a
+ * province's client runs here. Under each fault — the gateway killed, the providers killed, the
+ * broker restarted, every connection closed — 2,000 requests and 1,000 events are sent open
+ * loop, and the suite checks: nothing lost (each request answered; each event delivered, or
+ * refused to its sender while its provider was away); every reply a client received is in the
+ * ledger with its very hash; every second delivery to a provider came under the same transaction, flagged as
+ * one; no client got two different answers to one request.
+ */
+import Database from 'better-sqlite3';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { GatewayClient, type Reply } from '../../adapters/amqp/client.ts';
+import type { Catalog } from '../../gateway/catalog/catalog.ts';
+import { loadCatalog } from '../../gateway/catalog/load.ts';
+import { ensureSigningKey, registeredPublicKeys } from '../../gateway/home/keys.ts';
+import type { JsonObject } from '../../gateway/protocol/envelope.ts';
+import { sha256 } from '../../gateway/protocol/jws.ts';
+import { connectRabbit } from '../../gateway/transport/rabbitmq.ts';
+import { describeOwnRabbit, startRabbitNode, type RabbitNode } from '../helpers/rabbit-node.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const DANCU = 'VN/GOV/BCA/DANCU';
+const DVCQG = 'VN/GOV/VPCP/DVCQG';
+const CAOBANG = 'VN/PROV/CAOBANG/MOTCUA';
+const VERIFY = `${DANCU}/citizen.verify/v1`;
+const SYNC = `${DVCQG}/dossier.sync/v1`;
+const REQUESTS = 2000;
+const EVENTS = 1000;
+/** Every 10 ms: 3 requests and 1.5 events (300 and 150 a second). */
+const TICK_MS = 10;
+const PREFIX = 'lgsp';
+const run = promisify(execFile);
+
+interface Delivery { system: string; id: string; tx: string; redelivery: boolean }
+
+describeOwnRabbit('faults on a bus of separate processes', () => {
+  const home = mkdtempSync(join(tmpdir(), 'lgsp-faults-'));
+  const log = join(home, 'deliveries.jsonl');
+  let node: RabbitNode;
+  let catalog: Catalog;
+  let gateway: ChildProcess;
+  let providers: ChildProcess;
+  let client: GatewayClient;
+  /** Replies that answer no waiting request, by request id: a second answer would show here. */
+  const late = new Map<string, string[]>();
+
+  function spawnReady(args: string[], extraEnv: NodeJS.ProcessEnv, what: string): Promise<ChildProcess> {
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, LGSP_HOME: home, ...extraEnv }, stdio: ['ignore', 'pipe', 'inherit'] });
+    return new Promise((ready, fail) => {
+      child.stdout!.once('data', () => ready(child));
+      child.once('exit', (code) => fail(new Error(`${what} exited (${code}) before it was ready`)));
+    });
+  }
+  const startGateway = () => spawnReady(['bin/lgsp.mjs', 'gateway', '--amqp-url', node.url, '--prefix', PREFIX, '--no-operator', '--no-ingress'], {}, 'the gateway');
+  const startProviders = () => spawnReady(['--import', 'tsx', 'test/helpers/recording-providers.ts'], { AMQP_URL: node.url, LGSP_PREFIX: PREFIX, LOG_FILE: log }, 'the providers');
+
+  async function kill(child: ChildProcess): Promise<void> {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  beforeAll(async () => {
+    node = await startRabbitNode();
+    for (const system of ['VN/GOV/LGSP/GATEWAY', DANCU, DVCQG, CAOBANG]) await ensureSigningKey(home, system);
+    catalog = await loadCatalog(join(ROOT, 'contracts'), { extraKeys: registeredPublicKeys(home) });
+    gateway = await startGateway();
+    providers = await startProviders();
+    client = await GatewayClient.connect({
+      transport: await connectRabbit({ url: node.url, prefix: PREFIX, name: 'faults client' }), system: CAOBANG, key: await ensureSigningKey(home, CAOBANG),
+      keys: catalog.keys, gateway: catalog.gateway, timeoutMs: 120_000,
+    });
+    client.onUnmatched((u) => {
+      const about = u.envelope && 'inReplyTo' in u.envelope ? u.envelope.inReplyTo : u.correlationId;
+      if (about) late.set(about, [...(late.get(about) ?? []), u.jws]);
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await client?.close();
+    for (const child of [gateway, providers]) if (child && child.exitCode === null) await kill(child);
+    await node?.stop();
+    rmSync(home, { recursive: true, force: true });
+  }, 60_000);
+
+  /**
+   * Sends the load open loop, applying `fault` once a quarter of it is out; resolves when every
+   * request is answered and every event published, with what was sent and received.
+   */
+  async function underLoad(fault: () => Promise<void>) {
+    const verifyBody = catalog.services.get(VERIFY)!.contract.examples.valid[0]!.request;
+    const syncBody = catalog.services.get(SYNC)!.contract.examples.valid[0]!.request;
+    const replies = new Map<string, Reply>();
+    const events: string[] = [];
+    const pending: Promise<unknown>[] = [];
+    let faulted: Promise<void> | undefined;
+    let sentRequests = 0;
+    let sentEvents = 0;
+    await new Promise<void>((done) => {
+      const timer = setInterval(() => {
+        for (let i = 0; i < 3 && sentRequests < REQUESTS; i++, sentRequests++) {
+          pending.push(client.sign('request', VERIFY, verifyBody as JsonObject, { userId: 'CB-0042' }).then(({ envelope, jws }) =>
+            client.sendSigned(jws, envelope).then((r) => void replies.set(envelope.id, r))));
+        }
+        const evs = sentRequests % 2 === 0 ? 2 : 1;
+        for (let i = 0; i < evs && sentEvents < EVENTS; i++, sentEvents++) {
+          pending.push(client.sendEvent(SYNC, syncBody as JsonObject).then((e) => void events.push(e.id)));
+        }
+        if (!faulted && sentRequests >= REQUESTS / 4) faulted = fault();
+        if (sentRequests >= REQUESTS && sentEvents >= EVENTS) {
+          clearInterval(timer);
+          done();
+        }
+      }, TICK_MS);
+    });
+    await faulted;
+    const results = await Promise.allSettled(pending);
+    return { replies, events, failures: results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)) };
+  }
+
+  /** The bus's guarantees for one run, checked against the ledger and the providers' log. */
+  async function expectNothingLostOrDoubled(run: Awaited<ReturnType<typeof underLoad>>, label: string): Promise<void> {
+    const { replies, events, failures } = run;
+    expect(failures, 'every request answered, every event taken').toEqual([]);
+    expect(replies.size).toBe(REQUESTS);
+    expect(events.length).toBe(EVENTS);
+
+    // What each client received is what the ledger holds (records are written in batches: wait for them).
+    const file = join(home, 'ledger.sqlite');
+    const held = () => {
+      const db = new Database(file, { readonly: true });
+      try {
+        return new Map((db.prepare('SELECT message_id AS id, tx, outcome, response_hash AS hash FROM transactions WHERE client = ?').all(CAOBANG) as
+          { id: string; tx: string; outcome: string; hash: string | null }[]).map((r) => [r.id, r]));
+      } finally {
+        db.close();
+      }
+    };
+    await expect.poll(() => { const h = held(); return [...replies.keys(), ...events].filter((id) => !h.has(id)).length; }, { timeout: 30_000 }).toBe(0);
+    const ledger = held();
+    expect([...replies].filter(([id, r]) => ledger.get(id)!.tx !== r.tx || ledger.get(id)!.hash !== sha256(r.jws)).map(([id]) => id)).toEqual([]);
+    // An event not taken (its provider away) was refused to its sender, who got that very error.
+    const refusedTo = (id: string) => (late.get(id) ?? []).map((jws) => (JSON.parse(Buffer.from(jws.split('.')[1]!, 'base64url').toString()) as { error?: { type: string } }).error?.type);
+    expect(events.filter((id) => ledger.get(id)!.outcome !== 'ok' && !refusedTo(id).includes(ledger.get(id)!.outcome))).toEqual([]);
+
+    // No client got two different answers: any late copy of an answer is the very same bytes.
+    for (const [id, reply] of replies) for (const copy of late.get(id) ?? []) expect(copy, id).toBe(reply.jws);
+
+    // Every event reached the portal; a second delivery anywhere came under the same transaction, flagged.
+    const deliveries = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Delivery) : [];
+    const ours = new Set([...replies.keys(), ...events]);
+    const byId = new Map<string, Delivery[]>();
+    for (const d of deliveries) if (ours.has(d.id)) byId.set(d.id, [...(byId.get(d.id) ?? []), d]);
+    expect(events.filter((id) => ledger.get(id)!.outcome === 'ok' && !byId.get(id)?.some((d) => d.system === DVCQG))).toEqual([]);
+    const twice = [...byId.values()].filter((d) => d.length > 1);
+    for (const copies of twice) {
+      expect(new Set(copies.map((c) => c.tx)).size, copies[0]!.id).toBe(1);
+      expect(copies.slice(1).every((c) => c.redelivery), copies[0]!.id).toBe(true);
+    }
+    const tally = (outcomes: string[]) => {
+      const n = new Map<string, number>();
+      for (const o of outcomes) n.set(o, (n.get(o) ?? 0) + 1);
+      return [...n].map(([o, count]) => `${o} ${count}`).join(', ');
+    };
+    console.log(`${label}: ${REQUESTS} requests (${tally([...replies.values()].map((r) => (r.status === 'ok' ? 'ok' : r.error.type)))}), `
+      + `${EVENTS} events (${tally(events.map((id) => ledger.get(id)!.outcome))}); `
+      + `${twice.length} delivered twice to a provider, each flagged; ${[...late.values()].flat().length} late copies so far, each the same bytes`);
+  }
+
+  it('loses nothing and doubles nothing when the gateway is killed (SIGKILL) and restarted', async () => {
+    const result = await underLoad(async () => {
+      await kill(gateway);
+      await new Promise((r) => setTimeout(r, 1000));
+      gateway = await startGateway();
+    });
+    await expectNothingLostOrDoubled(result, 'gateway SIGKILL');
+  }, 180_000);
+
+  it('loses nothing and doubles nothing when the providers are killed (SIGKILL) and restarted', async () => {
+    const result = await underLoad(async () => {
+      await kill(providers);
+      await new Promise((r) => setTimeout(r, 1000));
+      providers = await startProviders();
+    });
+    await expectNothingLostOrDoubled(result, 'providers SIGKILL');
+  }, 180_000);
+
+  it('loses nothing and doubles nothing when the broker restarts', async () => {
+    const result = await underLoad(() => node.restart());
+    await expectNothingLostOrDoubled(result, 'broker restart');
+  }, 180_000);
+
+  it('loses nothing and doubles nothing when every connection is closed', async () => {
+    const result = await underLoad(async () => {
+      await run('rabbitmqctl', ['-n', node.name, 'close_all_connections', 'fault test']);
+    });
+    await expectNothingLostOrDoubled(result, 'connections closed');
+  }, 180_000);
+});
