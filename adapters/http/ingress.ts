@@ -14,11 +14,11 @@ import type { Catalog } from '../../gateway/catalog/catalog.ts';
 import { DEFAULT_CONFIG } from '../../gateway/config.ts';
 import type { TransactionRecord } from '../../gateway/ledger/ledger.ts';
 import { createAvailability } from '../../gateway/pipeline/availability.ts';
-import { checkAfterReplay, checkClock } from '../../gateway/pipeline/checks.ts';
+import { checkClientMessage } from '../../gateway/pipeline/checks.ts';
 import { ReplayGuard, type History } from '../../gateway/pipeline/replay.ts';
 import type { RequestEnvelope } from '../../gateway/protocol/envelope.ts';
 import { asGatewayError, GatewayError } from '../../gateway/protocol/errors.ts';
-import { sha256 } from '../../gateway/protocol/jws.ts';
+import { decodeJws, sha256 } from '../../gateway/protocol/jws.ts';
 import type { SigningKey } from '../../gateway/protocol/keys.ts';
 import type { Transport } from '../../gateway/transport/transport.ts';
 import { BusClients } from './bus-clients.ts';
@@ -200,34 +200,38 @@ export function createIngress(deps: IngressDeps): Ingress {
     async (req: Request, res: Response) => {
       const s = seen(res);
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const { envelope, jws } = s.mode === 'credential'
+      const sent = s.mode === 'credential'
         ? await credentialRequest(req, res, body)
         : res.locals.signedRequest as { envelope: RequestEnvelope; jws: string };
-      s.messageId = envelope.id;
-      s.kind = envelope.kind;
-      s.requestHash = sha256(jws);
-      const at = Date.parse(envelope.at);
-      const claim = replay.claim(envelope.client, envelope.id, s.requestHash, (Number.isFinite(at) ? at : now()) + config.skewSeconds * 1000);
-      if (claim.status !== 'new') {
-        // HTTP has no redelivery: the same bytes again are a replay too; say which transaction they repeat.
-        const first = claim.tx ? ` in transaction ${claim.tx}` : '';
-        throw new GatewayError('client.replay', claim.status === 'duplicate'
-          ? `These very bytes were received already${first}; a new request needs a new X-Road-Id.`
-          : `Message id ${envelope.id} was already used by ${envelope.client}${first}.`);
-      }
-      claim.settle(true);
-      const about: Answered = { id: envelope.id, client: envelope.client, service: envelope.service, requestHash: s.requestHash };
+      s.messageId = sent.envelope.id;
+      s.kind = sent.envelope.kind;
+      const requestHash = sha256(sent.jws);
+      s.requestHash = requestHash;
+      // The gateway's own checks, through its one entry point, with this door's replay step.
+      const { envelope, service } = (await checkClientMessage(decodeJws(sent.jws), catalog, now(), config.skewSeconds, {
+        replay: (checked) => {
+          const claim = replay.claim(checked.client, checked.id, requestHash, Date.parse(checked.at) + config.skewSeconds * 1000);
+          if (claim.status !== 'new') {
+            // HTTP has no redelivery: the same bytes again are a replay too; say which transaction they repeat.
+            const first = claim.tx ? ` in transaction ${claim.tx}` : '';
+            throw new GatewayError('client.replay', claim.status === 'duplicate'
+              ? `These very bytes were received already${first}; a new request needs a new X-Road-Id.`
+              : `Message id ${checked.id} was already used by ${checked.client}${first}.`);
+          }
+          claim.settle(true);
+          return true;
+        },
+      }))!;
+      const about: Answered = { id: envelope.id, client: envelope.client, service: envelope.service, requestHash };
       const client = await clients.of(envelope.client);
       if (envelope.kind === 'event') {
-        // An event has no reply to carry an error back, so the ingress checks it before answering 202.
-        checkClock(envelope.at, now(), config.skewSeconds);
-        const service = checkAfterReplay(envelope, catalog);
+        // An event has no reply to carry an error back: its provider must be there before the 202.
         if (!(await availability.isUp(service.provider))) throw new GatewayError('server.provider_unavailable', `Nobody serves ${service.provider} now.`);
-        await client.sendSignedEvent(jws, envelope);
+        await client.sendSignedEvent(sent.jws, envelope);
         sendAccepted(res, about);
         return;
       }
-      sendReply(req, res, await client.sendSigned(jws, envelope), about);
+      sendReply(req, res, await client.sendSigned(sent.jws, envelope), about);
     });
 
   app.use((_req, _res, next) => next(new GatewayError('client.unknown_service', 'No such path. Services are at POST /r1/VN/<CLASS>/<MEMBER>/<SUBSYSTEM>/<serviceCode>/<version>.')));

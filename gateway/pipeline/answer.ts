@@ -4,6 +4,7 @@
  * the dead-letter queue with the reason — and recorded.
  */
 import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import type { StoredAnswer, TransactionRecord } from '../ledger/ledger.ts';
 import type { ErrorResponse } from '../protocol/envelope.ts';
 import type { GatewayError } from '../protocol/errors.ts';
@@ -62,8 +63,11 @@ export async function publish(ctx: PipelineContext, queue: string, body: Buffer,
   await publishWithRetry(ctx.transport, () => ctx.transport.publish(queue, body, props));
 }
 
-/** Records, then sends, a gateway error signed by the gateway; the record's outcome becomes the error type. */
-export async function answerError(ctx: PipelineContext, err: GatewayError, record: TransactionRecord, about: Answering, patient = false): Promise<void> {
+/**
+ * Records, then sends, a gateway error signed by the gateway; the record's outcome becomes the
+ * error type. Called by a Transaction (transaction.ts), which owns the record and its delivery.
+ */
+export async function answerError(ctx: PipelineContext, err: GatewayError, record: TransactionRecord, about: Answering, log: Logger, patient = false): Promise<void> {
   const { id, jws } = await signError(ctx, err, record.tx, about);
   const queue = about.recipient ? replyQueueOf(ctx, about.recipient, about.replyTo) : ctx.transport.names.dead;
   const props = {
@@ -74,7 +78,6 @@ export async function answerError(ctx: PipelineContext, err: GatewayError, recor
   record.responseOut = ctx.now();
   record.responseHash = sha256(jws);
   record.responseSize = Buffer.byteLength(jws);
-  const log = ctx.log.child({ tx: record.tx });
   if (err.type === 'server.internal') log.error({ err: err.cause ?? err, client: record.client, service: record.service }, 'internal error');
   else log.debug({ type: err.type, client: record.client, service: record.service }, 'answered with an error');
   // Recorded first, with the answer: what the client receives is what the ledger holds.

@@ -77,19 +77,33 @@ export function checkRequestContract(envelope: RequestEnvelope, service: Service
   }
 }
 
-/** The checks before replay, in the protocol's order (docs/protocol.md §4): signature, envelope, clock. */
-export async function checkBeforeReplay(decoded: DecodedJws, catalog: Catalog, now: number, skewSeconds: number): Promise<RequestEnvelope> {
-  await checkSignature(decoded, catalog);
-  const envelope = checkEnvelope(decoded.payload);
-  if (envelope.kind === 'response') throw new GatewayError('client.malformed', 'Expected a request or an event.');
-  checkClock(envelope.at, now, skewSeconds);
-  return envelope;
+/** What a door adds to the checks: who published, where it knows, and its replay step. */
+export interface DoorSteps {
+  /** The broker user who published the message, where the broker vouches for one. */
+  readonly publisher?: Publisher;
+  /**
+   * The door's replay step, between the clock and the service: claims the message's id (or
+   * throws `client.replay`); false for a copy of a message already handled, which then goes no further.
+   */
+  replay(envelope: RequestEnvelope): boolean | Promise<boolean>;
 }
 
-/** The checks after replay: service, access, contract. */
-export function checkAfterReplay(envelope: RequestEnvelope, catalog: Catalog): ServiceEntry {
+/**
+ * Every check on a client's message, in the protocol's order (docs/protocol.md §4): header, key,
+ * key owner, signature, publisher, envelope, clock, replay (the door's), service, access right,
+ * contract. The one entry point every door calls — the bus, the HTTP ingress, the facades.
+ * Resolves with the checked envelope and its service, or undefined for a duplicate.
+ */
+export async function checkClientMessage(
+  decoded: DecodedJws, catalog: Catalog, now: number, skewSeconds: number, door: DoorSteps,
+): Promise<{ envelope: RequestEnvelope; service: ServiceEntry } | undefined> {
+  await checkSignature(decoded, catalog);
+  checkPublisher(door.publisher, claimedClient(decoded)!);
+  const envelope = checkEnvelope(decoded.payload);
+  if (envelope.kind === 'response') throw new GatewayError('client.malformed', 'Expected a request or an event.', { violations: [{ pointer: '/kind', message: 'must be request or event' }] });
+  checkClock(envelope.at, now, skewSeconds);
+  if (!(await door.replay(envelope))) return undefined;
   const service = checkService(envelope, catalog);
   checkRequestContract(envelope, service);
-  return service;
+  return { envelope, service };
 }
-

@@ -12,14 +12,14 @@ import { GatewayError } from '../protocol/errors.ts';
 import { decodeJws, sha256, type DecodedJws } from '../protocol/jws.ts';
 import type { SigningKey } from '../protocol/keys.ts';
 import type { Consumer, Delivery, Transport } from '../transport/transport.ts';
-import { answerError } from './answer.ts';
 import { createAvailability } from './availability.ts';
 import { newRecord, type PipelineContext } from './context.ts';
-import { complete, PendingRequests, type PendingRequest } from './pending.ts';
+import { PendingRequests, type PendingRequest } from './pending.ts';
 import { createClientRate } from './rate.ts';
 import { ReplayGuard } from './replay.ts';
-import { handleReply } from './reply-flow.ts';
+import { bindingOf, handleReply } from './reply-flow.ts';
 import { handleClientMessage, recipientOf } from './request-flow.ts';
+import { Transaction } from './transaction.ts';
 
 export interface GatewayDeps {
   readonly transport: Transport;
@@ -75,14 +75,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
   let handling = 0;
 
   async function answerTimeout(request: PendingRequest): Promise<void> {
-    const err = timeoutAnswer(request);
     try {
-      await answerError(ctx, err, request.record, {
-        recipient: request.client, inReplyTo: request.id, service: request.service.id, requestHash: request.requestHash, replyTo: request.replyTo,
-      }, true);
-      complete(request);
+      await request.transaction.refuse(timeoutAnswer(request), bindingOf(request), true);
     } catch (cause) {
-      log.error({ err: cause, tx: request.tx }, 'could not answer a timeout');
+      request.transaction.log.error({ err: cause }, 'could not answer a timeout');
     }
   }
 
@@ -105,7 +101,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       } catch (err) {
         return await reject(delivery, record, err as GatewayError);
       }
-      return await handleClientMessage(ctx, delivery, decoded, record, fromBacklog);
+      return await handleClientMessage(ctx, new Transaction(ctx, delivery, record), decoded, fromBacklog);
     } finally {
       handling -= 1;
     }
@@ -132,12 +128,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
   }
 
   /** A message refused before any envelope could be read. */
-  async function reject(delivery: Delivery, record: TransactionRecord, err: GatewayError, decoded?: DecodedJws): Promise<void> {
-    await answerError(ctx, err, record, {
-      recipient: recipientOf(ctx, delivery, decoded), inReplyTo: delivery.props.messageId, requestHash: record.requestHash ?? sha256(''),
+  async function reject(delivery: Delivery, record: TransactionRecord, err: GatewayError): Promise<void> {
+    await new Transaction(ctx, delivery, record).refuse(err, {
+      recipient: recipientOf(ctx, delivery), inReplyTo: delivery.props.messageId, requestHash: record.requestHash ?? sha256(''),
       replyTo: delivery.props.replyTo,
     });
-    delivery.ack();
   }
 
   return {

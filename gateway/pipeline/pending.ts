@@ -4,30 +4,20 @@
  * right to answer: whoever takes it answers, exactly once. The client's delivery stays
  * unacknowledged meanwhile, so a gateway killed mid-transaction gets the request again.
  */
-import type { TransactionRecord } from '../ledger/ledger.ts';
-import type { Delivery } from '../transport/transport.ts';
 import type { RequestBinding } from './reply-checks.ts';
+import type { Transaction } from './transaction.ts';
 
 export interface PendingRequest extends RequestBinding {
   readonly tx: string;
-  readonly record: TransactionRecord;
+  /** The transaction, whose client delivery stays unacknowledged until it ends. */
+  readonly transaction: Transaction;
   readonly deadline: number;
-  /** The client's request, acknowledged only when the transaction is recorded. */
-  readonly delivery: Delivery;
-  /** Tells the replay guard how the request ended (true: answered and recorded). */
-  readonly settle: (handled: boolean) => void;
   /**
    * Why the last reply that claimed this transaction was not the provider's (not signed by it):
    * such bytes never end a transaction — anyone able to publish could otherwise kill it — but if
    * no real reply comes before the deadline, the client is told this instead of a bare timeout.
    */
   unauthenticReply?: Error;
-}
-
-/** Ends a pending request whose answer is delivered and recorded: the broker may forget it now. */
-export function complete(request: PendingRequest): void {
-  request.settle(true);
-  request.delivery.ack();
 }
 
 export class PendingRequests {

@@ -1,17 +1,17 @@
 /**
  * A provider's reply: matched to its pending request by transaction id, checked (signature,
- * binding, contract), attested and delivered untouched to the client's reply queue, then
- * recorded; only then are the request and the reply acknowledged. Whatever fails is answered
+ * binding, contract), attested, recorded, and delivered untouched to the client's reply queue;
+ * only then are the request (its transaction ends) and the reply acknowledged. Whatever fails is answered
  * to the client as a signed gateway error instead.
  */
 import { attest } from '../protocol/attestation.ts';
 import { asGatewayError, GatewayError } from '../protocol/errors.ts';
 import { sha256, type DecodedJws } from '../protocol/jws.ts';
 import { TransportError, type Delivery } from '../transport/transport.ts';
-import { answerError, finish, replyQueueOf } from './answer.ts';
+import { replyQueueOf, type Answering } from './answer.ts';
 import { REPLY_CHECKS } from './checks.ts';
 import type { PipelineContext } from './context.ts';
-import { complete, type PendingRequest } from './pending.ts';
+import type { PendingRequest } from './pending.ts';
 import { checkReplyContent, checkReplySignature } from './reply-checks.ts';
 
 /**
@@ -45,7 +45,8 @@ export async function handleReply(ctx: PipelineContext, delivery: Delivery, deco
     delivery.ack(); // answered meanwhile
     return;
   }
-  const { record } = request;
+  const { transaction } = request;
+  const { record } = transaction;
   record.responseIn = ctx.now();
   record.responseSize = delivery.body.length;
   try {
@@ -61,9 +62,7 @@ export async function handleReply(ctx: PipelineContext, delivery: Delivery, deco
     record.businessError = reply.status === 'error' ? reply.error.type : null;
     // Recorded first, with the answer: a gateway killed before it delivers finds it in the ledger
     // when the request comes again, and delivers that very answer (what the client gets is what the ledger holds).
-    await finish(ctx, record, { queue, jws: decoded.jws, props });
-    await ctx.transport.publish(queue, delivery.body, props);
-    complete(request);
+    await transaction.answer({ queue, jws: decoded.jws, props }, delivery.body);
     delivery.ack();
   } catch (err) {
     await answerFailedReply(ctx, delivery, request, err);
@@ -77,13 +76,15 @@ async function answerFailedReply(ctx: PipelineContext, delivery: Delivery, reque
   }
   const failure = err instanceof GatewayError && err.type.startsWith('server.') ? err : asGatewayError(err);
   try {
-    await answerError(ctx, failure, request.record, {
-      recipient: request.client, inReplyTo: request.id, service: request.service.id, requestHash: request.requestHash, replyTo: request.replyTo,
-    });
-    complete(request);
+    await request.transaction.refuse(failure, bindingOf(request));
     delivery.ack();
   } catch (answerFailure) {
     if (answerFailure instanceof TransportError && answerFailure.code === 'closed') ctx.pending.restore(request);
     else throw answerFailure;
   }
+}
+
+/** What a gateway error about a pending request answers. */
+export function bindingOf(request: PendingRequest): Answering {
+  return { recipient: request.client, inReplyTo: request.id, service: request.service.id, requestHash: request.requestHash, replyTo: request.replyTo };
 }

@@ -6,7 +6,6 @@
  */
 import { createHash } from 'node:crypto';
 import { callsAnything } from '../catalog/catalog.ts';
-import type { TransactionRecord } from '../ledger/ledger.ts';
 import { attest } from '../protocol/attestation.ts';
 import type { RequestEnvelope } from '../protocol/envelope.ts';
 import { asGatewayError, GatewayError } from '../protocol/errors.ts';
@@ -14,10 +13,11 @@ import { parseKeyId, isSystemId } from '../protocol/ids.ts';
 import type { DecodedJws } from '../protocol/jws.ts';
 import { publisherOf } from '../transport/broker-users.ts';
 import { TransportError, type Delivery } from '../transport/transport.ts';
-import { answerError, deliverStoredAnswer, finish } from './answer.ts';
-import { checkAfterReplay, checkBeforeReplay, checkPublisher, claimedClient, REQUEST_CHECKS } from './checks.ts';
+import { deliverStoredAnswer } from './answer.ts';
+import { checkClientMessage, claimedClient, REQUEST_CHECKS } from './checks.ts';
 import type { PipelineContext } from './context.ts';
 import type { Claim } from './replay.ts';
+import type { Transaction } from './transaction.ts';
 
 /**
  * Whom to tell about a message that failed: the system whose broker user published it, when
@@ -70,31 +70,34 @@ async function claimId(ctx: PipelineContext, envelope: RequestEnvelope, requestH
   }
 }
 
-/** Handles one client message; `record` is filled as the checks vouch for its fields. */
-export async function handleClientMessage(ctx: PipelineContext, delivery: Delivery, decoded: DecodedJws, record: TransactionRecord, fromBacklog = false): Promise<void> {
-  let claim: Extract<Claim, { status: 'new' }> | undefined;
+/** Handles one client message as its transaction: checked, forwarded, and ended one of its few ways. */
+export async function handleClientMessage(ctx: PipelineContext, t: Transaction, decoded: DecodedJws, fromBacklog = false): Promise<void> {
+  const { delivery, record } = t;
   let envelope: RequestEnvelope | undefined;
   try {
-    envelope = await checkBeforeReplay(decoded, ctx.catalog, ctx.now(), ctx.config.skewSeconds);
-    checkPublisher(publisherOf(ctx.transport.names.prefix, delivery.props.userId), envelope.client);
-    Object.assign(record, {
-      messageId: envelope.id, kind: envelope.kind, client: envelope.client, service: envelope.service,
-      userId: envelope.userId ?? null, issue: envelope.issue ?? null,
+    const admitted = await checkClientMessage(decoded, ctx.catalog, ctx.now(), ctx.config.skewSeconds, {
+      publisher: publisherOf(ctx.transport.names.prefix, delivery.props.userId),
+      replay: async (checked) => {
+        envelope = checked;
+        t.identify(checked);
+        // The signature has verified: only now is the message charged to its client.
+        await ctx.rate.consume(checked.client);
+        const claim = await claimId(ctx, checked, record.requestHash!);
+        if (!claim) return false;
+        // One message, one transaction: forwarded again after a fault, it keeps its id (see txOf).
+        t.claimed(claim.settle, txOf(checked.client, checked.id, record.requestHash!));
+        return true;
+      },
     });
-    // The signature has verified: only now is the message charged to its client.
-    await ctx.rate.consume(envelope.client);
-    claim = await claimId(ctx, envelope, record.requestHash!);
-    if (!claim) {
+    if (!admitted) {
       // The same bytes again, already handled: at least once, answered once — with the answer
       // the ledger holds, in case the first copy's answer never went out (a gateway killed between).
-      const first = ctx.ledger.priorUse(envelope.client, envelope.id);
-      if (envelope.kind === 'request' && first) await deliverStoredAnswer(ctx, first.tx);
-      delivery.ack();
+      const first = ctx.ledger.priorUse(envelope!.client, envelope!.id);
+      if (envelope!.kind === 'request' && first) await deliverStoredAnswer(ctx, first.tx);
+      t.duplicate();
       return;
     }
-    // One message, one transaction: forwarded again after a fault, it keeps its id (see txOf).
-    record.tx = txOf(envelope.client, envelope.id, record.requestHash!);
-    const service = checkAfterReplay(envelope, ctx.catalog);
+    const { service } = admitted;
     record.provider = service.provider;
     // A message handed out again (a gateway or broker came back), or a backlog found as this
     // gateway starts, waits a grace period for its provider to come back too, before it is failed
@@ -103,15 +106,15 @@ export async function handleClientMessage(ctx: PipelineContext, delivery: Delive
       throw new GatewayError('server.provider_unavailable', `Nobody serves ${service.provider} now.`);
     }
     const attestation = await attest(decoded.jws, record.tx, REQUEST_CHECKS, ctx.key, new Date(ctx.now()), delivery.redelivered);
-    if (envelope.kind === 'request') {
+    if (admitted.envelope.kind === 'request') {
       ctx.pending.add({
-        tx: record.tx, id: envelope.id, client: envelope.client, service, requestHash: record.requestHash!, record, replyTo: delivery.props.replyTo,
-        deadline: record.requestIn + service.timeoutMs, delivery, settle: claim.settle,
+        tx: record.tx, id: admitted.envelope.id, client: admitted.envelope.client, service, requestHash: record.requestHash!, replyTo: delivery.props.replyTo,
+        deadline: record.requestIn + service.timeoutMs, transaction: t,
       });
     }
     try {
       await ctx.transport.publish(ctx.transport.names.inbox(service.provider), delivery.body, {
-        messageId: envelope.id, correlationId: record.tx, type: envelope.kind, appId: envelope.client, contentType: 'application/jose',
+        messageId: admitted.envelope.id, correlationId: record.tx, type: admitted.envelope.kind, appId: admitted.envelope.client, contentType: 'application/jose',
         headers: { 'x-lgsp-tx': record.tx, 'x-lgsp-attestation': attestation },
       });
     } catch (err) {
@@ -119,28 +122,22 @@ export async function handleClientMessage(ctx: PipelineContext, delivery: Delive
       throw err;
     }
     record.requestOut = ctx.now();
-    if (envelope.kind === 'event') {
-      await finish(ctx, record);
-      claim.settle(true);
-      delivery.ack();
-    }
+    if (admitted.envelope.kind === 'event') await t.accept();
   } catch (err) {
     if (isLostConnection(err)) {
-      claim?.settle(false); // not acknowledged: the broker hands the message out again
+      t.abandon(); // not acknowledged: the broker hands the message out again
       return;
     }
     const failure = err instanceof TransportError
       ? new GatewayError('server.provider_unavailable', 'The broker refused the message for the provider.', { cause: err })
       : asGatewayError(err);
     try {
-      await answerError(ctx, failure, record, {
+      await t.refuse(failure, {
         recipient: recipientOf(ctx, delivery, decoded), inReplyTo: envelope?.id ?? delivery.props.messageId,
         service: envelope?.service, requestHash: record.requestHash!, replyTo: delivery.props.replyTo,
       });
-      claim?.settle(true);
-      delivery.ack();
     } catch (answerFailure) {
-      claim?.settle(false);
+      t.abandon();
       if (!isLostConnection(answerFailure)) throw answerFailure;
     }
   }

@@ -61,6 +61,6 @@ describe('lgsp up --tls', () => {
     expect(JSON.parse(stdout)).toEqual({ status: 'ok' });
     const untrusted = await run('curl', ['-sS', `${operator}/healthz`]).catch((e: { code: number; stderr: string }) => e);
     expect((untrusted as { code: number }).code).toBe(60); // curl: peer certificate cannot be authenticated
-    await expect(fetch(`${ingress}/r1/VN/GOV/BCA/DANCU/citizen.verify/v1`, { method: 'POST' })).rejects.toMatchObject({ cause: { code: 'SELF_SIGNED_CERT_IN_CHAIN' } });
+    await expect(fetch(`${ingress}/r1/VN/GOV/BCA/DANCU/citizen.verify/v1`, { method: 'POST' })).rejects.toMatchObject({ cause: { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' } });
   });
 });
