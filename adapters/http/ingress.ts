@@ -21,6 +21,7 @@ import { asGatewayError, GatewayError } from '../../gateway/protocol/errors.ts';
 import { decodeJws, sha256 } from '../../gateway/protocol/jws.ts';
 import type { SigningKey } from '../../gateway/protocol/keys.ts';
 import type { Transport } from '../../gateway/transport/transport.ts';
+import { dvcqgFacade, type DvcqgConfig } from '../dvcqg/facade.ts';
 import { BusClients } from './bus-clients.ts';
 import { metaserviceRoutes } from './metaservice-routes.ts';
 import { checkHeaderIds, malformed, parseCredentialBody, readSignedRequest } from './modes.ts';
@@ -66,6 +67,8 @@ export interface IngressDeps {
   /** Counts refusals of callers that never proved who they are (not written to the ledger one by one). */
   readonly countUnauthenticated?: (type: string) => void;
   readonly config?: Partial<IngressConfig>;
+  /** Where the national portal's adapter facade answers, and how long its sessions last. */
+  readonly dvcqg?: Partial<DvcqgConfig>;
   readonly now?: () => number;
   readonly logger?: Logger;
 }
@@ -117,6 +120,11 @@ export function createIngress(deps: IngressDeps): Ingress {
 
   app.get('/openapi.json', (_req, res) => void res.json(openApiDocument(catalog)));
   app.use(metaserviceRoutes(catalog, (t) => deps.tokens?.systemOf(t)));
+  // The real APIs systems already speak, each a facade onto the bus (docs/real-apis.md).
+  app.use(dvcqgFacade({
+    catalog, clients, tokenOwner: (t) => deps.tokens?.systemOf(t), maxBytes: config.maxBytes, record: deps.record, countUnauthenticated: deps.countUnauthenticated,
+    instance: `${config.instance.replace(/-http$/, '')}-dvcqg`, failedAuthPerMinute: config.failedAuthPerMinute, now, log, config: deps.dvcqg,
+  }));
 
   const serviceRoute = '/r1/VN/:cls/:member/:subsystem/:code/:version';
 

@@ -9,6 +9,8 @@ export interface SystemEntry {
   readonly name: { readonly vi: string; readonly en: string };
   readonly scope: 'national' | 'provincial';
   readonly services: readonly string[];
+  /** The agency's code at the national portal (the adapter's `madonvi`), where it has one. */
+  readonly agencyCode?: string;
 }
 
 export interface ContractExample {

@@ -49,6 +49,7 @@ export const catalogFileSchema = {
         properties: {
           id: { type: 'string', pattern: SYSTEM },
           name: names,
+          agencyCode: { description: "The agency's code at the national portal (the adapter's madonvi).", type: 'string', pattern: '^[0-9A-Z.]{1,20}$' },
           keys: { type: 'array', items: jwk },
           services: {
             type: 'array',

@@ -26,6 +26,7 @@ interface CatalogFile {
   systems: Array<{
     id: string;
     name: { vi: string; en: string };
+    agencyCode?: string;
     keys?: JWK[];
     services?: Array<{ code: string; version: string; mode: 'request-reply' | 'event'; contract: string; timeoutMs?: number }>;
   }>;
@@ -84,7 +85,10 @@ export async function loadCatalog(dir: string, options: LoadOptions = {}): Promi
       services.set(id, Object.freeze({ id, provider: s.id, code: svc.code, version: svc.version, mode: svc.mode, timeoutMs: svc.timeoutMs ?? contract.timeoutMs, contract }));
       ids.push(id);
     }
-    systems.set(s.id, Object.freeze({ id: s.id, name: Object.freeze({ ...s.name }), scope: s.id.startsWith('VN/GOV/') ? 'national' : 'provincial', services: Object.freeze(ids) }));
+    systems.set(s.id, Object.freeze({
+      id: s.id, name: Object.freeze({ ...s.name }), scope: s.id.startsWith('VN/GOV/') ? 'national' : 'provincial', services: Object.freeze(ids),
+      ...(s.agencyCode !== undefined && { agencyCode: s.agencyCode }),
+    }));
   }
 
   const rights = new Map<string, string[]>();

@@ -3,10 +3,25 @@ import addFormats from 'ajv-formats';
 import type { ErrorObject } from 'ajv';
 import type { Violation } from './errors.ts';
 
-/** A fresh JSON Schema 2020-12 validator factory in strict mode, with the standard formats. */
+/** A date and time as the national portal's adapter writes it: 14 digits, yyyyMMddHHmmss, a real time. */
+function isCompactDateTime(text: string): boolean {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(text);
+  if (!m) return false;
+  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  const t = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d && h < 24 && mi < 60 && s < 60;
+}
+
+/**
+ * A fresh JSON Schema 2020-12 validator factory in strict mode, with the standard formats and
+ * the national portal's date format. Its formats are named by what they expect
+ * (`yyyyMMddHHmmss`), so a violation reads `must match format "yyyyMMddHHmmss"`.
+ */
 export function createAjv(options: Options = {}): Ajv2020 {
   const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, ...options });
   addFormats.default(ajv);
+  ajv.addFormat('yyyyMMddHHmmss', { type: 'string', validate: isCompactDateTime });
+  ajv.addFormat('yyyyMMddHHmmss or empty', { type: 'string', validate: (t: string) => t === '' || isCompactDateTime(t) });
   return ajv;
 }
 

@@ -51,6 +51,32 @@ export const KNOWN_DOSSIERS = [
   { dossierCode: '000.00.04.H04-250822-0001', province: 'VN/PROV/CAOBANG/MOTCUA', procedureCode: '1.001234', status: 'completed', updatedAt: '2025-08-25T02:00:00.000Z' },
 ] as const;
 
+/**
+ * Dossiers a province synchronised through the portal's adapter before (DongBoHoSoMC), in its
+ * field names: the first is only ever read (TraCuuHoSo's example), the second is updated.
+ */
+export const KNOWN_SYNCED_DOSSIERS: readonly Readonly<Record<string, string>>[] = [
+  {
+    MaHoSo: '000.00.04.H04-250822-0002', MaTTHC: '1.001234', TenTTHC: 'Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam', ChuHoSo: 'Nông Thị Hoa',
+    LoaiDoiTuong: '1', NgayTiepNhan: '20250822100000', NgayHenTra: '20250905170000', TrangThaiHoSo: '2', HinhThuc: '1',
+  },
+  { MaHoSo: '000.00.04.H04-250822-0003', MaTTHC: '1.000656', ChuHoSo: 'Đàm Văn Lực', LoaiDoiTuong: '1', NgayTiepNhan: '20250822110000', TrangThaiHoSo: '2', HinhThuc: '0' },
+];
+
+/** The fields (lĩnh vực) of procedures: [code, name, sector]. */
+export const KNOWN_FIELDS: readonly (readonly [string, string, string])[] = [
+  ['G09-TP10', 'Lý lịch tư pháp', 'G09'],
+  ['G09-TP04', 'Hộ tịch', 'G09'],
+  ['G06-DD01', 'Đất đai', 'G06'],
+  ['G12-DN01', 'Thành lập và hoạt động doanh nghiệp', 'G12'],
+  ['G03-XD01', 'Hoạt động xây dựng', 'G03'],
+];
+
+/** The field of each known procedure; the others take one by their position. */
+export const KNOWN_PROCEDURE_FIELDS: Readonly<Record<string, string>> = {
+  '1.001234': 'G09-TP10', '1.000656': 'G09-TP04', '2.000889': 'G09-TP04', '1.004227': 'G06-DD01', '1.001612': 'G09-TP04',
+};
+
 /** Some procedures of the national procedure database: [code, name, level]. */
 export const KNOWN_PROCEDURES: readonly (readonly [string, string, 'full_online' | 'partly_online' | 'offline'])[] = [
   ['1.001234', 'Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam', 'full_online'],

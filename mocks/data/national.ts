@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import {
-  KNOWN_CITIZENS, KNOWN_CRIMINAL_RECORDS, KNOWN_DOSSIERS, KNOWN_ENTERPRISES, KNOWN_MARRIAGES, KNOWN_PAYMENTS, KNOWN_PROCEDURES,
+  KNOWN_CITIZENS, KNOWN_CRIMINAL_RECORDS, KNOWN_DOSSIERS, KNOWN_ENTERPRISES, KNOWN_MARRIAGES, KNOWN_PAYMENTS, KNOWN_PROCEDURES, KNOWN_SYNCED_DOSSIERS,
 } from './known.ts';
 import { population, type Address, type Citizen } from './people.ts';
 import { PROVINCES } from './places.ts';
@@ -61,6 +61,14 @@ export interface NationalData {
   readonly procedures: readonly { code: string; name: string; level: Level }[];
   readonly payments: Map<string, Payment>;
   readonly dossiers: Map<string, PortalDossier>;
+  /** Dossiers synchronised through the portal's adapter (DongBoHoSoMC), in its field names, by MaHoSo. */
+  readonly synced: Map<string, SyncedDossier>;
+}
+
+/** A dossier as the adapter took it, with the progress reported since (CapNhatTienDoHoSoMC). */
+export interface SyncedDossier {
+  fields: Record<string, unknown>;
+  progress: Record<string, unknown>[];
 }
 
 /** A stable fraction in [0, 1) from a string: the same input, the same answer, whatever the seed. */
@@ -125,5 +133,6 @@ export function nationalData(seed: number, count = 100_000): NationalData {
     citizens, births: new Map(), marital, criminal, enterprises, procedures: procedures(),
     payments: new Map(KNOWN_PAYMENTS.map((p) => [p.paymentRef, { ...p }])),
     dossiers: new Map(KNOWN_DOSSIERS.map((d) => [d.dossierCode, { ...d }])),
+    synced: new Map(KNOWN_SYNCED_DOSSIERS.map((d) => [d.MaHoSo!, { fields: { ...d }, progress: [] }])),
   };
 }

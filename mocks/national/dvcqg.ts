@@ -5,6 +5,7 @@
  */
 import type { Handler } from '../../adapters/amqp/provider.ts';
 import type { NationalData, PortalDossier } from '../data/national.ts';
+import { adapterHandlers } from './dvcqg-adapter.ts';
 import { businessError } from './systems.ts';
 
 export interface PortalCounts {
@@ -59,6 +60,8 @@ export function createDvcqg(data: NationalData, manualRefunds: () => boolean) {
     },
   };
   const handlers: Record<string, Handler> = {
+    // What provinces speak today: the portal's adapter, in its own field names.
+    ...adapterHandlers(data),
     'dossier.sync/v1': ({ body, client }) => {
       received.set(client, (received.get(client) ?? 0) + 1);
       const r = reception.get(client) ?? { received: 0, online: 0, electronicResults: 0, digitised: 0 };

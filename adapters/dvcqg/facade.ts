@@ -1,0 +1,185 @@
+/**
+ * The national portal's adapter (DVCQG), as provincial systems call it today: `POST /dvcqg/auth`
+ * (login: `username`, `password`, a `dstcode` header) gives a session; `POST /dvcqg/api` takes a
+ * flat JSON body `{session, madonvi, service, …params}`. A thin translation, never a second
+ * pipeline: each call is signed for the logged-in system (as the ingress's credential mode
+ * does), sent through the gateway with every check, recorded in the ledger, and its reply or
+ * error translated back into `{error_code, message, result}` (answers.ts).
+ *
+ * Login: `username` is the system's id, `password` a token issued to it (`lgsp keys token
+ * <system>`). `madonvi` must be the logged-in system's agency code (the catalog's `agencyCode`).
+ */
+import { randomUUID } from 'node:crypto';
+import express, { type Request, type Response, type Router } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import type { Logger } from 'pino';
+import type { Catalog } from '../../gateway/catalog/catalog.ts';
+import type { TransactionRecord } from '../../gateway/ledger/ledger.ts';
+import { newRecord } from '../../gateway/pipeline/context.ts';
+import type { JsonObject } from '../../gateway/protocol/envelope.ts';
+import { GatewayError } from '../../gateway/protocol/errors.ts';
+import { sha256 } from '../../gateway/protocol/jws.ts';
+import type { BusClients } from '../http/bus-clients.ts';
+import { parseCredentialBody } from '../http/modes.ts';
+import { errorAnswer, fromGatewayError, fromReply, type AdapterAnswer } from './answers.ts';
+import { Sessions } from './sessions.ts';
+
+/** The adapter's services, each a bus service of the portal with the same name. */
+export const ADAPTER_SERVICES = ['LayThuTuc', 'LayDanhSachTTHC', 'LayDanhMucCoQuan', 'LayDanhMucLinhVuc', 'TraCuuHoSo', 'DongBoHoSoMC', 'CapNhatTienDoHoSoMC'] as const;
+export const PORTAL = 'VN/GOV/VPCP/DVCQG';
+
+export interface DvcqgConfig {
+  readonly authPath: string;
+  readonly apiPath: string;
+  /** How long a session lasts: short by default, so that a client meets expiry while it is tested. */
+  readonly sessionSeconds: number;
+}
+
+export const DEFAULT_DVCQG_CONFIG: DvcqgConfig = Object.freeze({ authPath: '/dvcqg/auth', apiPath: '/dvcqg/api', sessionSeconds: 300 });
+
+export interface DvcqgDeps {
+  readonly catalog: Catalog;
+  readonly clients: BusClients;
+  /** The system a token was issued to (the login's password is a token). */
+  readonly tokenOwner: (token: string) => string | undefined;
+  readonly maxBytes: number;
+  /** Records a refusal the facade makes itself, for a caller that proved who it is. */
+  readonly record?: (record: TransactionRecord) => unknown;
+  /** Counts a refusal of a caller that never proved who it is. */
+  readonly countUnauthenticated?: (type: string) => void;
+  readonly instance: string;
+  /** Failed logins or sessions one address may present a minute before it is answered 429. */
+  readonly failedAuthPerMinute: number;
+  readonly now: () => number;
+  readonly log: Logger;
+  readonly config?: Partial<DvcqgConfig>;
+}
+
+const time = (ms: number) => new Date(ms).toISOString();
+
+export function dvcqgFacade(deps: DvcqgDeps): Router {
+  const config = { ...DEFAULT_DVCQG_CONFIG, ...deps.config };
+  const sessions = new Sessions(config.sessionSeconds * 1000, deps.now);
+  const router = express.Router();
+  const raw = express.raw({ type: () => true, limit: deps.maxBytes });
+
+  /** Reads the flat JSON body; a body that is not one JSON object is answered in the adapter's shape. */
+  function bodyOf(req: Request): JsonObject {
+    return parseCredentialBody(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
+  }
+
+  /** A refusal at the facade: recorded when the caller proved who it is, else only counted. */
+  async function refuse(req: Request, res: Response, err: GatewayError, who?: { system: string; service?: string }): Promise<void> {
+    const tx = randomUUID();
+    if (who) {
+      const record = newRecord(tx, deps.now(), Number(req.get('content-length') ?? 0) || 0, deps.instance);
+      Object.assign(record, {
+        kind: 'request', client: who.system, service: who.service ?? null, provider: PORTAL, outcome: err.type, responseOut: deps.now(),
+        requestHash: Buffer.isBuffer(req.body) ? sha256(req.body) : null,
+      });
+      try {
+        await deps.record?.(record);
+      } catch (cause) {
+        deps.log.error({ err: cause, tx }, 'could not record a refusal');
+      }
+    } else {
+      res.locals.authFailed = true;
+      deps.countUnauthenticated?.(err.type);
+    }
+    answer(res, fromGatewayError(err, who ? tx : undefined));
+  }
+
+  function answer(res: Response, body: AdapterAnswer | Record<string, unknown>): void {
+    res.status(200).json(body);
+  }
+
+  // Guessing passwords or sessions is slowed per address, as at the ingress: 30 failures a minute, then 429.
+  const guessing = rateLimit({
+    windowMs: 60_000, limit: deps.failedAuthPerMinute, legacyHeaders: false, standardHeaders: 'draft-7', skipSuccessfulRequests: true,
+    requestWasSuccessful: (_req, res) => res.locals.authFailed !== true,
+    handler: (_req: Request, res: Response) => {
+      deps.countUnauthenticated?.('client.rate_limited');
+      answer(res, errorAnswer('client.rate_limited', `Quá ${deps.failedAuthPerMinute} lần xác thực sai trong một phút từ địa chỉ này; hãy đợi một phút (more than ${deps.failedAuthPerMinute} failed authentications a minute from this address; wait a minute).`, undefined, undefined));
+    },
+  });
+
+  router.post(config.authPath, guessing, raw, async (req, res) => {
+    let body: JsonObject;
+    try {
+      body = bodyOf(req);
+    } catch (err) {
+      return refuse(req, res, err as GatewayError);
+    }
+    if (!req.get('dstcode')) {
+      return refuse(req, res, new GatewayError('client.malformed', 'Thiếu header dstcode (the dstcode header, the destination code, is missing).'));
+    }
+    const { username, password } = body;
+    const missing = ['username', 'password'].filter((k) => typeof body[k] !== 'string' || body[k] === '');
+    if (missing.length > 0) {
+      return refuse(req, res, new GatewayError('client.malformed', 'Đăng nhập cần username và password (login needs a username and a password).', {
+        violations: missing.map((k) => ({ pointer: `/${k}`, message: "must have required property '" + k + "'" })),
+      }));
+    }
+    const owner = deps.tokenOwner(String(password));
+    if (owner === undefined || !deps.catalog.systems.has(owner) || owner !== username) {
+      return refuse(req, res, new GatewayError('client.unknown_key',
+        `Sai tên đăng nhập hoặc mật khẩu (wrong username or password: the username is a system id such as VN/PROV/CAOBANG/MOTCUA, the password a token issued to it by lgsp keys token <system>).`));
+    }
+    const { session, expiresAt } = sessions.open(owner);
+    answer(res, { error_code: 0, message: 'Đăng nhập thành công (logged in)', session, expires_in: config.sessionSeconds, expires_at: time(expiresAt) });
+  });
+
+  router.post(config.apiPath, guessing, raw, async (req, res) => {
+    let body: JsonObject;
+    try {
+      body = bodyOf(req);
+    } catch (err) {
+      return refuse(req, res, err as GatewayError);
+    }
+    const { session, madonvi, service, ...params } = body;
+    const state = sessions.state(session);
+    if (state.status === 'expired') {
+      return refuse(req, res, new GatewayError('client.unknown_key',
+        `Phiên làm việc đã hết hạn lúc ${time(state.expiredAt)}; hãy đăng nhập lại tại ${config.authPath} (the session expired at ${time(state.expiredAt)}; log in again).`));
+    }
+    if (state.status === 'unknown') {
+      return refuse(req, res, new GatewayError('client.unknown_key',
+        `${session === undefined ? 'Thiếu session' : 'Session không hợp lệ'}; hãy đăng nhập tại ${config.authPath} (${session === undefined ? 'no session' : 'no such session'}: log in first).`));
+    }
+    const system = state.system;
+    const name = String(service ?? '');
+    if (!(ADAPTER_SERVICES as readonly string[]).includes(name)) {
+      return refuse(req, res, new GatewayError('client.unknown_service',
+        `Không có dịch vụ "${name}" (no service "${name}"; the adapter has ${ADAPTER_SERVICES.join(', ')}).`), { system });
+    }
+    const serviceId = `${PORTAL}/${name}/v1`;
+    const agency = deps.catalog.systems.get(system)?.agencyCode;
+    if (typeof madonvi !== 'string' || madonvi !== agency) {
+      return refuse(req, res, new GatewayError('client.access_denied', agency
+        ? `Mã đơn vị ${JSON.stringify(madonvi ?? null)} không phải của đơn vị đăng nhập ${system} (${agency}) (madonvi is not the logged-in agency's code).`
+        : `${system} không có mã đơn vị trong danh mục (the logged-in system has no agency code in the catalog).`, {
+        violations: [{ pointer: '/madonvi', message: agency ? `must be ${agency}` : 'the system has no agencyCode' }],
+      }), { system, service: serviceId });
+    }
+    try {
+      const client = await deps.clients.of(system);
+      answer(res, fromReply(await client.request(serviceId, { madonvi, ...params } as JsonObject)));
+    } catch (err) {
+      if (err instanceof GatewayError) return refuse(req, res, err, { system, service: serviceId });
+      deps.log.error({ err, system, service: serviceId }, 'DVCQG facade: the bus did not answer');
+      answer(res, errorAnswer('server.provider_timeout', `Không nhận được trả lời (no answer from the bus: ${(err as Error).message}).`, undefined, undefined));
+    }
+  });
+
+  // What the routes above could not read (a body over the limit, say), in the adapter's shape too.
+  router.use([config.authPath, config.apiPath], (err: unknown, req: Request, res: Response, next: (err?: unknown) => void) => {
+    if (res.headersSent) return next(err);
+    const tooLarge = (err as { type?: unknown }).type === 'entity.too.large';
+    const failure = err instanceof GatewayError ? err : tooLarge
+      ? new GatewayError('client.too_large', `Yêu cầu lớn hơn ${deps.maxBytes} byte (the body is larger than ${deps.maxBytes} bytes).`)
+      : new GatewayError('client.malformed', 'Không đọc được yêu cầu (the body could not be read).');
+    void refuse(req, res, failure);
+  });
+
+  return router;
+}
