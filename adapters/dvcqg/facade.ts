@@ -22,7 +22,7 @@ import { sha256 } from '../../gateway/protocol/jws.ts';
 import type { BusClients } from '../http/bus-clients.ts';
 import { parseCredentialBody } from '../http/modes.ts';
 import { errorAnswer, fromGatewayError, fromReply, type AdapterAnswer } from './answers.ts';
-import { Sessions } from './sessions.ts';
+import { ExpiringTokens } from '../http/expiring-tokens.ts';
 
 /** The adapter's services, each a bus service of the portal with the same name. */
 export const ADAPTER_SERVICES = ['LayThuTuc', 'LayDanhSachTTHC', 'LayDanhMucCoQuan', 'LayDanhMucLinhVuc', 'TraCuuHoSo', 'DongBoHoSoMC', 'CapNhatTienDoHoSoMC'] as const;
@@ -59,7 +59,7 @@ const time = (ms: number) => new Date(ms).toISOString();
 
 export function dvcqgFacade(deps: DvcqgDeps): Router {
   const config = { ...DEFAULT_DVCQG_CONFIG, ...deps.config };
-  const sessions = new Sessions(config.sessionSeconds * 1000, deps.now);
+  const sessions = new ExpiringTokens(config.sessionSeconds * 1000, deps.now);
   const router = express.Router();
   const raw = express.raw({ type: () => true, limit: deps.maxBytes });
 
@@ -125,7 +125,7 @@ export function dvcqgFacade(deps: DvcqgDeps): Router {
       return refuse(req, res, new GatewayError('client.unknown_key',
         `Sai tên đăng nhập hoặc mật khẩu (wrong username or password: the username is a system id such as VN/PROV/CAOBANG/MOTCUA, the password a token issued to it by lgsp keys token <system>).`));
     }
-    const { session, expiresAt } = sessions.open(owner);
+    const { token: session, expiresAt } = sessions.issue(owner);
     answer(res, { error_code: 0, message: 'Đăng nhập thành công (logged in)', session, expires_in: config.sessionSeconds, expires_at: time(expiresAt) });
   });
 

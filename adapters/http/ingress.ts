@@ -22,6 +22,11 @@ import { decodeJws, sha256 } from '../../gateway/protocol/jws.ts';
 import type { SigningKey } from '../../gateway/protocol/keys.ts';
 import type { Transport } from '../../gateway/transport/transport.ts';
 import { dvcqgFacade, type DvcqgConfig } from '../dvcqg/facade.ts';
+import { lgspDocuments } from '../lgsp/documents.ts';
+import { tokenEndpoint } from '../lgsp/token.ts';
+import { bearerOwner } from './bearer.ts';
+import { ExpiringTokens } from './expiring-tokens.ts';
+import { bearerChallenge } from './in-words.ts';
 import { BusClients } from './bus-clients.ts';
 import { metaserviceRoutes } from './metaservice-routes.ts';
 import { checkHeaderIds, malformed, parseCredentialBody, readSignedRequest } from './modes.ts';
@@ -43,11 +48,17 @@ export interface IngressConfig {
   readonly instance: string;
   /** Failed authentications one address may make a minute before it is answered 429. */
   readonly failedAuthPerMinute: number;
+  /** How long an access token of `POST /token` lasts: short by default, so that clients meet expiry. */
+  readonly accessTokenSeconds: number;
+  /** Where the OAuth2 token endpoint answers. */
+  readonly tokenPath: string;
+  /** Where a provincial LGSP's document APIs answer: `{lgspBase}/Document/SyncDocument`, … */
+  readonly lgspBase: string;
 }
 
 export const DEFAULT_INGRESS_CONFIG: IngressConfig = Object.freeze({
   maxBytes: DEFAULT_CONFIG.maxBytes, ratePerSecond: 100, skewSeconds: DEFAULT_CONFIG.skewSeconds, instance: `${DEFAULT_CONFIG.instance}-http`,
-  failedAuthPerMinute: 30,
+  failedAuthPerMinute: 30, accessTokenSeconds: 300, tokenPath: '/token', lgspBase: '/lgsp',
 });
 
 export interface IngressDeps {
@@ -103,6 +114,10 @@ export function createIngress(deps: IngressDeps): Ingress {
   const clients = new BusClients(deps.transport, catalog, deps.keyOf ?? (async () => undefined), now);
   const replay = new ReplayGuard(now, deps.priorUse);
   const availability = createAvailability(deps.transport, DEFAULT_CONFIG.availabilityTtlMs, now);
+  const accessTokens = new ExpiringTokens(config.accessTokenSeconds * 1000, now);
+  /** Whose a bearer token is: a static token of `lgsp keys token`, or an access token of `POST /token`. */
+  const ownerOfBearer = bearerOwner((t) => deps.tokens?.systemOf(t), accessTokens, config.tokenPath);
+  const instanceOf = (door: string) => `${config.instance.replace(/-http$/, '')}-${door}`;
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
@@ -121,9 +136,17 @@ export function createIngress(deps: IngressDeps): Ingress {
   app.get('/openapi.json', (_req, res) => void res.json(openApiDocument(catalog)));
   app.use(metaserviceRoutes(catalog, (t) => deps.tokens?.systemOf(t)));
   // The real APIs systems already speak, each a facade onto the bus (docs/real-apis.md).
+  app.use(tokenEndpoint({
+    catalog, accessTokens, secretOwner: (t) => deps.tokens?.systemOf(t), path: config.tokenPath, failedAuthPerMinute: config.failedAuthPerMinute,
+    countUnauthenticated: deps.countUnauthenticated,
+  }));
   app.use(dvcqgFacade({
     catalog, clients, tokenOwner: (t) => deps.tokens?.systemOf(t), maxBytes: config.maxBytes, record: deps.record, countUnauthenticated: deps.countUnauthenticated,
-    instance: `${config.instance.replace(/-http$/, '')}-dvcqg`, failedAuthPerMinute: config.failedAuthPerMinute, now, log, config: deps.dvcqg,
+    instance: instanceOf('dvcqg'), failedAuthPerMinute: config.failedAuthPerMinute, now, log, config: deps.dvcqg,
+  }));
+  app.use(lgspDocuments({
+    clients, bearerOwner: ownerOfBearer, base: config.lgspBase, maxBytes: config.maxBytes, record: deps.record, countUnauthenticated: deps.countUnauthenticated,
+    instance: instanceOf('lgsp'), now, log,
   }));
 
   const serviceRoute = '/r1/VN/:cls/:member/:subsystem/:code/:version';
@@ -161,8 +184,17 @@ export function createIngress(deps: IngressDeps): Ingress {
   function authenticateToken(req: Request, res: Response, next: NextFunction): void {
     const s = seen(res);
     if (s.mode === 'credential') {
-      if (!tokenOwner(req, s.client!, (t) => deps.tokens?.systemOf(t))) {
-        throw new GatewayError('client.unknown_key', 'Credential mode needs "Authorization: Bearer <token>" (lgsp keys token <system>).');
+      let owner: string | undefined;
+      try {
+        owner = tokenOwner(req, s.client!, ownerOfBearer);
+      } catch (err) {
+        // RFC 6750 §3: say why the token was refused, in the challenge too.
+        res.set('WWW-Authenticate', bearerChallenge((err as Error).message));
+        throw err;
+      }
+      if (!owner) {
+        res.set('WWW-Authenticate', bearerChallenge(undefined));
+        throw new GatewayError('client.unknown_key', `Credential mode needs "Authorization: Bearer <token>" (POST ${config.tokenPath}, or lgsp keys token <system>).`);
       }
       s.authenticated = true;
     }

@@ -63,6 +63,8 @@ export interface NationalData {
   readonly dossiers: Map<string, PortalDossier>;
   /** Dossiers synchronised through the portal's adapter (DongBoHoSoMC), in its field names, by MaHoSo. */
   readonly synced: Map<string, SyncedDossier>;
+  /** Dossiers synchronised through a provincial LGSP's document API, by DocCode, with their traces. */
+  readonly documents: Map<string, { document: Record<string, unknown>; traces: Record<string, unknown>[] }>;
 }
 
 /** A dossier as the adapter took it, with the progress reported since (CapNhatTienDoHoSoMC). */
@@ -134,5 +136,6 @@ export function nationalData(seed: number, count = 100_000): NationalData {
     payments: new Map(KNOWN_PAYMENTS.map((p) => [p.paymentRef, { ...p }])),
     dossiers: new Map(KNOWN_DOSSIERS.map((d) => [d.dossierCode, { ...d }])),
     synced: new Map(KNOWN_SYNCED_DOSSIERS.map((d) => [d.MaHoSo!, { fields: { ...d }, progress: [] }])),
+    documents: new Map(),
   };
 }

@@ -62,6 +62,22 @@ export function adapterHandlers(data: NationalData): Record<string, Handler> {
       for (const d of dossiers) keep(String(d.MaHoSo), { ...d });
       return { body: { result: [] } };
     },
+    'Document.SyncDocument/v1': ({ body, client }) => {
+      const code = String(body.DocCode);
+      if (!owns(client, code)) return businessError('document.wrong_agency', `Mã hồ sơ ${code} không bắt đầu bằng mã đơn vị ${agencyOf(client) ?? '?'} (the dossier code does not start with the agency's code).`);
+      const before = data.documents.get(code);
+      data.documents.delete(code);
+      data.documents.set(code, { document: { ...body }, traces: before?.traces ?? [] });
+      if (data.documents.size > KEPT_SYNCED) data.documents.delete(data.documents.keys().next().value!);
+      return { body: { DocCode: code } };
+    },
+    'Document.UpdateDocumentTraces/v1': ({ body, client }) => {
+      const code = String(body.DocCode);
+      const d = owns(client, code) ? data.documents.get(code) : undefined;
+      if (!d) return businessError('document.not_found', `Đơn vị chưa đồng bộ hồ sơ ${code} (the agency synchronised no dossier with this code: Document/SyncDocument first).`);
+      d.traces.push({ ...body });
+      return { body: { DocCode: code, Traces: d.traces.length } };
+    },
     'CapNhatTienDoHoSoMC/v1': ({ body, client }) => {
       const steps = body.data as Record<string, unknown>[];
       for (const s of steps) {

@@ -1,0 +1,26 @@
+/**
+ * Bearer tokens every HTTP door accepts (RFC 6750): the static tokens of `lgsp keys token`, and
+ * the expiring access tokens `POST /token` issues (OAuth2 client credentials). One place says
+ * whose a token is, or that it expired and when.
+ */
+import { GatewayError } from '../../gateway/protocol/errors.ts';
+import type { ExpiringTokens } from './expiring-tokens.ts';
+
+export type BearerOwner = (token: string) => string | undefined;
+
+/**
+ * The system a bearer token belongs to; undefined when it is no token of this gateway; a
+ * `client.unknown_key` error saying when, for an access token that expired.
+ */
+export function bearerOwner(staticOwner: BearerOwner, accessTokens: ExpiringTokens, tokenPath: string): BearerOwner {
+  return (token) => {
+    const owner = staticOwner(token);
+    if (owner) return owner;
+    const state = accessTokens.state(token);
+    if (state.status === 'valid') return state.system;
+    if (state.status === 'expired') {
+      throw new GatewayError('client.unknown_key', `The access token expired at ${new Date(state.expiredAt).toISOString()}; ask POST ${tokenPath} for a new one.`);
+    }
+    return undefined;
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * A provincial LGSP's document APIs, as one-stop systems call them today: `POST
+ * {base}/Document/SyncDocument` and `POST {base}/Document/UpdateDocumentTraces`, JSON in the
+ * APIs' own field names, `Authorization: Bearer <token>` (an access token from `POST /token`, or
+ * a token of `lgsp keys token`). A thin translation onto the bus: each call is signed for the
+ * token's system, sent through the gateway with every check, and recorded; the answer is the
+ * HTTP status with a JSON message (clients read only those two).
+ *
+ * 200 `{success: true, message, data, transaction}`; a business error the portal declared, 422;
+ * a gateway error, its status (docs/protocol.md §4) — each with `type`, a message in Vietnamese
+ * and English, `violations` ({field, rule}) and the `transaction`. A missing, unknown or expired
+ * token is 401 with RFC 6750's `WWW-Authenticate: Bearer error="invalid_token"`.
+ */
+import { randomUUID } from 'node:crypto';
+import express, { type Request, type Response, type Router } from 'express';
+import type { Logger } from 'pino';
+import type { TransactionRecord } from '../../gateway/ledger/ledger.ts';
+import { newRecord } from '../../gateway/pipeline/context.ts';
+import type { JsonObject } from '../../gateway/protocol/envelope.ts';
+import { ERROR_CATALOGUE, GatewayError, isGatewayErrorType, type Violation } from '../../gateway/protocol/errors.ts';
+import { sha256 } from '../../gateway/protocol/jws.ts';
+import type { Reply } from '../amqp/client.ts';
+import type { BearerOwner } from '../http/bearer.ts';
+import type { BusClients } from '../http/bus-clients.ts';
+import { bearerChallenge, fieldOf, ruleInWords, VIETNAMESE } from '../http/in-words.ts';
+import { parseCredentialBody } from '../http/modes.ts';
+import { BUSINESS_ERROR_STATUS } from '../http/respond.ts';
+
+export const LGSP_PORTAL = 'VN/GOV/VPCP/DVCQG';
+const APIS = ['SyncDocument', 'UpdateDocumentTraces'] as const;
+
+export interface DocumentsDeps {
+  readonly clients: BusClients;
+  readonly bearerOwner: BearerOwner;
+  /** Where the APIs answer: `{base}/Document/SyncDocument`, … */
+  readonly base: string;
+  readonly maxBytes: number;
+  readonly record?: (record: TransactionRecord) => unknown;
+  readonly countUnauthenticated?: (type: string) => void;
+  readonly instance: string;
+  readonly now: () => number;
+  readonly log: Logger;
+}
+
+function failure(type: string, message: string, violations: readonly Violation[] | undefined, tx: string | undefined) {
+  const fields = violations?.map((v) => ({ field: fieldOf(v.pointer), rule: ruleInWords(v.message) }));
+  const said = fields?.length ? `${message} ${fields.map((f) => `${f.field}: ${f.rule}`).join('; ')}` : message;
+  return {
+    success: false, type, message: `${VIETNAMESE[type] ?? 'Lỗi'}. ${said}${tx ? ` (giao dịch / transaction ${tx})` : ''}`,
+    ...(fields?.length && { violations: fields }), ...(tx && { transaction: tx }),
+  };
+}
+
+const statusOf = (type: string) => (isGatewayErrorType(type) ? ERROR_CATALOGUE[type].status : 500);
+
+export function lgspDocuments(deps: DocumentsDeps): Router {
+  const router = express.Router();
+  const raw = express.raw({ type: () => true, limit: deps.maxBytes });
+
+  async function refuse(req: Request, res: Response, err: GatewayError, who?: { system: string; service: string }): Promise<void> {
+    const tx = randomUUID();
+    if (who) {
+      const record = newRecord(tx, deps.now(), Number(req.get('content-length') ?? 0) || 0, deps.instance);
+      Object.assign(record, {
+        kind: 'request', client: who.system, service: who.service, provider: LGSP_PORTAL, outcome: err.type, responseOut: deps.now(),
+        requestHash: Buffer.isBuffer(req.body) ? sha256(req.body) : null,
+      });
+      try {
+        await deps.record?.(record);
+      } catch (cause) {
+        deps.log.error({ err: cause, tx }, 'could not record a refusal');
+      }
+    } else {
+      deps.countUnauthenticated?.(err.type);
+    }
+    res.status(statusOf(err.type)).json(failure(err.type, err.message, err.violations, who ? tx : undefined));
+  }
+
+  function answer(res: Response, reply: Reply): void {
+    if (reply.status === 'ok') {
+      res.status(200).json({ success: true, message: 'Thành công (success)', data: reply.body, transaction: reply.tx });
+    } else if (reply.signedBy === 'gateway') {
+      res.status(statusOf(reply.error.type)).json(failure(reply.error.type, reply.error.message, reply.error.violations, reply.error.detail || reply.tx));
+    } else {
+      res.status(BUSINESS_ERROR_STATUS).json({ success: false, type: reply.error.type, message: reply.error.message, transaction: reply.tx });
+    }
+  }
+
+  /** The token's system; answers 401 with RFC 6750's challenge and returns undefined when there is none. */
+  function authenticate(req: Request, res: Response): string | undefined {
+    const header = req.get('authorization');
+    let description: string | undefined;
+    let owner: string | undefined;
+    const m = header === undefined ? undefined : /^Bearer ([A-Za-z0-9._~+/=-]{1,200})$/.exec(header);
+    if (header === undefined) description = undefined;
+    else if (!m) description = 'The Authorization header must be "Bearer <token>".';
+    else {
+      try {
+        owner = deps.bearerOwner(m[1]!);
+        if (!owner) description = 'The token was not issued by this LGSP.';
+      } catch (err) {
+        description = (err as Error).message;
+      }
+    }
+    if (owner) return owner;
+    res.set('WWW-Authenticate', bearerChallenge(description));
+    void refuse(req, res, new GatewayError('client.unknown_key', description ?? 'Send "Authorization: Bearer <token>" (POST /token gives one).'));
+    return undefined;
+  }
+
+  for (const api of APIS) {
+    const service = `${LGSP_PORTAL}/Document.${api}/v1`;
+    router.post(`${deps.base}/Document/${api}`, raw, async (req, res) => {
+      const system = authenticate(req, res);
+      if (!system) return;
+      let body: JsonObject;
+      try {
+        body = parseCredentialBody(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
+      } catch (err) {
+        return refuse(req, res, err as GatewayError, { system, service });
+      }
+      try {
+        answer(res, await (await deps.clients.of(system)).request(service, body));
+      } catch (err) {
+        if (err instanceof GatewayError) return refuse(req, res, err, { system, service });
+        deps.log.error({ err, system, service }, 'LGSP document API: the bus did not answer');
+        res.status(504).json(failure('server.provider_timeout', `Không nhận được trả lời (no answer from the bus: ${(err as Error).message}).`, undefined, undefined));
+      }
+    });
+  }
+
+  router.use(APIS.map((api) => `${deps.base}/Document/${api}`), (err: unknown, req: Request, res: Response, next: (err?: unknown) => void) => {
+    if (res.headersSent) return next(err);
+    const tooLarge = (err as { type?: unknown }).type === 'entity.too.large';
+    void refuse(req, res, tooLarge
+      ? new GatewayError('client.too_large', `Yêu cầu lớn hơn ${deps.maxBytes} byte (the body is larger than ${deps.maxBytes} bytes).`)
+      : new GatewayError('client.malformed', 'Không đọc được yêu cầu (the body could not be read).'));
+  });
+
+  return router;
+}
