@@ -21,6 +21,7 @@ import { asGatewayError, GatewayError } from '../../gateway/protocol/errors.ts';
 import { decodeJws, sha256 } from '../../gateway/protocol/jws.ts';
 import type { SigningKey } from '../../gateway/protocol/keys.ts';
 import type { Transport } from '../../gateway/transport/transport.ts';
+import { dancuSoap } from '../dancu/soap.ts';
 import { dvcqgFacade, type DvcqgConfig } from '../dvcqg/facade.ts';
 import { lgspDocuments } from '../lgsp/documents.ts';
 import { tokenEndpoint } from '../lgsp/token.ts';
@@ -54,11 +55,13 @@ export interface IngressConfig {
   readonly tokenPath: string;
   /** Where a provincial LGSP's document APIs answer: `{lgspBase}/Document/SyncDocument`, … */
   readonly lgspBase: string;
+  /** Where the population database's SOAP service answers (its WSDL at `?wsdl`). */
+  readonly dancuSoapPath: string;
 }
 
 export const DEFAULT_INGRESS_CONFIG: IngressConfig = Object.freeze({
   maxBytes: DEFAULT_CONFIG.maxBytes, ratePerSecond: 100, skewSeconds: DEFAULT_CONFIG.skewSeconds, instance: `${DEFAULT_CONFIG.instance}-http`,
-  failedAuthPerMinute: 30, accessTokenSeconds: 300, tokenPath: '/token', lgspBase: '/lgsp',
+  failedAuthPerMinute: 30, accessTokenSeconds: 300, tokenPath: '/token', lgspBase: '/lgsp', dancuSoapPath: '/dancu/soap',
 });
 
 export interface IngressDeps {
@@ -147,6 +150,10 @@ export function createIngress(deps: IngressDeps): Ingress {
   app.use(lgspDocuments({
     clients, bearerOwner: ownerOfBearer, base: config.lgspBase, maxBytes: config.maxBytes, record: deps.record, countUnauthenticated: deps.countUnauthenticated,
     instance: instanceOf('lgsp'), now, log,
+  }));
+  app.use(dancuSoap({
+    catalog, clients, tokenOwner: (t) => deps.tokens?.systemOf(t), path: config.dancuSoapPath, maxBytes: config.maxBytes, record: deps.record,
+    countUnauthenticated: deps.countUnauthenticated, instance: instanceOf('soap'), now, log,
   }));
 
   const serviceRoute = '/r1/VN/:cls/:member/:subsystem/:code/:version';

@@ -34,6 +34,11 @@ interface CatalogFile {
 }
 
 const fileAjv = createAjv({ strictTypes: false });
+/**
+ * Contracts compile in strict mode, but may say "exactly one of these fields" the plain way —
+ * `oneOf: [{ required: [a] }, { required: [b] }]` — with the fields defined beside the `oneOf`.
+ */
+const CONTRACT_AJV = { strictRequired: false } as const;
 const validateCatalogFile = fileAjv.compile<CatalogFile>(catalogFileSchema);
 const validateContractFile = fileAjv.compile(contractFileSchema);
 
@@ -47,7 +52,7 @@ export async function loadCatalog(dir: string, options: LoadOptions = {}): Promi
   const source = readSource(join(root, 'catalog.yaml'), display(join(root, 'catalog.yaml')));
   if (!validateCatalogFile(source.data)) throw schemaFailure(source, validateCatalogFile.errors);
   const file = source.data;
-  const contractAjv = createAjv();
+  const contractAjv = createAjv(CONTRACT_AJV);
 
   const systems = new Map<string, SystemEntry>();
   const services = new Map<string, ServiceEntry>();
@@ -132,7 +137,7 @@ function compileSchema(source: SourceFile, ajv: ReturnType<typeof createAjv>, sc
 }
 
 /** Loads one contract file: checks its shape and schema rules, compiles its validators, checks its examples. */
-export function loadContract(source: SourceFile, ajv = createAjv()): Contract {
+export function loadContract(source: SourceFile, ajv = createAjv(CONTRACT_AJV)): Contract {
   if (!validateContractFile(source.data)) throw schemaFailure(source, validateContractFile.errors);
   const c = source.data as {
     service: string; title: string; personalData: boolean; timeoutMs: number; request: object; response?: object;

@@ -22,6 +22,11 @@ export function createAjv(options: Options = {}): Ajv2020 {
   addFormats.default(ajv);
   ajv.addFormat('yyyyMMddHHmmss', { type: 'string', validate: isCompactDateTime });
   ajv.addFormat('yyyyMMddHHmmss or empty', { type: 'string', validate: (t: string) => t === '' || isCompactDateTime(t) });
+  // The population database's: a date of birth, a year, and its two kinds of id.
+  ajv.addFormat('yyyyMMdd', { type: 'string', validate: (t: string) => /^\d{8}$/.test(t) && isCompactDateTime(`${t}000000`) });
+  ajv.addFormat('yyyy', { type: 'string', validate: (t: string) => /^(19|20)\d{2}$/.test(t) });
+  ajv.addFormat('12-digit personal id', { type: 'string', validate: (t: string) => /^\d{12}$/.test(t) });
+  ajv.addFormat('9-digit ID card number', { type: 'string', validate: (t: string) => /^\d{9}$/.test(t) });
   return ajv;
 }
 

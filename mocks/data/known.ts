@@ -28,6 +28,9 @@ export const KNOWN_CITIZENS: readonly Citizen[] = [
   },
 ];
 
+/** Old 9-digit ID card numbers (CMND) of well-known citizens, by their 12-digit personal id. */
+export const KNOWN_ID_CARDS: Readonly<Record<string, string>> = { '004190000123': '085123456', '011085000456': '040123789' };
+
 /** An ID number nobody holds. */
 export const UNKNOWN_ID = '004090999999';
 

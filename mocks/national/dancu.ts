@@ -1,5 +1,6 @@
 /** The National Population Database (VN/GOV/BCA/DANCU): verifies citizens and looks them up. */
 import type { Handler } from '../../adapters/amqp/provider.ts';
+import { KNOWN_ID_CARDS } from '../data/known.ts';
 import type { NationalData } from '../data/national.ts';
 import { businessError } from './systems.ts';
 
@@ -7,6 +8,8 @@ const notFound = () => businessError('citizen.not_found', 'No citizen has this I
 
 export function dancuHandlers(data: NationalData): Record<string, Handler> {
   return {
+    // What clients speak today: the SOAP service, in its own element names.
+    ...dancuSoapHandlers(data),
     'citizen.verify/v1': ({ body }) => {
       const c = data.citizens.get(String(body.idNumber));
       if (!c) return notFound();
@@ -20,6 +23,54 @@ export function dancuHandlers(data: NationalData): Record<string, Handler> {
       if (!c) return notFound();
       const { province: _p, ...record } = c;
       return { body: { ...record, address: { ...c.address }, ...(c.legacyAddress && { legacyAddress: { ...c.legacyAddress } }) } };
+    },
+  };
+}
+
+/** A name as the population database compares it: NFC, upper case, single spaces. */
+const nameKey = (name: unknown) => String(name).normalize('NFC').toLocaleUpperCase('vi').replace(/\s+/g, ' ').trim();
+
+/** The date of birth of the SOAP services, yyyyMMdd or a year, against an ISO date. */
+function birthMatches(given: { NgayThangNam?: unknown; Nam?: unknown }, iso: string): boolean {
+  const compact = iso.replaceAll('-', '');
+  return given.NgayThangNam !== undefined ? given.NgayThangNam === compact : given.Nam === compact.slice(0, 4);
+}
+
+/**
+ * The SOAP services (TraCuuThongTinCongDan, XacThucThongTinCongDan), in their own element names:
+ * a citizen by the 12-digit personal id or the old 9-digit ID card number (known for the
+ * well-known citizens). A look-up answers only when the name and birth date match as well.
+ */
+export function dancuSoapHandlers(data: NationalData): Record<string, Handler> {
+  const byCard = new Map(Object.entries(KNOWN_ID_CARDS).map(([id, card]) => [card, id]));
+  const cardOf = new Map(Object.entries(KNOWN_ID_CARDS));
+  const find = (body: Record<string, unknown>) => data.citizens.get(body.SoDinhDanh !== undefined ? String(body.SoDinhDanh) : byCard.get(String(body.SoCMND)) ?? '');
+  const notFound = () => businessError('citizen.not_found', 'Không tìm thấy công dân (no citizen has this id).');
+  return {
+    'TraCuuThongTinCongDan/v1': ({ body }) => {
+      const c = find(body);
+      if (!c || nameKey(body.HoVaTen) !== nameKey(c.fullName) || !birthMatches(body.NgayThangNamSinh as object, c.dateOfBirth)) {
+        return businessError('citizen.not_found', 'Không tìm thấy công dân với số, họ tên và ngày sinh này (no citizen with this id, name and birth date).');
+      }
+      const card = cardOf.get(c.idNumber);
+      return {
+        body: {
+          MaYeuCau: String(body.MaYeuCau),
+          CongDan: [{
+            SoDinhDanh: c.idNumber, ...(card && { SoCMND: card }), HoVaTen: nameKey(c.fullName), NgayThangNamSinh: c.dateOfBirth.replaceAll('-', ''),
+            GioiTinh: c.sex === 'male' ? '1' : '2', DanToc: c.ethnicity, NoiThuongTru: { TinhThanh: c.address.province, XaPhuong: c.address.commune },
+          }],
+        },
+      };
+    },
+    'XacThucThongTinCongDan/v1': ({ body }) => {
+      const c = find(body);
+      if (!c) return notFound();
+      const SaiKhac = [
+        ...(nameKey(body.HoVaTen) === nameKey(c.fullName) ? [] : ['HoVaTen']),
+        ...(birthMatches(body.NgayThangNamSinh as object, c.dateOfBirth) ? [] : ['NgayThangNamSinh']),
+      ];
+      return { body: { MaYeuCau: String(body.MaYeuCau), KetQua: SaiKhac.length === 0, SaiKhac } };
     },
   };
 }

@@ -53,7 +53,7 @@ export function examplesSuite(makeBroker: () => BrokerHandle, options: { bridges
   });
 
   it('covers every contract with at least two valid and two invalid examples', () => {
-    expect(byContract.size).toBe(31);
+    expect(byContract.size).toBe(33);
     for (const s of byContract.values()) {
       expect(s.contract.examples.valid.length, s.contract.file).toBeGreaterThanOrEqual(2);
       expect(s.contract.examples.invalid.length, s.contract.file).toBeGreaterThanOrEqual(2);

@@ -1,0 +1,208 @@
+/**
+ * The national population database's SOAP service (SOAP 1.1, namespace http://dancuquocgia.bca),
+ * as its clients call it today: `POST /dancu/soap` with `TraCuuThongTinCongDan` (look up) or
+ * `XacThucThongTinCongDan` (verify), its WSDL at `GET /dancu/soap?wsdl`. A thin translation
+ * onto the bus: each call is signed for the calling system, sent through the gateway with every
+ * check, recorded, and its answer or error translated back into a SOAP response or fault.
+ *
+ * Who calls: `X-Road-Client` (a system id) and `ApiKey` (a token issued to it by `lgsp keys
+ * token`). When the client sends `Authorization: Basic base64(user:sha256hex(url + user +
+ * timestamp + secret))`, it is checked too: `user` is the system id, `secret` the ApiKey, and
+ * `Timestamp` (epoch seconds or milliseconds) must be within ±300 s.
+ */
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import express, { type Request, type Response, type Router } from 'express';
+import { XMLBuilder } from 'fast-xml-parser';
+import type { Logger } from 'pino';
+import type { Catalog } from '../../gateway/catalog/catalog.ts';
+import type { TransactionRecord } from '../../gateway/ledger/ledger.ts';
+import { newRecord } from '../../gateway/pipeline/context.ts';
+import type { JsonObject } from '../../gateway/protocol/envelope.ts';
+import { GatewayError, type Violation } from '../../gateway/protocol/errors.ts';
+import { sha256 } from '../../gateway/protocol/jws.ts';
+import type { Reply } from '../amqp/client.ts';
+import type { BusClients } from '../http/bus-clients.ts';
+import { fieldOf, ruleInWords, VIETNAMESE } from '../http/in-words.ts';
+import { parseXml, XmlRefused, type XmlElement } from './xml.ts';
+import { wsdl } from './wsdl.ts';
+
+export const DANCU = 'VN/GOV/BCA/DANCU';
+export const DANCU_NS = 'http://dancuquocgia.bca';
+const SOAP_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
+const OPERATIONS = ['TraCuuThongTinCongDan', 'XacThucThongTinCongDan'] as const;
+/** The request's elements in the order clients send them (the id is one or the other). */
+const ORDER = ['MaYeuCau', 'MaDVC', 'MaTichHop', 'MaCanBo', 'MaDonVi', 'TaiKhoan', 'SoDienThoai', 'SoDinhDanh|SoCMND', 'HoVaTen', 'NgayThangNamSinh'];
+const SKEW_MS = 300_000;
+
+export interface SoapDeps {
+  readonly catalog: Catalog;
+  readonly clients: BusClients;
+  readonly tokenOwner: (token: string) => string | undefined;
+  readonly path: string;
+  readonly maxBytes: number;
+  readonly record?: (record: TransactionRecord) => unknown;
+  readonly countUnauthenticated?: (type: string) => void;
+  readonly instance: string;
+  readonly now: () => number;
+  readonly log: Logger;
+}
+
+const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', suppressEmptyNode: false, format: false });
+
+function envelope(body: unknown): string {
+  return `<?xml version="1.0" encoding="utf-8"?>${builder.build({ 'soap:Envelope': { '@_xmlns:soap': SOAP_NS, 'soap:Body': body } })}`;
+}
+
+/** A SOAP 1.1 fault: `soap:Client` for the caller's mistakes, `soap:Server` for the service's. */
+function fault(type: string, message: string, violations: readonly Violation[] | undefined, tx: string | undefined): string {
+  const fields = violations?.map((v) => ({ Truong: fieldOf(v.pointer).replace(/^NgayThangNamSinh\./, 'NgayThangNamSinh/'), QuyTac: ruleInWords(v.message) }));
+  const said = fields?.length ? `${message} ${fields.map((f) => `${f.Truong}: ${f.QuyTac}`).join('; ')}` : message;
+  return envelope({
+    'soap:Fault': {
+      faultcode: type.startsWith('server.') ? 'soap:Server' : 'soap:Client',
+      faultstring: `${VIETNAMESE[type] ?? 'Lỗi'}. ${said}${tx ? ` (giao dịch / transaction ${tx})` : ''}`,
+      detail: { LoiChiTiet: { '@_xmlns': DANCU_NS, Loai: type, ...(tx && { GiaoDich: tx }), ...(fields?.length && { ViPham: fields }) } },
+    },
+  });
+}
+
+/** The bus body of an operation's element: its children by name, in the order clients send them. */
+function bodyOf(operation: XmlElement): JsonObject {
+  const body: Record<string, unknown> = {};
+  let last = -1;
+  for (const child of operation.children) {
+    const at = ORDER.findIndex((n) => n.split('|').includes(child.name));
+    if (at < 0) throw new GatewayError('client.contract_violation', `Phần tử ${child.name} không có trong ${operation.name} (an element the operation does not take).`, { violations: [{ pointer: `/${child.name}`, message: 'must NOT have additional properties' }] });
+    if (at <= last) {
+      throw new GatewayError('client.contract_violation', `Phần tử ${child.name} sai thứ tự (out of order): the order is ${ORDER.join(', ')}.`, {
+        violations: [{ pointer: `/${child.name}`, message: `must come before ${ORDER[last]}` }],
+      });
+    }
+    last = at;
+    if (child.name === 'NgayThangNamSinh') {
+      body.NgayThangNamSinh = Object.fromEntries(child.children.map((c) => [c.name, c.text.trim()]));
+    } else {
+      body[child.name] = child.text.trim();
+    }
+  }
+  return body as JsonObject;
+}
+
+function basicMatches(header: string, url: string, user: string, timestamp: string, secret: string): boolean {
+  const m = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header);
+  if (!m) return false;
+  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const expected = `${user}:${createHash('sha256').update(url + user + timestamp + secret).digest('hex')}`;
+  return decoded.length === expected.length && timingSafeEqual(Buffer.from(decoded), Buffer.from(expected));
+}
+
+export function dancuSoap(deps: SoapDeps): Router {
+  const router = express.Router();
+  const raw = express.raw({ type: () => true, limit: deps.maxBytes });
+
+  async function refuse(req: Request, res: Response, err: GatewayError, who?: { system: string; service?: string }): Promise<void> {
+    const tx = randomUUID();
+    if (who) {
+      const record = newRecord(tx, deps.now(), Number(req.get('content-length') ?? 0) || 0, deps.instance);
+      Object.assign(record, {
+        kind: 'request', client: who.system, service: who.service ?? null, provider: DANCU, outcome: err.type, responseOut: deps.now(),
+        requestHash: Buffer.isBuffer(req.body) ? sha256(req.body) : null,
+      });
+      try {
+        await deps.record?.(record);
+      } catch (cause) {
+        deps.log.error({ err: cause, tx }, 'could not record a refusal');
+      }
+    } else {
+      deps.countUnauthenticated?.(err.type);
+    }
+    res.status(500).type('text/xml').send(fault(err.type, err.message, err.violations, who ? tx : undefined));
+  }
+
+  /** The calling system, from X-Road-Client and ApiKey (and the Basic hash when sent); throws client.unknown_key. */
+  function caller(req: Request): string {
+    const client = req.get('x-road-client');
+    const apiKey = req.get('apikey');
+    if (!client || !apiKey) throw new GatewayError('client.unknown_key', 'Cần header X-Road-Client và ApiKey (the X-Road-Client and ApiKey headers are needed; lgsp keys token <system> gives an ApiKey).');
+    const owner = deps.tokenOwner(apiKey);
+    if (!owner || owner !== client || !deps.catalog.systems.has(owner)) throw new GatewayError('client.unknown_key', `ApiKey không phải của ${client} (the ApiKey was not issued to ${client}).`);
+    const authorization = req.get('authorization');
+    if (authorization) {
+      const timestamp = req.get('timestamp') ?? '';
+      const t = Number(timestamp);
+      const ms = t > 1e12 ? t : t * 1000;
+      if (!Number.isFinite(t) || Math.abs(deps.now() - ms) > SKEW_MS) {
+        throw new GatewayError('client.clock_skew', `Timestamp ${JSON.stringify(timestamp)} phải là thời điểm hiện tại, tính bằng giây hoặc mili giây (must be now, in epoch seconds or milliseconds, within 300 s).`);
+      }
+      const url = `${req.protocol}://${req.get('host')}${req.originalUrl}`;
+      if (!basicMatches(authorization, url, client, timestamp, apiKey)) {
+        throw new GatewayError('client.bad_signature', `Authorization không khớp (Authorization must be Basic base64(${client}:sha256hex(${url} + ${client} + Timestamp + ApiKey))).`);
+      }
+    }
+    return owner;
+  }
+
+  router.get(deps.path, (req, res, next) => {
+    if (!('wsdl' in req.query)) return next();
+    res.type('text/xml').send(wsdl(`${req.protocol}://${req.get('host')}${deps.path}`));
+  });
+
+  router.post(deps.path, raw, async (req, res) => {
+    let system: string;
+    try {
+      system = caller(req);
+    } catch (err) {
+      return refuse(req, res, err as GatewayError);
+    }
+    if (!req.is(['text/xml', 'application/xml', 'application/soap+xml'])) {
+      return refuse(req, res, new GatewayError('client.malformed', 'Content-Type phải là text/xml hoặc application/xml (a SOAP request is text/xml or application/xml).'), { system });
+    }
+    let operation: XmlElement;
+    try {
+      const root = parseXml((req.body as Buffer).toString('utf8'));
+      const body = root.name === 'Envelope' && root.uri === SOAP_NS ? root.children.find((c) => c.name === 'Body' && c.uri === SOAP_NS) : undefined;
+      if (!body) throw new XmlRefused(`The document is not a SOAP 1.1 envelope (soap:Envelope / soap:Body in ${SOAP_NS}).`);
+      const op = body.children.find((c) => (OPERATIONS as readonly string[]).includes(c.name));
+      if (!op || op.uri !== DANCU_NS) {
+        throw new GatewayError('client.unknown_service', `Không có thao tác này (the body must hold ${OPERATIONS.join(' or ')} in ${DANCU_NS}).`);
+      }
+      operation = op;
+    } catch (err) {
+      return refuse(req, res, err instanceof GatewayError ? err : new GatewayError('client.malformed', (err as Error).message), { system });
+    }
+    const service = `${DANCU}/${operation.name}/v1`;
+    try {
+      const body = bodyOf(operation);
+      const client = await deps.clients.of(system);
+      const userId = typeof body.MaCanBo === 'string' && body.MaCanBo ? body.MaCanBo : undefined;
+      answer(res, operation.name, await client.request(service, body, userId ? { userId } : {}));
+    } catch (err) {
+      if (err instanceof GatewayError) return refuse(req, res, err, { system, service });
+      deps.log.error({ err, system, service }, 'population database SOAP: the bus did not answer');
+      res.status(500).type('text/xml').send(fault('server.provider_timeout', `Không nhận được trả lời (no answer from the bus: ${(err as Error).message}).`, undefined, undefined));
+    }
+  });
+
+  function answer(res: Response, operation: string, reply: Reply): void {
+    if (reply.status === 'error') {
+      const tx = reply.signedBy === 'gateway' ? reply.error.detail || reply.tx : reply.tx;
+      res.status(500).type('text/xml').send(fault(reply.error.type, reply.error.message, reply.error.violations, tx));
+      return;
+    }
+    const b = reply.body as { MaYeuCau: string; CongDan?: Record<string, unknown>[]; KetQua?: boolean; SaiKhac?: string[] };
+    const content = operation === 'TraCuuThongTinCongDan'
+      ? { CongdanCollection: { CongDan: b.CongDan ?? [] } }
+      : { KetQua: String(b.KetQua), SaiKhac: { TruongSaiKhac: b.SaiKhac ?? [] } };
+    res.status(200).type('text/xml').send(envelope({ [`${operation}Response`]: { '@_xmlns': DANCU_NS, MaYeuCau: b.MaYeuCau, MaGiaoDich: reply.tx, ...content } }));
+  }
+
+  router.use(deps.path, (err: unknown, req: Request, res: Response, next: (err?: unknown) => void) => {
+    if (res.headersSent) return next(err);
+    const tooLarge = (err as { type?: unknown }).type === 'entity.too.large';
+    void refuse(req, res, tooLarge
+      ? new GatewayError('client.too_large', `Yêu cầu lớn hơn ${deps.maxBytes} byte (the body is larger than ${deps.maxBytes} bytes).`)
+      : new GatewayError('client.malformed', 'Không đọc được yêu cầu (the body could not be read).'));
+  });
+
+  return router;
+}
