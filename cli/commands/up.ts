@@ -69,6 +69,10 @@ export async function up(options: UpOptions): Promise<void> {
   const users = options.amqpUrl && (options.brokerUsers || options.provision) ? ', each system as its own broker user' : '';
   out.write(`LGSP Simulator — ${catalog.systems.size} systems, ${catalog.services.size} services, on ${options.amqpUrl ? `RabbitMQ ${safeUrl(options.amqpUrl)}${users}` : 'the embedded transport'}\n`);
   out.write(`state, ledger and logs (${LOG_FILE}) in ${rt.home}${stack.operatorUrl ? `; dashboard ${stack.operatorUrl}/` : ''}${stack.ingressUrl ? `; HTTP ingress ${stack.ingressUrl}` : ''}; Ctrl-C stops\n`);
+  if (stack.ingressUrl) {
+    const at = stack.ingressUrl;
+    out.write(`real APIs (docs/real-apis.md): DVCQG adapter ${at}/dvcqg/auth, ${at}/dvcqg/api; LGSP ${at}/token, ${at}/lgsp/Document/…; population database SOAP ${at}/dancu/soap (?wsdl)\n`);
+  }
   if (options.faults.length > 0) out.write(`faults: ${options.faults.join(', ')}\n`);
   out.write('\n');
 
