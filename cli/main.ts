@@ -12,6 +12,7 @@ import { resetLedger, verifyLedger } from './commands/ledger.ts';
 import { load } from './commands/load.ts';
 import { mock } from './commands/mock.ts';
 import { send } from './commands/send.ts';
+import { addSystem, listSystems, removeSystem } from './commands/system.ts';
 import { up } from './commands/up.ts';
 import { stats, tail } from './commands/watch.ts';
 
@@ -186,6 +187,27 @@ program.command('bench')
   .option('--rate <n>', 'fixed rate of the latency phase, per second', positive, 1000)
   .option('--rate-seconds <n>', 'length of the latency phase', positive, 10)
   .action((options) => bench(options));
+
+const systemCommand = program.command('system').description("your own system, registered beside the catalog (LGSP_HOME/systems.yaml) with a key and a token for every door");
+systemCommand.command('add <id>')
+  .description('register a system (e.g. VN/PROV/HAGIANG/MOTCUA); restart the gateway to take it')
+  .requiredOption('--name-vi <name>', 'its name in Vietnamese')
+  .requiredOption('--name-en <name>', 'its name in English')
+  .option('--agency-code <code>', "its agency code at the national portal (the DVCQG adapter's madonvi)")
+  .option('--like <system>', 'provide what this catalog system provides (e.g. VN/PROV/CAOBANG/MOTCUA for a province)')
+  .option('--calls <service...>', "services it may call besides those the catalog's access patterns give it")
+  .option('--jwk <file>', 'its own public key (JWK), for messages it signs itself')
+  .option('--contracts <dir>', 'the catalog and contracts folder', 'contracts')
+  .addOption(new Option('--home <dir>', 'state directory').env('LGSP_HOME'))
+  .action((id, options) => addSystem(id, options));
+systemCommand.command('list')
+  .description('the systems registered in LGSP_HOME')
+  .addOption(new Option('--home <dir>', 'state directory').env('LGSP_HOME'))
+  .action((options) => listSystems(options));
+systemCommand.command('remove <id>')
+  .description('remove a registered system (its keys and tokens stay)')
+  .addOption(new Option('--home <dir>', 'state directory').env('LGSP_HOME'))
+  .action((id, options) => removeSystem(id, options));
 
 const brokerCommand = program.command('broker').description('least privilege on RabbitMQ: a broker user for the gateway and for each system');
 for (const [name, description, action] of [

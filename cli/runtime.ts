@@ -11,6 +11,7 @@ import type { Catalog } from '../gateway/catalog/catalog.ts';
 import { loadCatalog } from '../gateway/catalog/load.ts';
 import { BROKER_USERS_FILE, loadBrokerUsers, urlAs, type BrokerUsers } from '../gateway/home/broker-users.ts';
 import { ensureSigningKey, lgspHome, registeredPublicKeys } from '../gateway/home/keys.ts';
+import { systemsFileOf } from '../gateway/home/systems.ts';
 import type { SigningKey } from '../gateway/protocol/keys.ts';
 import { EmbeddedBroker } from '../gateway/transport/embedded.ts';
 import { connectRabbit } from '../gateway/transport/rabbitmq.ts';
@@ -63,14 +64,15 @@ export async function openRuntime(options: CommonOptions, generateKeys = false, 
   // A live summary owns the terminal: its logs go to LGSP_HOME/lgsp.log instead.
   if (logTo === 'home') mkdirSync(home, { recursive: true });
   const log = pino({ level: options.logLevel }, pino.destination(logTo === 'home' ? { dest: join(home, LOG_FILE), mkdir: true, sync: false } : 2));
-  const bootstrap = await loadCatalog(options.contracts);
+  const systemsFile = systemsFileOf(home);
+  const bootstrap = await loadCatalog(options.contracts, { systemsFile });
   if (generateKeys) {
     for (const system of [bootstrap.gateway, ...bootstrap.systems.keys()]) await ensureSigningKey(home, system);
   } else {
     // The gateway's own key, and the metaservices' when the catalog lists them.
     for (const system of [bootstrap.gateway, META_SYSTEM]) if (system === bootstrap.gateway || bootstrap.systems.has(system)) await ensureSigningKey(home, system);
   }
-  const catalog = await loadCatalog(options.contracts, { extraKeys: registeredPublicKeys(home) });
+  const catalog = await loadCatalog(options.contracts, { extraKeys: registeredPublicKeys(home), systemsFile });
   const url = options.amqpUrl;
   const broker = url ? undefined : new EmbeddedBroker({ prefix: options.prefix });
   const logins = url && options.brokerUsers ? brokerLogins(home, options.prefix) : undefined;

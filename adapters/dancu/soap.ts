@@ -10,18 +10,17 @@
  * timestamp + secret))`, it is checked too: `user` is the system id, `secret` the ApiKey, and
  * `Timestamp` (epoch seconds or milliseconds) must be within ±300 s.
  */
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import { XMLBuilder } from 'fast-xml-parser';
 import type { Logger } from 'pino';
 import type { Catalog } from '../../gateway/catalog/catalog.ts';
 import type { TransactionRecord } from '../../gateway/ledger/ledger.ts';
-import { newRecord } from '../../gateway/pipeline/context.ts';
 import type { JsonObject } from '../../gateway/protocol/envelope.ts';
 import { GatewayError, type Violation } from '../../gateway/protocol/errors.ts';
-import { sha256 } from '../../gateway/protocol/jws.ts';
 import type { Reply } from '../amqp/client.ts';
 import type { BusClients } from '../http/bus-clients.ts';
+import { noteRefusal, refuseUnreadBody } from '../http/facade-refusal.ts';
 import { fieldOf, ruleInWords, VIETNAMESE } from '../http/in-words.ts';
 import { parseXml, XmlRefused, type XmlElement } from './xml.ts';
 import { wsdl } from './wsdl.ts';
@@ -100,23 +99,11 @@ export function dancuSoap(deps: SoapDeps): Router {
   const router = express.Router();
   const raw = express.raw({ type: () => true, limit: deps.maxBytes });
 
+  const notes = { ...deps, provider: DANCU };
+
   async function refuse(req: Request, res: Response, err: GatewayError, who?: { system: string; service?: string }): Promise<void> {
-    const tx = randomUUID();
-    if (who) {
-      const record = newRecord(tx, deps.now(), Number(req.get('content-length') ?? 0) || 0, deps.instance);
-      Object.assign(record, {
-        kind: 'request', client: who.system, service: who.service ?? null, provider: DANCU, outcome: err.type, responseOut: deps.now(),
-        requestHash: Buffer.isBuffer(req.body) ? sha256(req.body) : null,
-      });
-      try {
-        await deps.record?.(record);
-      } catch (cause) {
-        deps.log.error({ err: cause, tx }, 'could not record a refusal');
-      }
-    } else {
-      deps.countUnauthenticated?.(err.type);
-    }
-    res.status(500).type('text/xml').send(fault(err.type, err.message, err.violations, who ? tx : undefined));
+    const tx = await noteRefusal(notes, req, err, who);
+    res.status(500).type('text/xml').send(fault(err.type, err.message, err.violations, tx));
   }
 
   /** The calling system, from X-Road-Client and ApiKey (and the Basic hash when sent); throws client.unknown_key. */
@@ -196,13 +183,7 @@ export function dancuSoap(deps: SoapDeps): Router {
     res.status(200).type('text/xml').send(envelope({ [`${operation}Response`]: { '@_xmlns': DANCU_NS, MaYeuCau: b.MaYeuCau, MaGiaoDich: reply.tx, ...content } }));
   }
 
-  router.use(deps.path, (err: unknown, req: Request, res: Response, next: (err?: unknown) => void) => {
-    if (res.headersSent) return next(err);
-    const tooLarge = (err as { type?: unknown }).type === 'entity.too.large';
-    void refuse(req, res, tooLarge
-      ? new GatewayError('client.too_large', `Yêu cầu lớn hơn ${deps.maxBytes} byte (the body is larger than ${deps.maxBytes} bytes).`)
-      : new GatewayError('client.malformed', 'Không đọc được yêu cầu (the body could not be read).'));
-  });
+  router.use(deps.path, refuseUnreadBody(deps.maxBytes, refuse));
 
   return router;
 }

@@ -9,17 +9,15 @@
  * Login: `username` is the system's id, `password` a token issued to it (`lgsp keys token
  * <system>`). `madonvi` must be the logged-in system's agency code (the catalog's `agencyCode`).
  */
-import { randomUUID } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import type { Catalog } from '../../gateway/catalog/catalog.ts';
 import type { TransactionRecord } from '../../gateway/ledger/ledger.ts';
-import { newRecord } from '../../gateway/pipeline/context.ts';
 import type { JsonObject } from '../../gateway/protocol/envelope.ts';
 import { GatewayError } from '../../gateway/protocol/errors.ts';
-import { sha256 } from '../../gateway/protocol/jws.ts';
 import type { BusClients } from '../http/bus-clients.ts';
+import { noteRefusal, refuseUnreadBody } from '../http/facade-refusal.ts';
 import { parseCredentialBody } from '../http/modes.ts';
 import { errorAnswer, fromGatewayError, fromReply, type AdapterAnswer } from './answers.ts';
 import { ExpiringTokens } from '../http/expiring-tokens.ts';
@@ -68,25 +66,12 @@ export function dvcqgFacade(deps: DvcqgDeps): Router {
     return parseCredentialBody(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
   }
 
+  const notes = { ...deps, provider: PORTAL };
+
   /** A refusal at the facade: recorded when the caller proved who it is, else only counted. */
   async function refuse(req: Request, res: Response, err: GatewayError, who?: { system: string; service?: string }): Promise<void> {
-    const tx = randomUUID();
-    if (who) {
-      const record = newRecord(tx, deps.now(), Number(req.get('content-length') ?? 0) || 0, deps.instance);
-      Object.assign(record, {
-        kind: 'request', client: who.system, service: who.service ?? null, provider: PORTAL, outcome: err.type, responseOut: deps.now(),
-        requestHash: Buffer.isBuffer(req.body) ? sha256(req.body) : null,
-      });
-      try {
-        await deps.record?.(record);
-      } catch (cause) {
-        deps.log.error({ err: cause, tx }, 'could not record a refusal');
-      }
-    } else {
-      res.locals.authFailed = true;
-      deps.countUnauthenticated?.(err.type);
-    }
-    answer(res, fromGatewayError(err, who ? tx : undefined));
+    if (!who) res.locals.authFailed = true;
+    answer(res, fromGatewayError(err, await noteRefusal(notes, req, err, who)));
   }
 
   function answer(res: Response, body: AdapterAnswer | Record<string, unknown>): void {
@@ -172,14 +157,7 @@ export function dvcqgFacade(deps: DvcqgDeps): Router {
   });
 
   // What the routes above could not read (a body over the limit, say), in the adapter's shape too.
-  router.use([config.authPath, config.apiPath], (err: unknown, req: Request, res: Response, next: (err?: unknown) => void) => {
-    if (res.headersSent) return next(err);
-    const tooLarge = (err as { type?: unknown }).type === 'entity.too.large';
-    const failure = err instanceof GatewayError ? err : tooLarge
-      ? new GatewayError('client.too_large', `Yêu cầu lớn hơn ${deps.maxBytes} byte (the body is larger than ${deps.maxBytes} bytes).`)
-      : new GatewayError('client.malformed', 'Không đọc được yêu cầu (the body could not be read).');
-    void refuse(req, res, failure);
-  });
+  router.use([config.authPath, config.apiPath], refuseUnreadBody(deps.maxBytes, refuse));
 
   return router;
 }

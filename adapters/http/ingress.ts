@@ -203,6 +203,9 @@ export function createIngress(deps: IngressDeps): Ingress {
         res.set('WWW-Authenticate', bearerChallenge(undefined));
         throw new GatewayError('client.unknown_key', `Credential mode needs "Authorization: Bearer <token>" (POST ${config.tokenPath}, or lgsp keys token <system>).`);
       }
+      if (!catalog.systems.has(owner)) {
+        throw new GatewayError('client.unknown_key', `${owner} is not a system of this bus's catalog: register it with lgsp system add, then restart the gateway.`);
+      }
       s.authenticated = true;
     }
     next();

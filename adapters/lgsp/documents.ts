@@ -11,17 +11,15 @@
  * and English, `violations` ({field, rule}) and the `transaction`. A missing, unknown or expired
  * token is 401 with RFC 6750's `WWW-Authenticate: Bearer error="invalid_token"`.
  */
-import { randomUUID } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import type { TransactionRecord } from '../../gateway/ledger/ledger.ts';
-import { newRecord } from '../../gateway/pipeline/context.ts';
 import type { JsonObject } from '../../gateway/protocol/envelope.ts';
 import { ERROR_CATALOGUE, GatewayError, isGatewayErrorType, type Violation } from '../../gateway/protocol/errors.ts';
-import { sha256 } from '../../gateway/protocol/jws.ts';
 import type { Reply } from '../amqp/client.ts';
 import type { BearerOwner } from '../http/bearer.ts';
 import type { BusClients } from '../http/bus-clients.ts';
+import { noteRefusal, refuseUnreadBody } from '../http/facade-refusal.ts';
 import { bearerChallenge, fieldOf, ruleInWords, VIETNAMESE } from '../http/in-words.ts';
 import { parseCredentialBody } from '../http/modes.ts';
 import { BUSINESS_ERROR_STATUS } from '../http/respond.ts';
@@ -57,23 +55,11 @@ export function lgspDocuments(deps: DocumentsDeps): Router {
   const router = express.Router();
   const raw = express.raw({ type: () => true, limit: deps.maxBytes });
 
+  const notes = { ...deps, provider: LGSP_PORTAL };
+
   async function refuse(req: Request, res: Response, err: GatewayError, who?: { system: string; service: string }): Promise<void> {
-    const tx = randomUUID();
-    if (who) {
-      const record = newRecord(tx, deps.now(), Number(req.get('content-length') ?? 0) || 0, deps.instance);
-      Object.assign(record, {
-        kind: 'request', client: who.system, service: who.service, provider: LGSP_PORTAL, outcome: err.type, responseOut: deps.now(),
-        requestHash: Buffer.isBuffer(req.body) ? sha256(req.body) : null,
-      });
-      try {
-        await deps.record?.(record);
-      } catch (cause) {
-        deps.log.error({ err: cause, tx }, 'could not record a refusal');
-      }
-    } else {
-      deps.countUnauthenticated?.(err.type);
-    }
-    res.status(statusOf(err.type)).json(failure(err.type, err.message, err.violations, who ? tx : undefined));
+    const tx = await noteRefusal(notes, req, err, who);
+    res.status(statusOf(err.type)).json(failure(err.type, err.message, err.violations, tx));
   }
 
   function answer(res: Response, reply: Reply): void {
@@ -129,13 +115,7 @@ export function lgspDocuments(deps: DocumentsDeps): Router {
     });
   }
 
-  router.use(APIS.map((api) => `${deps.base}/Document/${api}`), (err: unknown, req: Request, res: Response, next: (err?: unknown) => void) => {
-    if (res.headersSent) return next(err);
-    const tooLarge = (err as { type?: unknown }).type === 'entity.too.large';
-    void refuse(req, res, tooLarge
-      ? new GatewayError('client.too_large', `Yêu cầu lớn hơn ${deps.maxBytes} byte (the body is larger than ${deps.maxBytes} bytes).`)
-      : new GatewayError('client.malformed', 'Không đọc được yêu cầu (the body could not be read).'));
-  });
+  router.use(APIS.map((api) => `${deps.base}/Document/${api}`), refuseUnreadBody(deps.maxBytes, refuse));
 
   return router;
 }

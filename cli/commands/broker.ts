@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { BROKER_USERS_FILE } from '../../gateway/home/broker-users.ts';
 import { lgspHome } from '../../gateway/home/keys.ts';
+import { systemsFileOf } from '../../gateway/home/systems.ts';
 import { loadCatalog } from '../../gateway/catalog/load.ts';
 import { busUsers } from '../../gateway/transport/broker-users.ts';
 import { provisionBus, unprovisionBus } from '../../gateway/transport/provision.ts';
@@ -20,7 +21,8 @@ export interface BrokerOptions {
 
 async function provisionOptions(options: BrokerOptions) {
   if (!options.amqpUrl) throw new Error("lgsp broker needs RabbitMQ: pass --amqp-url with an administrator's login, or set AMQP_URL");
-  return { amqpUrl: options.amqpUrl, managementUrl: options.managementUrl, prefix: options.prefix, catalog: await loadCatalog(options.contracts), home: options.home ?? lgspHome() };
+  const home = options.home ?? lgspHome();
+  return { amqpUrl: options.amqpUrl, managementUrl: options.managementUrl, prefix: options.prefix, catalog: await loadCatalog(options.contracts, { systemsFile: systemsFileOf(home) }), home };
 }
 
 export async function provision(options: BrokerOptions): Promise<void> {

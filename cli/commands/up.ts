@@ -7,6 +7,7 @@ import { startBridge } from '../../adapters/http/bridge/bridge.ts';
 import { loadBridgeConfig } from '../../adapters/http/bridge/config.ts';
 import { loadCatalog } from '../../gateway/catalog/load.ts';
 import { lgspHome } from '../../gateway/home/keys.ts';
+import { systemsFileOf } from '../../gateway/home/systems.ts';
 import { provisionBus } from '../../gateway/transport/provision.ts';
 import { FaultController } from '../../mocks/faults.ts';
 import { startLiveWorkload, startSimulation, type Simulation } from '../../mocks/simulation.ts';
@@ -48,7 +49,8 @@ export async function up(options: UpOptions): Promise<void> {
   for (const profile of options.faults) faults.apply(profile);
   if (options.provision) {
     if (!options.amqpUrl) throw new Error('--provision makes broker users on RabbitMQ: pass --amqp-url (an administrator\'s login) too');
-    await provisionBus({ amqpUrl: options.amqpUrl, managementUrl: options.managementUrl, prefix: options.prefix, catalog: await loadCatalog(options.contracts), home: options.home ?? lgspHome() });
+    const home = options.home ?? lgspHome();
+    await provisionBus({ amqpUrl: options.amqpUrl, managementUrl: options.managementUrl, prefix: options.prefix, catalog: await loadCatalog(options.contracts, { systemsFile: systemsFileOf(home) }), home });
   }
   const rt = await openRuntime({ ...options, brokerUsers: options.brokerUsers || options.provision }, true, 'home');
   const { catalog } = rt;

@@ -145,3 +145,27 @@ export const contractFileSchema = {
     },
   },
 };
+
+/** `LGSP_HOME/systems.yaml`, systems registered beside the catalog (`lgsp system add`). */
+export const systemsFileSchema = {
+  type: 'object',
+  required: ['systems'],
+  additionalProperties: false,
+  properties: {
+    systems: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'name'],
+        additionalProperties: false,
+        properties: {
+          id: { type: 'string', pattern: SYSTEM },
+          name: names,
+          agencyCode: { type: 'string', pattern: '^[0-9A-Z.]{1,20}$' },
+          like: { type: 'string', pattern: SYSTEM },
+          calls: { type: 'array', items: { type: 'string' } },
+        },
+      },
+    },
+  },
+};

@@ -3,6 +3,7 @@
  * freezes the result. Any problem stops start-up with a CatalogError naming the file, the
  * place in it and what is wrong.
  */
+import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { JWK } from 'jose';
 import { createAjv } from '../protocol/ajv.ts';
@@ -10,13 +11,18 @@ import { importKey, type PublicKey } from '../protocol/keys.ts';
 import { isGatewayErrorType } from '../protocol/errors.ts';
 import { parseServiceId } from '../protocol/ids.ts';
 import { matchesSystemPattern, type Catalog, type Contract, type ServiceEntry, type SystemEntry } from './catalog.ts';
-import { catalogFileSchema, contractFileSchema } from './file-schemas.ts';
+import { catalogFileSchema, contractFileSchema, systemsFileSchema } from './file-schemas.ts';
 import { schemaRuleBreaks } from './rules.ts';
 import { readSource, schemaFailure, type SourceFile } from './source.ts';
 
 export { CatalogError } from './source.ts';
 
 export interface LoadOptions {
+  /**
+   * Systems registered beside the shipped catalog (`LGSP_HOME/systems.yaml`, written by
+   * `lgsp system add`): an integrator's own, added without editing `catalog.yaml`.
+   */
+  readonly systemsFile?: string;
   /** Public keys registered outside the catalog file (from `LGSP_HOME`), by system id. */
   readonly extraKeys?: ReadonlyMap<string, readonly JWK[]>;
 }
@@ -40,6 +46,36 @@ const fileAjv = createAjv({ strictTypes: false });
  */
 const CONTRACT_AJV = { strictRequired: false } as const;
 const validateCatalogFile = fileAjv.compile<CatalogFile>(catalogFileSchema);
+const validateSystemsFile = fileAjv.compile<SystemsFile>(systemsFileSchema);
+
+/** `LGSP_HOME/systems.yaml`: systems registered beside the catalog. */
+export interface SystemsFile {
+  systems: Array<{
+    id: string;
+    name: { vi: string; en: string };
+    agencyCode?: string;
+    /** Provides what this catalog system provides (same contracts), e.g. another province's system. */
+    like?: string;
+    /** Services it may call, besides those the catalog's access patterns already give it. */
+    calls?: string[];
+  }>;
+}
+
+/** Adds the registered systems to the catalog file, each checked against it with its own file and place. */
+function addRegisteredSystems(file: CatalogFile, source: SourceFile): void {
+  if (!validateSystemsFile(source.data)) throw schemaFailure(source, validateSystemsFile.errors);
+  const known = new Set(file.systems.flatMap((s) => (s.services ?? []).map((svc) => `${s.id}/${svc.code}/${svc.version}`)));
+  for (const [i, s] of (source.data as SystemsFile).systems.entries()) {
+    if (s.id === file.gateway.id || file.systems.some((x) => x.id === s.id)) throw source.fail(`/systems/${i}/id`, `system ${s.id} is in the catalog already`);
+    const like = s.like === undefined ? undefined : file.systems.find((x) => x.id === s.like);
+    if (s.like !== undefined && !like) throw source.fail(`/systems/${i}/like`, `no system ${s.like} in the catalog`);
+    for (const [j, service] of (s.calls ?? []).entries()) {
+      if (!known.has(service)) throw source.fail(`/systems/${i}/calls/${j}`, `no service ${service} in the catalog`);
+      file.access.push({ service, clients: [s.id] });
+    }
+    file.systems.push({ id: s.id, name: s.name, ...(s.agencyCode !== undefined && { agencyCode: s.agencyCode }), services: like?.services ? [...like.services] : [] });
+  }
+}
 const validateContractFile = fileAjv.compile(contractFileSchema);
 
 /**
@@ -52,6 +88,7 @@ export async function loadCatalog(dir: string, options: LoadOptions = {}): Promi
   const source = readSource(join(root, 'catalog.yaml'), display(join(root, 'catalog.yaml')));
   if (!validateCatalogFile(source.data)) throw schemaFailure(source, validateCatalogFile.errors);
   const file = source.data;
+  if (options.systemsFile && existsSync(options.systemsFile)) addRegisteredSystems(file, readSource(options.systemsFile, display(options.systemsFile)));
   const contractAjv = createAjv(CONTRACT_AJV);
 
   const systems = new Map<string, SystemEntry>();

@@ -2,7 +2,7 @@
  * The national portal's adapter services (VN/GOV/VPCP/DVCQG/Lay…, TraCuuHoSo, DongBoHoSoMC,
  * CapNhatTienDoHoSoMC), in the adapter's own field names: the procedure database, the agencies
  * and fields, and the dossiers provinces synchronise — kept, so that TraCuuHoSo returns them.
- * A province's dossiers are those whose code starts with its agency code.
+ * An agency's dossiers are those whose code starts with its agency code.
  */
 import type { Handler } from '../../adapters/amqp/provider.ts';
 import { KNOWN_FIELDS, KNOWN_PROCEDURE_FIELDS } from '../data/known.ts';
@@ -13,20 +13,17 @@ import { businessError } from './systems.ts';
 /** Synchronised dossiers kept at most, oldest dropped first (a long replay stays in constant memory). */
 export const KEPT_SYNCED = 100_000;
 
-/** The agency code of a provincial client, e.g. 000.00.04.H04 for VN/PROV/CAOBANG/MOTCUA. */
-function agencyOf(client: string): string | undefined {
-  const key = client.split('/')[2];
-  return PROVINCES.find((p) => p.key === key)?.agency;
-}
-
 function fieldOf(procedure: string, position: number): readonly [string, string, string] {
   const code = KNOWN_PROCEDURE_FIELDS[procedure];
   return KNOWN_FIELDS.find(([c]) => c === code) ?? KNOWN_FIELDS[position % KNOWN_FIELDS.length]!;
 }
 
-const owns = (client: string, code: string) => code.startsWith(`${agencyOf(client) ?? '\u0000'}-`);
-
-export function adapterHandlers(data: NationalData): Record<string, Handler> {
+/**
+ * The adapter services' handlers; `agencyOf` gives a client's agency code (the catalog's, e.g.
+ * 000.00.04.H04 for VN/PROV/CAOBANG/MOTCUA): a client's dossiers are those whose code starts with it.
+ */
+export function adapterHandlers(data: NationalData, agencyOf: (client: string) => string | undefined): Record<string, Handler> {
+  const owns = (client: string, code: string) => code.startsWith(`${agencyOf(client) ?? '\u0000'}-`);
   const keep = (code: string, fields: Record<string, unknown>) => {
     const before = data.synced.get(code);
     data.synced.delete(code);

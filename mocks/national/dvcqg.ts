@@ -43,7 +43,8 @@ function report(d: PortalDossier, status: string, at: string): void {
   }
 }
 
-export function createDvcqg(data: NationalData, manualRefunds: () => boolean) {
+/** `agencyOf`: a client's agency code (the catalog's `agencyCode`), which starts its dossier codes. */
+export function createDvcqg(data: NationalData, manualRefunds: () => boolean, agencyOf: (client: string) => string | undefined) {
   const received = new Map<string, number>();
   const reception = new Map<string, ReceptionShares>();
   const keep = (d: PortalDossier) => {
@@ -61,7 +62,7 @@ export function createDvcqg(data: NationalData, manualRefunds: () => boolean) {
   };
   const handlers: Record<string, Handler> = {
     // What provinces speak today: the portal's adapter, in its own field names.
-    ...adapterHandlers(data),
+    ...adapterHandlers(data, agencyOf),
     'dossier.sync/v1': ({ body, client }) => {
       received.set(client, (received.get(client) ?? 0) + 1);
       const r = reception.get(client) ?? { received: 0, online: 0, electronicResults: 0, digitised: 0 };

@@ -30,7 +30,7 @@ export interface NationalMocks {
 export async function startNational(env: MockEnv, options: NationalOptions): Promise<NationalMocks> {
   const random = seededRandom(options.seed + 7);
   const timeoutOf = (system: string) => (method: string) => env.catalog.services.get(`${system}/${method}`)?.timeoutMs ?? 5000;
-  const portal = createDvcqg(options.data, () => env.faults.get(DVCQG).manualRefunds === true);
+  const portal = createDvcqg(options.data, () => env.faults.get(DVCQG).manualRefunds === true, (client) => env.catalog.systems.get(client)?.agencyCode);
   let lltpClient: GatewayClient | undefined;
   const judicial = createLltp({
     data: options.data, resultDelayMs: options.resultDelayMs,

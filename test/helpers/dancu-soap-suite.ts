@@ -6,15 +6,10 @@
  */
 import { XMLParser } from 'fast-xml-parser';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIngress, type Ingress } from '../../adapters/http/ingress.ts';
-import { issueToken, TokenStore } from '../../adapters/http/tokens.ts';
 import type { BrokerHandle } from './broker.ts';
-import { startSimulationBus, type SimulationBus } from './simulation-bus.ts';
+import { startFacadeBus, type FacadeBus } from './facade-bus.ts';
+import type { SimulationBus } from './simulation-bus.ts';
 
 const CAOBANG = 'VN/PROV/CAOBANG/MOTCUA';
 const DIENBIEN = 'VN/PROV/DIENBIEN/MOTCUA';
@@ -41,34 +36,19 @@ const HOA_BY_CARD: Fields = {
 };
 
 export function dancuSoapSuite(makeBroker: () => BrokerHandle): void {
+  let f: FacadeBus;
   let bus: SimulationBus;
-  let ingress: Ingress;
-  let server: Server;
   let base: string;
-  let home: string;
-  const keys: Record<string, string> = {};
-  const unauthenticated: string[] = [];
+  let keys: Readonly<Record<string, string>>;
 
   beforeAll(async () => {
-    const broker = makeBroker();
-    bus = await startSimulationBus(broker);
-    home = mkdtempSync(join(tmpdir(), 'lgsp-soap-'));
-    for (const system of [CAOBANG, DIENBIEN]) keys[system] = issueToken(home, system).token;
-    ingress = createIngress({
-      transport: await broker.connect('ingress'), catalog: bus.catalog, tokens: new TokenStore(home), keyOf: async (s) => bus.keys.get(s),
-      gatewayKey: bus.keys.get(bus.catalog.gateway), record: (r) => bus.ledger.record(r), countUnauthenticated: (t) => unauthenticated.push(t),
-    });
-    await new Promise<void>((resolve) => {
-      server = ingress.app.listen(0, '127.0.0.1', () => resolve());
-    });
-    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    f = await startFacadeBus(makeBroker, [CAOBANG, DIENBIEN]);
+    ({ bus, base } = f);
+    keys = f.tokens;
   });
 
   afterAll(async () => {
-    server?.close();
-    await ingress?.close();
-    await bus?.stop();
-    rmSync(home, { recursive: true, force: true });
+    await f?.stop();
   });
 
   /** The headers one client sends: Timestamp in milliseconds, and the Basic hash over url + user + timestamp + secret. */
@@ -146,7 +126,7 @@ export function dancuSoapSuite(makeBroker: () => BrokerHandle): void {
       const { status, xml } = await call(soap('TraCuuThongTinCongDan', HOA), headers());
       expect(status).toBe(500);
       expect(faultOf(xml)).toMatchObject({ faultcode: 'soap:Client', detail: { LoiChiTiet: { Loai: type } } });
-      expect(unauthenticated.at(-1)).toBe(type);
+      expect(f.unauthenticated.at(-1)).toBe(type);
       expect(bus.ledger.records.length).toBe(before);
     });
   });

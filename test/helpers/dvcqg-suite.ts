@@ -4,15 +4,10 @@
  * fetch and JSON), not built with the project's helpers. Run over each transport: every call
  * answered in `{error_code, message, result}`, every accepted call a transaction in the ledger.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIngress, type Ingress } from '../../adapters/http/ingress.ts';
-import { issueToken, TokenStore } from '../../adapters/http/tokens.ts';
 import type { BrokerHandle } from './broker.ts';
-import { startSimulationBus, type SimulationBus } from './simulation-bus.ts';
+import { startFacadeBus, type FacadeBus } from './facade-bus.ts';
+import type { SimulationBus } from './simulation-bus.ts';
 
 const CAOBANG = 'VN/PROV/CAOBANG/MOTCUA';
 const DIENBIEN = 'VN/PROV/DIENBIEN/MOTCUA';
@@ -43,37 +38,19 @@ function progress(code: string, overrides: Record<string, unknown> = {}): Record
 }
 
 export function dvcqgSuite(makeBroker: () => BrokerHandle): void {
+  let f: FacadeBus;
   let bus: SimulationBus;
-  let ingress: Ingress;
-  let server: Server;
   let base: string;
-  let home: string;
-  const tokens: Record<string, string> = {};
-  let clockOffset = 0;
-  const unauthenticated: string[] = [];
+  let tokens: Readonly<Record<string, string>>;
 
   beforeAll(async () => {
-    const broker = makeBroker();
-    bus = await startSimulationBus(broker);
-    home = mkdtempSync(join(tmpdir(), 'lgsp-dvcqg-'));
-    for (const system of [CAOBANG, DIENBIEN]) tokens[system] = issueToken(home, system).token;
-    ingress = createIngress({
-      transport: await broker.connect('ingress'),
-      catalog: bus.catalog, tokens: new TokenStore(home), keyOf: async (s) => bus.keys.get(s), gatewayKey: bus.keys.get(bus.catalog.gateway),
-      record: (r) => bus.ledger.record(r), countUnauthenticated: (type) => unauthenticated.push(type), now: () => Date.now() + clockOffset,
-      dvcqg: { sessionSeconds: SESSION_SECONDS },
-    });
-    await new Promise<void>((resolve) => {
-      server = ingress.app.listen(0, '127.0.0.1', () => resolve());
-    });
-    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    f = await startFacadeBus(makeBroker, [CAOBANG, DIENBIEN], { dvcqg: { sessionSeconds: SESSION_SECONDS } });
+    ({ bus, base } = f);
+    tokens = f.tokens;
   });
 
   afterAll(async () => {
-    server?.close();
-    await ingress?.close();
-    await bus?.stop();
-    rmSync(home, { recursive: true, force: true });
+    await f?.stop();
   });
 
   async function post(path: string, body: unknown, headers: Record<string, string> = HEADERS): Promise<{ status: number; json: any }> {
@@ -117,7 +94,7 @@ export function dvcqgSuite(makeBroker: () => BrokerHandle): void {
       expect(status).toBe(200);
       expect(json).toMatchObject({ error_code: 401, type: 'client.unknown_key', message: expect.stringMatching(/wrong username or password/) });
       expect(json.session).toBeUndefined();
-      expect(unauthenticated.at(-1)).toBe('client.unknown_key');
+      expect(f.unauthenticated.at(-1)).toBe('client.unknown_key');
       expect(bus.ledger.records.length).toBe(before);
     });
 
@@ -182,12 +159,12 @@ export function dvcqgSuite(makeBroker: () => BrokerHandle): void {
   describe('credentials, agency and fields, each a clear error in the adapter\'s shape', () => {
     it('says a session expired, when, and to log in again; a new login works', async () => {
       const session = await login();
-      clockOffset = (SESSION_SECONDS + 1) * 1000;
+      f.setClockOffset((SESSION_SECONDS + 1) * 1000);
       try {
         const { json } = await call('LayDanhMucLinhVuc', {}, session);
         expect(json).toMatchObject({ error_code: 401, type: 'client.unknown_key', message: expect.stringMatching(/hết hạn.*expired at .*log in again/) });
       } finally {
-        clockOffset = 0;
+        f.setClockOffset(0);
       }
       await expectRecordedOk(await call('LayDanhMucLinhVuc', {}), 'LayDanhMucLinhVuc');
     });

@@ -5,15 +5,10 @@
  * over each transport: OAuth2 client credentials (RFC 6749 §4.4) give expiring bearer tokens that
  * the document APIs and the X-Road REST ingress accept; every accepted call is in the ledger.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIngress, type Ingress } from '../../adapters/http/ingress.ts';
-import { issueToken, TokenStore } from '../../adapters/http/tokens.ts';
 import type { BrokerHandle } from './broker.ts';
-import { startSimulationBus, type SimulationBus } from './simulation-bus.ts';
+import { startFacadeBus, type FacadeBus } from './facade-bus.ts';
+import type { SimulationBus } from './simulation-bus.ts';
 
 const CAOBANG = 'VN/PROV/CAOBANG/MOTCUA';
 const DIENBIEN = 'VN/PROV/DIENBIEN/MOTCUA';
@@ -29,35 +24,19 @@ function document(code: string, overrides: Record<string, unknown> = {}): Record
 }
 
 export function lgspSuite(makeBroker: () => BrokerHandle): void {
+  let f: FacadeBus;
   let bus: SimulationBus;
-  let ingress: Ingress;
-  let server: Server;
   let base: string;
-  let home: string;
-  const secrets: Record<string, string> = {};
-  let clockOffset = 0;
+  let secrets: Readonly<Record<string, string>>;
 
   beforeAll(async () => {
-    const broker = makeBroker();
-    bus = await startSimulationBus(broker);
-    home = mkdtempSync(join(tmpdir(), 'lgsp-oauth-'));
-    for (const system of [CAOBANG, DIENBIEN]) secrets[system] = issueToken(home, system).token;
-    ingress = createIngress({
-      transport: await broker.connect('ingress'), catalog: bus.catalog, tokens: new TokenStore(home), keyOf: async (s) => bus.keys.get(s),
-      gatewayKey: bus.keys.get(bus.catalog.gateway), record: (r) => bus.ledger.record(r), now: () => Date.now() + clockOffset,
-      config: { accessTokenSeconds: ACCESS_TOKEN_SECONDS },
-    });
-    await new Promise<void>((resolve) => {
-      server = ingress.app.listen(0, '127.0.0.1', () => resolve());
-    });
-    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    f = await startFacadeBus(makeBroker, [CAOBANG, DIENBIEN], { config: { accessTokenSeconds: ACCESS_TOKEN_SECONDS } });
+    ({ bus, base } = f);
+    secrets = f.tokens;
   });
 
   afterAll(async () => {
-    server?.close();
-    await ingress?.close();
-    await bus?.stop();
-    rmSync(home, { recursive: true, force: true });
+    await f?.stop();
   });
 
   async function tokenRequest(form: Record<string, string>, headers: Record<string, string> = {}) {
@@ -126,7 +105,7 @@ export function lgspSuite(makeBroker: () => BrokerHandle): void {
 
     it('says it expired, and when, at the document APIs and the REST ingress (RFC 6750 invalid_token)', async () => {
       const token = await accessToken();
-      clockOffset = (ACCESS_TOKEN_SECONDS + 1) * 1000;
+      f.setClockOffset((ACCESS_TOKEN_SECONDS + 1) * 1000);
       try {
         const doc = await api('SyncDocument', document('000.00.04.H04-251124-0501'), token);
         expect(doc.status).toBe(401);
@@ -138,7 +117,7 @@ export function lgspSuite(makeBroker: () => BrokerHandle): void {
         expect(rest.status).toBe(401);
         expect(rest.headers.get('www-authenticate')).toMatch(/error="invalid_token", error_description="The access token expired at/);
       } finally {
-        clockOffset = 0;
+        f.setClockOffset(0);
       }
     });
 
