@@ -9,12 +9,14 @@ import { join } from 'node:path';
 import { ensureTls } from '../gateway/home/tls.ts';
 import type { TransactionRecord } from '../gateway/ledger/ledger.ts';
 import { LedgerReader } from '../gateway/ledger/queries.ts';
+import { SqliteJournal } from '../gateway/ledger/journal.ts';
 import { SqliteLedger } from '../gateway/ledger/sqlite.ts';
 import { createOperatorApp } from '../gateway/operator/app.ts';
 import { createMetrics } from '../gateway/operator/metrics.ts';
 import { queueDepths } from '../gateway/operator/queues.ts';
 import { createGateway, type Gateway } from '../gateway/pipeline/gateway.ts';
-import { createIngress, hardenServer, type Ingress } from '../adapters/http/ingress.ts';
+import type { DvcqgConfig } from '../adapters/dvcqg/facade.ts';
+import { createIngress, hardenServer, type Ingress, type IngressConfig } from '../adapters/http/ingress.ts';
 import { OPERATOR, TokenStore } from '../adapters/http/tokens.ts';
 import { META_SYSTEM } from '../adapters/meta/methods.ts';
 import { startMetaservices } from '../adapters/meta/provider.ts';
@@ -44,6 +46,15 @@ export interface StackOptions {
    * directory's own authority (LGSP_HOME/tls/ca.pem, made on first use).
    */
   readonly tls?: boolean;
+  /**
+   * Journal each transaction (docs/protocol.md §6): the request and answer as they were at the
+   * door, the signed messages, the checks. On for `lgsp up` (synthetic data), off by default for a
+   * gateway others share.
+   */
+  readonly journal?: boolean;
+  /** The ingress's places and lifetimes for the real APIs (defaults in adapters/http/ingress.ts). */
+  readonly ingressConfig?: Partial<IngressConfig>;
+  readonly dvcqg?: Partial<DvcqgConfig>;
 }
 
 export interface GatewayStack {
@@ -77,6 +88,8 @@ async function startLocked(rt: Runtime, options: StackOptions, lock: HomeLock, s
   const ledgerFile = join(rt.home, 'ledger.sqlite');
   const ledger = new SqliteLedger({ file: ledgerFile, retentionDays: options.retentionDays ?? 30 });
   stops.push(() => ledger.close());
+  const journal = options.journal ? new SqliteJournal(ledger.db) : undefined;
+  stops.push(() => journal?.close());
   const transport = await rt.connect('gateway');
   let gateway: Gateway | undefined;
   const metrics = createMetrics({ inflight: () => gateway?.inflight() ?? 0, brokerUp: () => transport.isConnected() });
@@ -86,7 +99,7 @@ async function startLocked(rt: Runtime, options: StackOptions, lock: HomeLock, s
   };
   const gatewayKey = await rt.key(rt.catalog.gateway);
   gateway = createGateway({
-    transport, catalog: rt.catalog, key: gatewayKey, ledger, logger: rt.log, onRecord,
+    transport, catalog: rt.catalog, key: gatewayKey, ledger, logger: rt.log, onRecord, journal,
     config: options.busRatePerSecond ? { clientRatePerSecond: options.busRatePerSecond } : {},
   });
   await gateway.start();
@@ -103,7 +116,7 @@ async function startLocked(rt: Runtime, options: StackOptions, lock: HomeLock, s
   if (options.ingressPort !== undefined && options.ingressPort !== false) {
     ingress = createIngress({
       transport: await rt.connect('ingress'), catalog: rt.catalog, tokens: new TokenStore(rt.home), keyOf: (system) => loadSigningKey(rt.home, system),
-      gatewayKey, logger: rt.log, config: options.ratePerSecond ? { ratePerSecond: options.ratePerSecond } : {},
+      gatewayKey, logger: rt.log, config: { ...options.ingressConfig, ...(options.ratePerSecond && { ratePerSecond: options.ratePerSecond }) }, journal, dvcqg: options.dvcqg,
       priorUse: (client, id) => ledger.priorUse(client, id),
       countUnauthenticated: (type) => metrics.unauthenticated('http', type),
       record: async (record) => {
@@ -143,6 +156,7 @@ async function startLocked(rt: Runtime, options: StackOptions, lock: HomeLock, s
       await meta?.stop();
       await g.stop();
       reader?.close();
+      journal?.close();
       await ledger.close();
       lock.release();
     },

@@ -43,13 +43,31 @@ function withOperator(command: Command): Command {
     .option('--rate-limit <n>', 'requests a second each system may make through the HTTP ingress', positive, 100)
     .option('--bus-rate-limit <n>', 'messages a second each system may send on the bus (counted once its signature verifies)', positive, 2000)
     .option('--host <address>', 'address the ingress and operator server listen on (0.0.0.0 for other machines)', '127.0.0.1')
-    .option('--tls', "serve the ingress and the operator server over HTTPS, with a certificate from the state directory's own authority (clients trust LGSP_HOME/tls/ca.pem)");
+    .option('--tls', "serve the ingress and the operator server over HTTPS, with a certificate from the state directory's own authority (clients trust LGSP_HOME/tls/ca.pem)")
+    .option('--session-seconds <n>', "how long a DVCQG adapter session lasts (short, so that clients meet expiry)", positive, 300)
+    .option('--access-token-seconds <n>', 'how long an access token of POST /token lasts', positive, 300)
+    .option('--api-path <name=path...>', `where a real API answers on the ingress port, if not its default (${Object.keys(API_PATHS).join(', ')})`, apiPaths, {});
+}
+
+/** The real APIs' places on the ingress port that --api-path may move. */
+const API_PATHS = { 'dvcqg-auth': '/dvcqg/auth', 'dvcqg-api': '/dvcqg/api', token: '/token', lgsp: '/lgsp', soap: '/dancu/soap' } as const;
+
+function apiPaths(value: string, previous: Record<string, string>): Record<string, string> {
+  const m = /^([a-z-]+)=(\/[A-Za-z0-9/_.-]*)$/.exec(value);
+  if (!m || !(m[1]! in API_PATHS)) throw new InvalidArgumentError(`expected <name>=/<path>, the name one of ${Object.keys(API_PATHS).join(', ')}`);
+  return { ...previous, [m[1]!]: m[2]! };
 }
 
 /** The stack's ports from the shared options. */
-function ports(options: { operator?: boolean; operatorPort: number; ingress?: boolean; ingressPort: number; rateLimit: number; busRateLimit: number; host: string; tls?: boolean }) {
+function ports(options: {
+  operator?: boolean; operatorPort: number; ingress?: boolean; ingressPort: number; rateLimit: number; busRateLimit: number; host: string; tls?: boolean;
+  sessionSeconds: number; accessTokenSeconds: number; apiPath: Record<string, string>;
+}) {
+  const path = (name: keyof typeof API_PATHS) => options.apiPath[name] ?? API_PATHS[name];
   return {
     tls: options.tls,
+    ingressConfig: { accessTokenSeconds: options.accessTokenSeconds, tokenPath: path('token'), lgspBase: path('lgsp'), dancuSoapPath: path('soap') },
+    dvcqg: { sessionSeconds: options.sessionSeconds, authPath: path('dvcqg-auth'), apiPath: path('dvcqg-api') },
     operatorPort: options.operator === false ? false as const : options.operatorPort, ingressPort: options.ingress === false ? false as const : options.ingressPort,
     ratePerSecond: options.rateLimit, busRatePerSecond: options.busRateLimit, host: options.host,
   };
@@ -82,6 +100,7 @@ withOperator(withCommon(program.command('up')))
   .option('--scale <transactions>', 'with --profile: stream its shares at volume until this many transactions are recorded (constant memory; progress bar; rate reached)', positive)
   .option('--duration <seconds>', 'stop after this long (default: until Ctrl-C)', positive)
   .option('--bridge <config...>', "attach a national system's HTTP API by a REST bridge instead of its mock (see bridges/)")
+  .option('--no-journal', 'keep no journal of each transaction (on by default here: the data is synthetic)')
   .option('--provision', 'on RabbitMQ: first make the broker users (as lgsp broker provision, with --amqp-url as the administrator), then connect each part as its own user')
   .option('--management-url <url>', "with --provision: RabbitMQ's management API (default: http://<the AMQP host>:15672)")
   .action((options) => {
@@ -91,6 +110,7 @@ withOperator(withCommon(program.command('up')))
 
 withOperator(withCommon(program.command('gateway')))
   .description('run the gateway alone on RabbitMQ')
+  .option('--journal', 'journal each transaction: the request and answer at the door, the signed messages, the checks (holds personal data: off by default)')
   .action((options) => gatewayOnly({ ...options, ...ports(options) }));
 
 const keys = program.command('keys').description('generate, register and list signing keys in LGSP_HOME');

@@ -103,6 +103,7 @@ export function dancuSoap(deps: SoapDeps): Router {
 
   async function refuse(req: Request, res: Response, err: GatewayError, who?: { system: string; service?: string }): Promise<void> {
     const tx = await noteRefusal(notes, req, err, who);
+    res.locals.journalTx = tx;
     res.status(500).type('text/xml').send(fault(err.type, err.message, err.violations, tx));
   }
 
@@ -160,6 +161,13 @@ export function dancuSoap(deps: SoapDeps): Router {
     const service = `${DANCU}/${operation.name}/v1`;
     try {
       const body = bodyOf(operation);
+      // MaDonVi, when sent, names the asking agency: it must be the caller's own.
+      const agency = deps.catalog.systems.get(system)?.agencyCode;
+      if (typeof body.MaDonVi === 'string' && body.MaDonVi !== '' && body.MaDonVi !== agency) {
+        throw new GatewayError('client.access_denied', `MaDonVi ${body.MaDonVi} không phải mã đơn vị của ${system} (MaDonVi is not the calling agency's code${agency ? ` ${agency}` : ''}).`, {
+          violations: [{ pointer: '/MaDonVi', message: agency ? `must be ${agency}` : 'the calling system has no agency code' }],
+        });
+      }
       const client = await deps.clients.of(system);
       const userId = typeof body.MaCanBo === 'string' && body.MaCanBo ? body.MaCanBo : undefined;
       answer(res, operation.name, await client.request(service, body, userId ? { userId } : {}));
@@ -171,8 +179,9 @@ export function dancuSoap(deps: SoapDeps): Router {
   });
 
   function answer(res: Response, operation: string, reply: Reply): void {
+    res.locals.journalTx = reply.status === 'error' && reply.signedBy === 'gateway' ? reply.error.detail || reply.tx : reply.tx;
     if (reply.status === 'error') {
-      const tx = reply.signedBy === 'gateway' ? reply.error.detail || reply.tx : reply.tx;
+      const tx = res.locals.journalTx as string | undefined;
       res.status(500).type('text/xml').send(fault(reply.error.type, reply.error.message, reply.error.violations, tx));
       return;
     }

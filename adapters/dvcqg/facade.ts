@@ -75,6 +75,7 @@ export function dvcqgFacade(deps: DvcqgDeps): Router {
   }
 
   function answer(res: Response, body: AdapterAnswer | Record<string, unknown>): void {
+    if (typeof body.transaction === 'string') res.locals.journalTx = body.transaction;
     res.status(200).json(body);
   }
 

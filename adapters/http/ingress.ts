@@ -25,7 +25,9 @@ import { dancuSoap } from '../dancu/soap.ts';
 import { dvcqgFacade, type DvcqgConfig } from '../dvcqg/facade.ts';
 import { lgspDocuments } from '../lgsp/documents.ts';
 import { tokenEndpoint } from '../lgsp/token.ts';
+import type { Journal } from '../../gateway/ledger/journal.ts';
 import { bearerOwner } from './bearer.ts';
+import { doorJournal } from './door-journal.ts';
 import { ExpiringTokens } from './expiring-tokens.ts';
 import { bearerChallenge } from './in-words.ts';
 import { BusClients } from './bus-clients.ts';
@@ -81,6 +83,8 @@ export interface IngressDeps {
   /** Counts refusals of callers that never proved who they are (not written to the ledger one by one). */
   readonly countUnauthenticated?: (type: string) => void;
   readonly config?: Partial<IngressConfig>;
+  /** Journals each request that became a transaction, as it was at the door (docs/protocol.md §6). */
+  readonly journal?: Journal;
   /** Where the national portal's adapter facade answers, and how long its sessions last. */
   readonly dvcqg?: Partial<DvcqgConfig>;
   readonly now?: () => number;
@@ -130,6 +134,7 @@ export function createIngress(deps: IngressDeps): Ingress {
     catalog, gatewayKey: deps.gatewayKey, record: deps.record, now, log, instance: config.instance, countUnauthenticated: deps.countUnauthenticated,
   });
 
+  app.use(doorJournal(deps.journal, now));
   app.use((req, res, next) => {
     seen(res).requestIn = now();
     checkRawPath(req.url);

@@ -59,10 +59,12 @@ export function lgspDocuments(deps: DocumentsDeps): Router {
 
   async function refuse(req: Request, res: Response, err: GatewayError, who?: { system: string; service: string }): Promise<void> {
     const tx = await noteRefusal(notes, req, err, who);
+    res.locals.journalTx = tx;
     res.status(statusOf(err.type)).json(failure(err.type, err.message, err.violations, tx));
   }
 
   function answer(res: Response, reply: Reply): void {
+    res.locals.journalTx = reply.status === 'error' && reply.signedBy === 'gateway' ? reply.error.detail || reply.tx : reply.tx;
     if (reply.status === 'ok') {
       res.status(200).json({ success: true, message: 'Thành công (success)', data: reply.body, transaction: reply.tx });
     } else if (reply.signedBy === 'gateway') {

@@ -3,7 +3,9 @@
  * workload in one process, with a live summary. Embedded transport unless an AMQP URL is given.
  * Ctrl-C stops it cleanly.
  */
+import { DEFAULT_DVCQG_CONFIG } from '../../adapters/dvcqg/facade.ts';
 import { startBridge } from '../../adapters/http/bridge/bridge.ts';
+import { DEFAULT_INGRESS_CONFIG } from '../../adapters/http/ingress.ts';
 import { loadBridgeConfig } from '../../adapters/http/bridge/config.ts';
 import { loadCatalog } from '../../gateway/catalog/load.ts';
 import { lgspHome } from '../../gateway/home/keys.ts';
@@ -14,7 +16,7 @@ import { startLiveWorkload, startSimulation, type Simulation } from '../../mocks
 import { defaultReplaySeconds, WORKLOAD_PROFILES } from '../../mocks/workload.ts';
 import { simulatorControls } from '../controls.ts';
 import { replayProfile, scaleProfile } from '../profile-run.ts';
-import { startGatewayStack } from '../gateway-stack.ts';
+import { startGatewayStack, type StackOptions } from '../gateway-stack.ts';
 import { LOG_FILE, openRuntime, safeUrl, type CommonOptions } from '../runtime.ts';
 import { Summary } from '../summary.ts';
 
@@ -26,6 +28,10 @@ export interface UpOptions extends CommonOptions {
   host: string;
   /** HTTPS for the ingress and the operator server. */
   tls?: boolean;
+  /** Journal each transaction (default on: `--no-journal` turns it off). */
+  journal?: boolean;
+  ingressConfig?: StackOptions['ingressConfig'];
+  dvcqg?: StackOptions['dvcqg'];
   rate: number;
   seed: number;
   citizens: number;
@@ -60,7 +66,7 @@ export async function up(options: UpOptions): Promise<void> {
 
   let sim: Simulation | undefined;
   const stack = await startGatewayStack(rt, {
-    command: 'up', operatorPort: options.operatorPort, ingressPort: options.ingressPort, ratePerSecond: options.ratePerSecond, host: options.host, tls: options.tls,
+    command: 'up', operatorPort: options.operatorPort, ingressPort: options.ingressPort, ratePerSecond: options.ratePerSecond, host: options.host, tls: options.tls, journal: options.journal !== false, ingressConfig: options.ingressConfig, dvcqg: options.dvcqg,
     // A --scale stream comes from one province as fast as the bus carries it: no per-client limit on the bus then.
     busRatePerSecond: options.scale ? Number.MAX_SAFE_INTEGER : options.busRatePerSecond,
     onRecord: (r) => summary.add(r), routes: simulatorControls(faults, () => sim),
@@ -73,7 +79,10 @@ export async function up(options: UpOptions): Promise<void> {
   out.write(`state, ledger and logs (${LOG_FILE}) in ${rt.home}${stack.operatorUrl ? `; dashboard ${stack.operatorUrl}/` : ''}${stack.ingressUrl ? `; HTTP ingress ${stack.ingressUrl}` : ''}; Ctrl-C stops\n`);
   if (stack.ingressUrl) {
     const at = stack.ingressUrl;
-    out.write(`real APIs (docs/real-apis.md): DVCQG adapter ${at}/dvcqg/auth, ${at}/dvcqg/api; LGSP ${at}/token, ${at}/lgsp/Document/…; population database SOAP ${at}/dancu/soap (?wsdl)\n`);
+    const d = { ...DEFAULT_DVCQG_CONFIG, ...options.dvcqg };
+    const i = { ...DEFAULT_INGRESS_CONFIG, ...options.ingressConfig };
+    out.write(`real APIs (docs/real-apis.md): DVCQG adapter ${at}${d.authPath}, ${at}${d.apiPath}; LGSP ${at}${i.tokenPath}, ${at}${i.lgspBase}/Document/…; `
+      + `population database SOAP ${at}${i.dancuSoapPath} (?wsdl)\n`);
   }
   if (options.faults.length > 0) out.write(`faults: ${options.faults.join(', ')}\n`);
   out.write('\n');

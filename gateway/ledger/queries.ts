@@ -3,6 +3,7 @@
  * service's health. A read-only connection beside the writer (WAL lets both work at once).
  */
 import Database from 'better-sqlite3';
+import { journalOf, type JournalEntry } from './journal.ts';
 import type { TransactionRecord } from './ledger.ts';
 import type { OutcomeKind } from './outcome.ts';
 import { column, FIELDS } from './schema.ts';
@@ -107,6 +108,11 @@ export class LedgerReader {
   /** One transaction by its id, or undefined. */
   transaction(tx: string): (TransactionRecord & { seq: number }) | undefined {
     return this.db.prepare(`${SELECT_RECORD} WHERE tx = ?`).get(tx) as (TransactionRecord & { seq: number }) | undefined;
+  }
+
+  /** The journal of `tx`, where journaling is on (empty otherwise). */
+  journal(tx: string): JournalEntry[] {
+    return journalOf(this.db, tx);
   }
 
   /** After X-Road's health data: last success and failure, and counts per 10 minutes over the last hour. */

@@ -77,7 +77,7 @@ export function createOperatorApp(deps: OperatorDeps): express.Express {
     const tx = req.params.tx;
     const record = /^[0-9a-f-]{36}$/.test(tx) ? deps.reader.transaction(tx) : undefined;
     if (!record) return void res.status(404).json({ error: `no transaction ${tx.slice(0, 64)}` });
-    res.json({ record });
+    res.json({ record, journal: deps.reader.journal(tx) });
   });
 
   app.get('/api/queues', async (_req, res, next) => {

@@ -67,7 +67,7 @@ export async function publish(ctx: PipelineContext, queue: string, body: Buffer,
  * Records, then sends, a gateway error signed by the gateway; the record's outcome becomes the
  * error type. Called by a Transaction (transaction.ts), which owns the record and its delivery.
  */
-export async function answerError(ctx: PipelineContext, err: GatewayError, record: TransactionRecord, about: Answering, log: Logger, patient = false): Promise<void> {
+export async function answerError(ctx: PipelineContext, err: GatewayError, record: TransactionRecord, about: Answering, log: Logger, patient = false): Promise<StoredAnswer> {
   const { id, jws } = await signError(ctx, err, record.tx, about);
   const queue = about.recipient ? replyQueueOf(ctx, about.recipient, about.replyTo) : ctx.transport.names.dead;
   const props = {
@@ -83,6 +83,7 @@ export async function answerError(ctx: PipelineContext, err: GatewayError, recor
   // Recorded first, with the answer: what the client receives is what the ledger holds.
   await finish(ctx, record, { queue, jws, props });
   await publish(ctx, queue, Buffer.from(jws), props, patient);
+  return { queue, jws, props };
 }
 
 /**

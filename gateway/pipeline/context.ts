@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { GatewayConfig } from '../config.ts';
+import type { Journal } from '../ledger/journal.ts';
 import type { Ledger, TransactionRecord } from '../ledger/ledger.ts';
 import type { SigningKey } from '../protocol/keys.ts';
 import type { Transport } from '../transport/transport.ts';
@@ -27,6 +28,8 @@ export interface PipelineContext {
   backlog: number;
   /** Called once per finished transaction, after it is recorded. */
   readonly onRecord?: (record: TransactionRecord) => void;
+  /** Where each transaction's journal goes, when journaling is on. */
+  readonly journal?: Journal;
 }
 
 /** A fresh record for a message received at `requestIn`. */

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { pino, type Logger } from 'pino';
 import type { Catalog } from '../catalog/catalog.ts';
 import { gatewayConfig, type GatewayConfig } from '../config.ts';
+import type { Journal } from '../ledger/journal.ts';
 import { MemoryLedger, type Ledger, type TransactionRecord } from '../ledger/ledger.ts';
 import { GatewayError } from '../protocol/errors.ts';
 import { decodeJws, sha256, type DecodedJws } from '../protocol/jws.ts';
@@ -31,6 +32,8 @@ export interface GatewayDeps {
   readonly now?: () => number;
   readonly logger?: Logger;
   readonly onRecord?: (record: TransactionRecord) => void;
+  /** Journals each transaction (docs/protocol.md §6) when given. */
+  readonly journal?: Journal;
 }
 
 export interface Gateway {
@@ -70,6 +73,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     rate: createClientRate(config.clientRatePerSecond),
     backlog: 0,
     onRecord: deps.onRecord,
+    journal: deps.journal,
   };
   let consumers: Consumer[] = [];
   let handling = 0;
@@ -101,7 +105,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       } catch (err) {
         return await reject(delivery, record, err as GatewayError);
       }
-      return await handleClientMessage(ctx, new Transaction(ctx, delivery, record), decoded, fromBacklog);
+      return await handleClientMessage(ctx, received(delivery, record), decoded, fromBacklog);
     } finally {
       handling -= 1;
     }
@@ -127,9 +131,16 @@ export function createGateway(deps: GatewayDeps): Gateway {
     }
   }
 
+  /** A transaction for a message taken off the ingress, its journal starting with the message as it arrived. */
+  function received(delivery: Delivery, record: TransactionRecord): Transaction {
+    const t = new Transaction(ctx, delivery, record);
+    t.note('amqp', 'received on the ingress', { properties: delivery.props, redelivered: delivery.redelivered, body: delivery.body.toString('utf8') });
+    return t;
+  }
+
   /** A message refused before any envelope could be read. */
   async function reject(delivery: Delivery, record: TransactionRecord, err: GatewayError): Promise<void> {
-    await new Transaction(ctx, delivery, record).refuse(err, {
+    await received(delivery, record).refuse(err, {
       recipient: recipientOf(ctx, delivery), inReplyTo: delivery.props.messageId, requestHash: record.requestHash ?? sha256(''),
       replyTo: delivery.props.replyTo,
     });

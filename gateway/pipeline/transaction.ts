@@ -12,6 +12,7 @@
  *   and its claim is released for that copy.
  */
 import type { Logger } from 'pino';
+import type { JournalEntry } from '../ledger/journal.ts';
 import type { StoredAnswer, TransactionRecord } from '../ledger/ledger.ts';
 import type { RequestEnvelope } from '../protocol/envelope.ts';
 import type { GatewayError } from '../protocol/errors.ts';
@@ -23,6 +24,8 @@ export type Ending = 'answered' | 'accepted' | 'refused' | 'duplicate' | 'abando
 
 export class Transaction {
   private settleClaim?: (handled: boolean) => void;
+  /** Its journal so far (when journaling is on), written once the transaction ends and has its id for good. */
+  private readonly journal: JournalEntry[] = [];
   private logger?: Logger;
   private ending?: Ending;
 
@@ -41,6 +44,11 @@ export class Transaction {
   /** How it ended, once it has. */
   get ended(): Ending | undefined {
     return this.ending;
+  }
+
+  /** Notes what happened, for the journal (docs/protocol.md §6), when journaling is on. */
+  note(door: string, what: string, detail: unknown): void {
+    if (this.ctx.journal) this.journal.push({ at: this.ctx.now(), door, what, detail });
   }
 
   /** Fills the record with what the checks so far vouch for: the message's own fields. */
@@ -62,6 +70,7 @@ export class Transaction {
   async answer(answer: StoredAnswer, bytes: Buffer = Buffer.from(answer.jws)): Promise<void> {
     await finish(this.ctx, this.record, answer);
     await this.ctx.transport.publish(answer.queue, bytes, answer.props);
+    this.note('amqp', 'answer delivered to the client', { queue: answer.queue, properties: answer.props, jws: answer.jws });
     this.end('answered');
   }
 
@@ -73,7 +82,9 @@ export class Transaction {
 
   /** Records, then sends, a gateway error; `patient` waits through a lost connection (a timeout has no delivery to fall back on). */
   async refuse(err: GatewayError, about: Answering, patient = false): Promise<void> {
-    await answerError(this.ctx, err, this.record, about, this.log, patient);
+    this.note('gateway', 'refused', { type: err.type, message: err.message, ...(err.violations && { violations: err.violations }) });
+    const answer = await answerError(this.ctx, err, this.record, about, this.log, patient);
+    this.note('amqp', 'error delivered', { queue: answer.queue, properties: answer.props, jws: answer.jws });
     this.end('refused');
   }
 
@@ -93,5 +104,6 @@ export class Transaction {
     this.settleClaim?.(true);
     this.delivery.ack();
     this.ending = how;
+    if (this.journal.length > 0) this.ctx.journal?.add(this.record.tx, this.journal.splice(0));
   }
 }

@@ -2,7 +2,7 @@
  * The dashboard in a real browser (Debian's Chromium, driven by playwright-core) against
  * `lgsp up` with faults on: at 1280 and 1920 px every panel and column stays in place, business
  * errors stand apart from ok and gateway errors, faults, queues, dead letters and a time axis are
- * shown, filters work, and a transaction opens on its own page. Screenshots go to reports/.
+ * shown, filters work, and a transaction opens on its own page with its journal. Screenshots go to reports/.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -155,6 +155,14 @@ describe.skipIf(!haveChromium)('the operator dashboard in Chromium', () => {
     await expect.poll(() => page.locator('#title').textContent()).toContain(tx!);
     const fields = await page.locator('#record dt').allTextContents();
     expect(fields).toEqual(expect.arrayContaining(['transaction', 'client', 'service', 'outcome', 'request in', 'request hash', 'time at the gateway']));
+    // Its journal (on in lgsp up): the message as it came onto the bus, and the gateway's steps.
+    await expect.poll(() => page.locator('#journal li').count()).toBeGreaterThan(1);
+    expect(await page.locator('#journal .journal-head').first().textContent()).toMatch(/^\+\d+ msamqpreceived on the ingress$/);
+    const l = await layout(page);
+    expect(l.scrollWidth).toBeLessThanOrEqual(l.viewport);
+    const shot = join(ROOT, 'reports', 'transaction-1280.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    expect(pngWidth(shot)).toBe(1280);
     await page.close();
   });
 });

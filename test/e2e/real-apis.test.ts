@@ -51,6 +51,32 @@ describe('the README’s real-API example', () => {
     for (const [tx, service] of [[portal.transaction, 'VN/GOV/VPCP/DVCQG/LayThuTuc/v1'], [document.transaction, 'VN/GOV/VPCP/DVCQG/Document.SyncDocument/v1'],
       [soapTx, 'VN/GOV/BCA/DANCU/TraCuuThongTinCongDan/v1']]) {
       await expect.poll(async () => (await (await fetch(`${operator}/api/transactions/${tx}`)).json() as { record?: { service: string } }).record?.service).toBe(service);
+      // With its journal (on in lgsp up): the request as it arrived at the door, among the gateway's steps.
+      const { journal } = await (await fetch(`${operator}/api/transactions/${tx}`)).json() as { journal: { door: string; what: string }[] };
+      expect(journal.map((e) => e.what)).toEqual(expect.arrayContaining(['request at the door', 'received on the ingress', 'answer at the door']));
+    }
+  });
+});
+
+describe('the real APIs’ places and lifetimes, moved as a client’s configuration expects', () => {
+  it('answers where --api-path puts them, says so at start, and keeps no journal with --no-journal', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'lgsp-real-apis-moved-'));
+    const token = (await run(process.execPath, ['bin/lgsp.mjs', 'keys', 'token', 'VN/PROV/CAOBANG/MOTCUA'], { cwd: ROOT, env: { ...env, LGSP_HOME: other } })).stdout.trim();
+    const started = await startLgsp(['up', '--ingress-port', '0', '--operator-port', '0', '--rate', '1', '--citizens', '20000', '--no-journal',
+      '--api-path', 'dvcqg-auth=/adapter/login', 'soap=/ws/dancu', '--session-seconds', '60'], { ...env, LGSP_HOME: other }, /real APIs .*\n/);
+    try {
+      const line = started.match[0];
+      expect(line).toMatch(/DVCQG adapter http:\/\/\S+\/adapter\/login, http:\/\/\S+\/dvcqg\/api; .*SOAP http:\/\/\S+\/ws\/dancu \(\?wsdl\)/);
+      const at = /DVCQG adapter (http:\/\/[\d.:]+)\//.exec(line)![1]!;
+      expect((await fetch(`${at}/ws/dancu?wsdl`)).status).toBe(200);
+      expect((await fetch(`${at}/dancu/soap?wsdl`)).status).toBe(404);
+      const login = await (await fetch(`${at}/adapter/login`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json', dstcode: 'x' }, body: JSON.stringify({ username: 'VN/PROV/CAOBANG/MOTCUA', password: token }),
+      })).json() as { error_code: number; expires_in: number };
+      expect(login).toMatchObject({ error_code: 0, expires_in: 60 });
+    } finally {
+      await stopLgsp(started.child);
+      rmSync(other, { recursive: true, force: true });
     }
   });
 });

@@ -8,7 +8,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrokerHandle } from './broker.ts';
-import { startFacadeBus, type FacadeBus } from './facade-bus.ts';
+import { missingJournalSteps, startFacadeBus, type FacadeBus } from './facade-bus.ts';
 import type { SimulationBus } from './simulation-bus.ts';
 
 const CAOBANG = 'VN/PROV/CAOBANG/MOTCUA';
@@ -94,6 +94,10 @@ export function dancuSoapSuite(makeBroker: () => BrokerHandle): void {
       expect(bus.ledger.records.find((r) => r.tx === answer.MaGiaoDich)).toMatchObject({
         client: CAOBANG, service: 'VN/GOV/BCA/DANCU/TraCuuThongTinCongDan/v1', userId: 'CB-0042', outcome: 'ok',
       });
+      await expect.poll(() => missingJournalSteps(f.journal, answer.MaGiaoDich, 'soap')).toEqual([]);
+      const atDoor = f.journal.entries(answer.MaGiaoDich).find((e) => e.what === 'request at the door')!.detail as { body: string; headers: Record<string, string> };
+      expect(atDoor.body).toContain('<dan:SoDinhDanh>004190000123</dan:SoDinhDanh>');
+      expect(atDoor.headers.apikey).toBe('(hidden)');
     });
 
     it('XacThucThongTinCongDan verifies by the 9-digit SoCMND and a year, with a lower-case timestamp in seconds', async () => {
@@ -149,6 +153,14 @@ export function dancuSoapSuite(makeBroker: () => BrokerHandle): void {
     ])('%s says which id goes where', async (_, fields, element, rule) => {
       const { xml } = await call(soap('TraCuuThongTinCongDan', fields));
       expect(violations(xml)).toContainEqual({ Truong: element, QuyTac: expect.stringMatching(rule) });
+    });
+
+    it("another agency's MaDonVi is refused, naming the caller's, recorded", async () => {
+      const { MaYeuCau, MaDVC, MaTichHop, MaCanBo, ...rest } = HOA;
+      const { xml } = await call(soap('TraCuuThongTinCongDan', { MaYeuCau, MaDVC, MaTichHop, MaCanBo, MaDonVi: '000.00.11.H12', ...rest }));
+      expect(faultOf(xml).detail.LoiChiTiet.Loai).toBe('client.access_denied');
+      expect(violations(xml)).toEqual([{ Truong: 'MaDonVi', QuyTac: 'must be 000.00.04.H04' }]);
+      expect(bus.ledger.records.find((r) => r.tx === faultOf(xml).detail.LoiChiTiet.GiaoDich)?.outcome).toBe('client.access_denied');
     });
 
     it('a birth date with dashes names the format yyyyMMdd', async () => {

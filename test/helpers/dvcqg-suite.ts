@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrokerHandle } from './broker.ts';
-import { startFacadeBus, type FacadeBus } from './facade-bus.ts';
+import { missingJournalSteps, startFacadeBus, type FacadeBus } from './facade-bus.ts';
 import type { SimulationBus } from './simulation-bus.ts';
 
 const CAOBANG = 'VN/PROV/CAOBANG/MOTCUA';
@@ -122,6 +122,13 @@ export function dvcqgSuite(makeBroker: () => BrokerHandle): void {
       const answer = await call('LayDanhMucCoQuan', {});
       await expectRecordedOk(answer, 'LayDanhMucCoQuan');
       expect(answer.json.result).toContainEqual({ MADONVI: MADONVI, TENDONVI: 'Ủy ban nhân dân tỉnh Cao Bằng', CAPDONVI: '1' });
+    });
+
+    it('journals the call: the request and answer at the door (session hidden), and the gateway\'s steps between', async () => {
+      const answer = await call('LayThuTuc', { maTTHC: '1.001234' });
+      await expect.poll(() => missingJournalSteps(f.journal, answer.json.transaction, 'dvcqg')).toEqual([]);
+      const atDoor = f.journal.entries(answer.json.transaction).find((e) => e.what === 'request at the door')!.detail as { body: string };
+      expect(JSON.parse(atDoor.body)).toMatchObject({ session: '(hidden)', service: 'LayThuTuc', maTTHC: '1.001234' });
     });
 
     it('LayDanhMucLinhVuc lists fields with MALINHVUC, TENLINHVUC and MANGANH', async () => {

@@ -9,11 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createIngress, type IngressDeps } from '../../adapters/http/ingress.ts';
 import { issueToken, TokenStore } from '../../adapters/http/tokens.ts';
+import { MemoryJournal } from '../../gateway/ledger/journal.ts';
 import type { BrokerHandle } from './broker.ts';
 import { startSimulationBus, type SimulationBus } from './simulation-bus.ts';
 
 export interface FacadeBus {
   readonly bus: SimulationBus;
+  /** Every transaction's journal, the gateway's and the doors' entries together. */
+  readonly journal: MemoryJournal;
   /** The ingress, e.g. http://127.0.0.1:41234 */
   readonly base: string;
   /** A token issued to each system asked for. */
@@ -29,7 +32,8 @@ export async function startFacadeBus(
   makeBroker: () => BrokerHandle, systems: readonly string[], options: Pick<IngressDeps, 'config' | 'dvcqg'> = {},
 ): Promise<FacadeBus> {
   const broker = makeBroker();
-  const bus = await startSimulationBus(broker);
+  const journal = new MemoryJournal();
+  const bus = await startSimulationBus(broker, { journal });
   const home = mkdtempSync(join(tmpdir(), 'lgsp-facade-'));
   const tokens = Object.fromEntries(systems.map((s) => [s, issueToken(home, s).token]));
   const unauthenticated: string[] = [];
@@ -37,13 +41,13 @@ export async function startFacadeBus(
   const ingress = createIngress({
     transport: await broker.connect('ingress'), catalog: bus.catalog, tokens: new TokenStore(home), keyOf: async (s) => bus.keys.get(s),
     gatewayKey: bus.keys.get(bus.catalog.gateway), record: (r) => bus.ledger.record(r), countUnauthenticated: (t) => unauthenticated.push(t),
-    now: () => Date.now() + offset, ...options,
+    now: () => Date.now() + offset, journal, ...options,
   });
   const server = await new Promise<Server>((resolve) => {
     const s = ingress.app.listen(0, '127.0.0.1', () => resolve(s));
   });
   return {
-    bus, tokens, unauthenticated,
+    bus, journal, tokens, unauthenticated,
     base: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
     setClockOffset: (ms) => {
       offset = ms;
@@ -55,4 +59,15 @@ export async function startFacadeBus(
       rmSync(home, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * What is missing from the journal of a transaction that came through `door` as a request and was
+ * answered by its provider: the door's request and answer, and the gateway's steps between.
+ */
+export function missingJournalSteps(journal: MemoryJournal, tx: string, door: string): string[] {
+  const whats = journal.entries(tx).map((e) => `${e.door}: ${e.what}`);
+  return [`${door}: request at the door`, 'amqp: received on the ingress', 'gateway: checks passed', 'amqp: forwarded to the provider',
+    'amqp: reply received from the provider', 'gateway: reply checks passed', 'amqp: answer delivered to the client', `${door}: answer at the door`]
+    .filter((step) => !whats.includes(step));
 }

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrokerHandle } from './broker.ts';
-import { startFacadeBus, type FacadeBus } from './facade-bus.ts';
+import { missingJournalSteps, startFacadeBus, type FacadeBus } from './facade-bus.ts';
 import type { SimulationBus } from './simulation-bus.ts';
 
 const CAOBANG = 'VN/PROV/CAOBANG/MOTCUA';
@@ -149,7 +149,10 @@ export function lgspSuite(makeBroker: () => BrokerHandle): void {
       expect(trace).toMatchObject({ status: 200, json: { success: true, data: { DocCode: code, Traces: 1 } } });
       for (const [answer, api] of [[synced, 'SyncDocument'], [trace, 'UpdateDocumentTraces']] as const) {
         expect(bus.ledger.records.find((r) => r.tx === answer.json.transaction)).toMatchObject({ client: CAOBANG, service: `VN/GOV/VPCP/DVCQG/Document.${api}/v1`, outcome: 'ok' });
+        await expect.poll(() => missingJournalSteps(f.journal, answer.json.transaction, 'lgsp')).toEqual([]);
       }
+      const headers = (f.journal.entries(synced.json.transaction).find((e) => e.what === 'request at the door')!.detail as { headers: Record<string, string> }).headers;
+      expect(headers.authorization).toBe('(hidden)');
     });
 
     it("answers the portal's \"no\" with 422 and its type: a step on an unknown dossier, another agency's dossier code", async () => {

@@ -29,5 +29,26 @@ async function show() {
     Object.assign(document.createElement('dt'), { textContent: label }),
     Object.assign(document.createElement('dd'), { textContent: String(value) }),
   ]));
+  showJournal(body.journal ?? [], r.requestIn);
+}
+
+// What crossed the doors and the gateway, in order: each entry's time after the request came in,
+// where (http, dvcqg, lgsp, soap, amqp, gateway), what happened, and its detail as recorded.
+function showJournal(entries, start) {
+  document.getElementById('journal-note').textContent = entries.length === 0
+    ? 'No journal for this transaction (journaling is off for this gateway: lgsp gateway --journal turns it on).'
+    : `${entries.length} entries`;
+  document.getElementById('journal').replaceChildren(...entries.map((e) => {
+    const li = document.createElement('li');
+    const head = Object.assign(document.createElement('div'), { className: 'journal-head' });
+    head.append(
+      Object.assign(document.createElement('span'), { className: 'journal-at', textContent: `+${e.at - start} ms` }),
+      Object.assign(document.createElement('span'), { className: 'pill', textContent: e.door }),
+      Object.assign(document.createElement('span'), { textContent: e.what }),
+    );
+    const pre = Object.assign(document.createElement('pre'), { textContent: JSON.stringify(e.detail, null, 2) });
+    li.append(head, pre);
+    return li;
+  }));
 }
 show();

@@ -1,0 +1,115 @@
+/**
+ * The journal (docs/protocol.md §6): per transaction, what an integrator needs to debug it — the
+ * request and the answer as they were at the door (HTTP, SOAP or AMQP, as received and sent), the
+ * signed messages, the attestation, each check passed or the one that failed with its violations.
+ * On in `lgsp up` (its data is synthetic), off by default for a gateway others share
+ * (`--journal`). Kept beside the ledger for a week; each entry's detail is cut at 256 KiB.
+ */
+import type Database from 'better-sqlite3';
+
+export interface JournalEntry {
+  readonly at: number;
+  /** Where it happened: `amqp`, `http`, `dvcqg`, `lgsp`, `soap`, or `gateway`. */
+  readonly door: string;
+  /** What happened, in words: "received", "forwarded to the provider", "refused", … */
+  readonly what: string;
+  readonly detail: unknown;
+}
+
+export interface Journal {
+  /** Adds entries to transaction `tx`'s journal (several parts of the gateway add theirs). */
+  add(tx: string, entries: readonly JournalEntry[]): void;
+  /** The entries of `tx`, in the order they happened. */
+  entries(tx: string): JournalEntry[];
+}
+
+export const JOURNAL_DETAIL_MAX = 256 * 1024;
+export const JOURNAL_RETENTION_MS = 7 * 24 * 3_600_000;
+
+/** A detail as stored: JSON, cut (and said to be cut) past JOURNAL_DETAIL_MAX characters. */
+function detailText(detail: unknown): string {
+  const text = JSON.stringify(detail ?? null);
+  return text.length <= JOURNAL_DETAIL_MAX ? text : JSON.stringify({ cut: `${text.length} characters, the first ${JOURNAL_DETAIL_MAX} kept`, start: text.slice(0, JOURNAL_DETAIL_MAX) });
+}
+
+const byTime = (a: JournalEntry, b: JournalEntry) => a.at - b.at;
+
+/** A journal in memory, for tests: the latest 10,000 transactions. */
+export class MemoryJournal implements Journal {
+  private readonly byTx = new Map<string, JournalEntry[]>();
+
+  add(tx: string, entries: readonly JournalEntry[]): void {
+    const list = this.byTx.get(tx) ?? [];
+    list.push(...entries.map((e) => ({ ...e, detail: JSON.parse(detailText(e.detail)) as unknown })));
+    this.byTx.set(tx, list);
+    if (this.byTx.size > 10_000) this.byTx.delete(this.byTx.keys().next().value!);
+  }
+
+  entries(tx: string): JournalEntry[] {
+    return [...(this.byTx.get(tx) ?? [])].sort(byTime);
+  }
+}
+
+export const JOURNAL_SCHEMA = `
+CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY AUTOINCREMENT, tx TEXT NOT NULL, at INTEGER NOT NULL, door TEXT NOT NULL, what TEXT NOT NULL, detail TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS journal_tx ON journal (tx);
+`;
+
+/** Reads a transaction's journal from a ledger database (the operator server's read-only connection). */
+export function journalOf(db: Database.Database, tx: string): JournalEntry[] {
+  const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'journal'").get();
+  if (!exists) return [];
+  const rows = db.prepare('SELECT at, door, what, detail FROM journal WHERE tx = ? ORDER BY at, seq').all(tx) as { at: number; door: string; what: string; detail: string }[];
+  return rows.map((r) => ({ at: r.at, door: r.door, what: r.what, detail: JSON.parse(r.detail) as unknown }));
+}
+
+/**
+ * The journal in the ledger's SQLite database, written in batches off the message path: an
+ * entry is debugging help, never a reason to hold an answer.
+ */
+export class SqliteJournal implements Journal {
+  private pending: Array<[string, JournalEntry]> = [];
+  private scheduled = false;
+  private readonly insert: Database.Statement;
+  private readonly writeBatch: (batch: Array<[string, JournalEntry]>) => void;
+  private readonly pruning: NodeJS.Timeout;
+
+  constructor(private readonly db: Database.Database, private readonly now: () => number = Date.now) {
+    db.exec(JOURNAL_SCHEMA);
+    this.insert = db.prepare('INSERT INTO journal (tx, at, door, what, detail) VALUES (?, ?, ?, ?, ?)');
+    this.writeBatch = db.transaction((batch: Array<[string, JournalEntry]>) => {
+      for (const [tx, e] of batch) this.insert.run(tx, e.at, e.door, e.what, detailText(e.detail));
+    });
+    this.pruning = setInterval(() => this.prune(), 3_600_000);
+    this.pruning.unref();
+    this.prune();
+  }
+
+  add(tx: string, entries: readonly JournalEntry[]): void {
+    for (const e of entries) this.pending.push([tx, e]);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  entries(tx: string): JournalEntry[] {
+    this.flush();
+    return journalOf(this.db, tx);
+  }
+
+  /** Writes what is pending now (also on close). */
+  flush(): void {
+    this.scheduled = false;
+    const batch = this.pending.splice(0);
+    if (batch.length > 0 && this.db.open) this.writeBatch(batch);
+  }
+
+  close(): void {
+    clearInterval(this.pruning);
+    this.flush();
+  }
+
+  private prune(): void {
+    this.db.prepare('DELETE FROM journal WHERE at < ?').run(this.now() - JOURNAL_RETENTION_MS);
+  }
+}
