@@ -13,14 +13,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import { XMLBuilder } from 'fast-xml-parser';
-import type { Logger } from 'pino';
 import type { Catalog } from '../../gateway/catalog/catalog.ts';
-import type { TransactionRecord } from '../../gateway/ledger/ledger.ts';
 import type { JsonObject } from '../../gateway/protocol/envelope.ts';
 import { GatewayError, type Violation } from '../../gateway/protocol/errors.ts';
 import type { Reply } from '../amqp/client.ts';
-import type { BusClients } from '../http/bus-clients.ts';
-import { noteRefusal, refuseUnreadBody } from '../http/facade-refusal.ts';
+import { noteRefusal, refuseUnreadBody, type FacadeDeps } from '../http/facade-refusal.ts';
 import { fieldOf, ruleInWords, VIETNAMESE } from '../http/in-words.ts';
 import { parseXml, XmlRefused, type XmlElement } from './xml.ts';
 import { wsdl } from './wsdl.ts';
@@ -33,17 +30,10 @@ const OPERATIONS = ['TraCuuThongTinCongDan', 'XacThucThongTinCongDan'] as const;
 const ORDER = ['MaYeuCau', 'MaDVC', 'MaTichHop', 'MaCanBo', 'MaDonVi', 'TaiKhoan', 'SoDienThoai', 'SoDinhDanh|SoCMND', 'HoVaTen', 'NgayThangNamSinh'];
 const SKEW_MS = 300_000;
 
-export interface SoapDeps {
+export interface SoapDeps extends FacadeDeps {
   readonly catalog: Catalog;
-  readonly clients: BusClients;
   readonly tokenOwner: (token: string) => string | undefined;
   readonly path: string;
-  readonly maxBytes: number;
-  readonly record?: (record: TransactionRecord) => unknown;
-  readonly countUnauthenticated?: (type: string) => void;
-  readonly instance: string;
-  readonly now: () => number;
-  readonly log: Logger;
 }
 
 const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', suppressEmptyNode: false, format: false });

@@ -11,13 +11,10 @@
  */
 import express, { type Request, type Response, type Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import type { Logger } from 'pino';
 import type { Catalog } from '../../gateway/catalog/catalog.ts';
-import type { TransactionRecord } from '../../gateway/ledger/ledger.ts';
 import type { JsonObject } from '../../gateway/protocol/envelope.ts';
 import { GatewayError } from '../../gateway/protocol/errors.ts';
-import type { BusClients } from '../http/bus-clients.ts';
-import { noteRefusal, refuseUnreadBody } from '../http/facade-refusal.ts';
+import { noteRefusal, refuseUnreadBody, type FacadeDeps } from '../http/facade-refusal.ts';
 import { parseCredentialBody } from '../http/modes.ts';
 import { errorAnswer, fromGatewayError, fromReply, type AdapterAnswer } from './answers.ts';
 import { ExpiringTokens } from '../http/expiring-tokens.ts';
@@ -35,21 +32,12 @@ export interface DvcqgConfig {
 
 export const DEFAULT_DVCQG_CONFIG: DvcqgConfig = Object.freeze({ authPath: '/dvcqg/auth', apiPath: '/dvcqg/api', sessionSeconds: 300 });
 
-export interface DvcqgDeps {
+export interface DvcqgDeps extends FacadeDeps {
   readonly catalog: Catalog;
-  readonly clients: BusClients;
   /** The system a token was issued to (the login's password is a token). */
   readonly tokenOwner: (token: string) => string | undefined;
-  readonly maxBytes: number;
-  /** Records a refusal the facade makes itself, for a caller that proved who it is. */
-  readonly record?: (record: TransactionRecord) => unknown;
-  /** Counts a refusal of a caller that never proved who it is. */
-  readonly countUnauthenticated?: (type: string) => void;
-  readonly instance: string;
   /** Failed logins or sessions one address may present a minute before it is answered 429. */
   readonly failedAuthPerMinute: number;
-  readonly now: () => number;
-  readonly log: Logger;
   readonly config?: Partial<DvcqgConfig>;
 }
 

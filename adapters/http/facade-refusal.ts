@@ -11,6 +11,13 @@ import type { TransactionRecord } from '../../gateway/ledger/ledger.ts';
 import { newRecord } from '../../gateway/pipeline/context.ts';
 import { GatewayError } from '../../gateway/protocol/errors.ts';
 import { sha256 } from '../../gateway/protocol/jws.ts';
+import type { BusClients } from './bus-clients.ts';
+
+/** What every facade of a real API is built with: the bus's clients, its body limit, and how to note refusals. */
+export interface FacadeDeps extends Omit<RefusalNotes, 'provider'> {
+  readonly clients: BusClients;
+  readonly maxBytes: number;
+}
 
 export interface RefusalNotes {
   readonly record?: (record: TransactionRecord) => unknown;

@@ -12,14 +12,11 @@
  * token is 401 with RFC 6750's `WWW-Authenticate: Bearer error="invalid_token"`.
  */
 import express, { type Request, type Response, type Router } from 'express';
-import type { Logger } from 'pino';
-import type { TransactionRecord } from '../../gateway/ledger/ledger.ts';
 import type { JsonObject } from '../../gateway/protocol/envelope.ts';
 import { ERROR_CATALOGUE, GatewayError, isGatewayErrorType, type Violation } from '../../gateway/protocol/errors.ts';
 import type { Reply } from '../amqp/client.ts';
 import type { BearerOwner } from '../http/bearer.ts';
-import type { BusClients } from '../http/bus-clients.ts';
-import { noteRefusal, refuseUnreadBody } from '../http/facade-refusal.ts';
+import { noteRefusal, refuseUnreadBody, type FacadeDeps } from '../http/facade-refusal.ts';
 import { bearerChallenge, fieldOf, ruleInWords, VIETNAMESE } from '../http/in-words.ts';
 import { parseCredentialBody } from '../http/modes.ts';
 import { BUSINESS_ERROR_STATUS } from '../http/respond.ts';
@@ -27,17 +24,10 @@ import { BUSINESS_ERROR_STATUS } from '../http/respond.ts';
 export const LGSP_PORTAL = 'VN/GOV/VPCP/DVCQG';
 const APIS = ['SyncDocument', 'UpdateDocumentTraces'] as const;
 
-export interface DocumentsDeps {
-  readonly clients: BusClients;
+export interface DocumentsDeps extends FacadeDeps {
   readonly bearerOwner: BearerOwner;
   /** Where the APIs answer: `{base}/Document/SyncDocument`, … */
   readonly base: string;
-  readonly maxBytes: number;
-  readonly record?: (record: TransactionRecord) => unknown;
-  readonly countUnauthenticated?: (type: string) => void;
-  readonly instance: string;
-  readonly now: () => number;
-  readonly log: Logger;
 }
 
 function failure(type: string, message: string, violations: readonly Violation[] | undefined, tx: string | undefined) {

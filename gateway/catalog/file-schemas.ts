@@ -29,6 +29,13 @@ const names = {
   additionalProperties: false,
 };
 
+/** What a system is, in the catalog and beside it (LGSP_HOME/systems.yaml). */
+const systemCore = {
+  id: { type: 'string', pattern: SYSTEM },
+  name: names,
+  agencyCode: { description: "The agency's code at the national portal (the adapter's madonvi).", type: 'string', pattern: '^[0-9A-Z.]{1,20}$' },
+};
+
 export const catalogFileSchema = {
   type: 'object',
   required: ['gateway', 'systems', 'access'],
@@ -47,9 +54,7 @@ export const catalogFileSchema = {
         required: ['id', 'name'],
         additionalProperties: false,
         properties: {
-          id: { type: 'string', pattern: SYSTEM },
-          name: names,
-          agencyCode: { description: "The agency's code at the national portal (the adapter's madonvi).", type: 'string', pattern: '^[0-9A-Z.]{1,20}$' },
+          ...systemCore,
           keys: { type: 'array', items: jwk },
           services: {
             type: 'array',
@@ -159,9 +164,7 @@ export const systemsFileSchema = {
         required: ['id', 'name'],
         additionalProperties: false,
         properties: {
-          id: { type: 'string', pattern: SYSTEM },
-          name: names,
-          agencyCode: { type: 'string', pattern: '^[0-9A-Z.]{1,20}$' },
+          ...systemCore,
           like: { type: 'string', pattern: SYSTEM },
           calls: { type: 'array', items: { type: 'string' } },
         },
