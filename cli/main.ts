@@ -6,6 +6,7 @@ import { WORKLOAD_PROFILES } from '../mocks/workload.ts';
 import { gatewayOnly } from './commands/gateway.ts';
 import { generateKey, makeTls, issueOperatorToken, issueTokenFor, listKeys, registerKey, revokeTokenOf } from './commands/keys.ts';
 import { bench } from './commands/bench.ts';
+import { diff, exportContracts, lint } from './commands/contracts.ts';
 import { provision, remove } from './commands/broker.ts';
 import { bridge } from './commands/bridge.ts';
 import { resetLedger, verifyLedger } from './commands/ledger.ts';
@@ -83,6 +84,12 @@ function withCommon(command: Command, amqpHelp = 'RabbitMQ to use instead of the
     .option('--broker-users', 'on RabbitMQ, connect each part as its own broker user (made by lgsp broker provision)')
     .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('warn'));
 }
+
+// A reader that stops early (`| head`) is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 
 const program = new Command('lgsp')
   .description('LGSP Simulator: a signed-message gateway over RabbitMQ between mocked national and provincial systems')
@@ -207,6 +214,21 @@ program.command('bench')
   .option('--rate <n>', 'fixed rate of the latency phase, per second', positive, 1000)
   .option('--rate-seconds <n>', 'length of the latency phase', positive, 10)
   .action((options) => bench(options));
+
+const contractsCommand = program.command('contracts').description('the contracts: lint them, diff two versions, export the bus (AsyncAPI) and the doors (OpenAPI)');
+contractsCommand.command('lint')
+  .description('every contract the catalog names, each problem with its file, line and JSON pointer (exit 2 on any)')
+  .option('--contracts <dir>', 'the catalog and contracts folder', 'contracts')
+  .action((options) => lint(options));
+contractsCommand.command('diff <old> <new>')
+  .description('the changes between two versions of a contract, breaking or not, each with its place (exit 2 if one breaks)')
+  .action((before, after) => diff(before, after));
+contractsCommand.command('export')
+  .description('the bus as AsyncAPI 3.0 or the HTTP ingress as OpenAPI 3.1, as JSON on standard output')
+  .addOption(new Option('--format <format>', 'what to export').choices(['asyncapi', 'openapi']).default('asyncapi'))
+  .option('--contracts <dir>', 'the catalog and contracts folder', 'contracts')
+  .option('--prefix <prefix>', 'queue name prefix on the broker', 'lgsp')
+  .action((options) => exportContracts(options));
 
 const systemCommand = program.command('system').description("your own system, registered beside the catalog (LGSP_HOME/systems.yaml) with a key and a token for every door");
 systemCommand.command('add <id>')
