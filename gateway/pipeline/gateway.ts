@@ -134,7 +134,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   /** A transaction for a message taken off the ingress, its journal starting with the message as it arrived. */
   function received(delivery: Delivery, record: TransactionRecord): Transaction {
     const t = new Transaction(ctx, delivery, record);
-    t.note('amqp', 'received on the ingress', { properties: delivery.props, redelivered: delivery.redelivered, body: delivery.body.toString('utf8') });
+    t.note('amqp', 'received on the ingress', () => ({ properties: delivery.props, redelivered: delivery.redelivered, body: delivery.body.toString('utf8') }));
     return t;
   }
 

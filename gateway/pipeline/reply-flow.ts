@@ -36,7 +36,7 @@ export async function handleReply(ctx: PipelineContext, delivery: Delivery, deco
     await checkReplySignature(decoded, ctx.catalog, waiting.service.provider);
   } catch (err) {
     waiting.unauthenticReply = err as Error;
-    waiting.transaction.note('amqp', 'a reply not signed by the provider, set aside', { reason: (err as Error).message, body: delivery.body.toString('utf8') });
+    waiting.transaction.note('amqp', 'a reply not signed by the provider, set aside', () => ({ reason: (err as Error).message, body: delivery.body.toString('utf8') }));
     ctx.log.warn({ tx: waiting.tx, err: (err as Error).message }, 'a reply not signed by the provider was set aside');
     delivery.ack();
     return;
@@ -48,7 +48,7 @@ export async function handleReply(ctx: PipelineContext, delivery: Delivery, deco
   }
   const { transaction } = request;
   const { record } = transaction;
-  transaction.note('amqp', 'reply received from the provider', { properties: delivery.props, jws: decoded.jws });
+  transaction.note('amqp', 'reply received from the provider', () => ({ properties: delivery.props, jws: decoded.jws }));
   record.responseIn = ctx.now();
   record.responseSize = delivery.body.length;
   try {
@@ -62,7 +62,7 @@ export async function handleReply(ctx: PipelineContext, delivery: Delivery, deco
     record.responseOut = ctx.now();
     record.responseHash = sha256(decoded.jws);
     record.businessError = reply.status === 'error' ? reply.error.type : null;
-    transaction.note('gateway', 'reply checks passed', { checks: REPLY_CHECKS, attestation });
+    transaction.note('gateway', 'reply checks passed', () => ({ checks: REPLY_CHECKS, attestation }));
     // Recorded first, with the answer: a gateway killed before it delivers finds it in the ledger
     // when the request comes again, and delivers that very answer (what the client gets is what the ledger holds).
     await transaction.answer({ queue, jws: decoded.jws, props }, delivery.body);

@@ -122,8 +122,8 @@ export async function handleClientMessage(ctx: PipelineContext, t: Transaction, 
       throw err;
     }
     record.requestOut = ctx.now();
-    t.note('gateway', 'checks passed', { checks: REQUEST_CHECKS });
-    t.note('amqp', 'forwarded to the provider', { queue: ctx.transport.names.inbox(service.provider), attestation, redelivery: delivery.redelivered });
+    t.note('gateway', 'checks passed', () => ({ checks: REQUEST_CHECKS }));
+    t.note('amqp', 'forwarded to the provider', () => ({ queue: ctx.transport.names.inbox(service.provider), attestation, redelivery: delivery.redelivered }));
     if (admitted.envelope.kind === 'event') await t.accept();
   } catch (err) {
     if (isLostConnection(err)) {

@@ -46,9 +46,12 @@ export class Transaction {
     return this.ending;
   }
 
-  /** Notes what happened, for the journal (docs/protocol.md §6), when journaling is on. */
-  note(door: string, what: string, detail: unknown): void {
-    if (this.ctx.journal) this.journal.push({ at: this.ctx.now(), door, what, detail });
+  /**
+   * Notes what happened, for the journal (docs/protocol.md §6). `detail` is only made when
+   * journaling is on: a message's path pays nothing for it otherwise.
+   */
+  note(door: string, what: string, detail: () => unknown): void {
+    if (this.ctx.journal) this.journal.push({ at: this.ctx.now(), door, what, detail: detail() });
   }
 
   /** Fills the record with what the checks so far vouch for: the message's own fields. */
@@ -70,7 +73,7 @@ export class Transaction {
   async answer(answer: StoredAnswer, bytes: Buffer = Buffer.from(answer.jws)): Promise<void> {
     await finish(this.ctx, this.record, answer);
     await this.ctx.transport.publish(answer.queue, bytes, answer.props);
-    this.note('amqp', 'answer delivered to the client', { queue: answer.queue, properties: answer.props, jws: answer.jws });
+    this.note('amqp', 'answer delivered to the client', () => ({ queue: answer.queue, properties: answer.props, jws: answer.jws }));
     this.end('answered');
   }
 
@@ -82,9 +85,9 @@ export class Transaction {
 
   /** Records, then sends, a gateway error; `patient` waits through a lost connection (a timeout has no delivery to fall back on). */
   async refuse(err: GatewayError, about: Answering, patient = false): Promise<void> {
-    this.note('gateway', 'refused', { type: err.type, message: err.message, ...(err.violations && { violations: err.violations }) });
+    this.note('gateway', 'refused', () => ({ type: err.type, message: err.message, ...(err.violations && { violations: err.violations }) }));
     const answer = await answerError(this.ctx, err, this.record, about, this.log, patient);
-    this.note('amqp', 'error delivered', { queue: answer.queue, properties: answer.props, jws: answer.jws });
+    this.note('amqp', 'error delivered', () => ({ queue: answer.queue, properties: answer.props, jws: answer.jws }));
     this.end('refused');
   }
 
