@@ -17,7 +17,7 @@ import type { Catalog } from '../../gateway/catalog/catalog.ts';
 import type { JsonObject } from '../../gateway/protocol/envelope.ts';
 import { GatewayError, type Violation } from '../../gateway/protocol/errors.ts';
 import type { Reply } from '../amqp/client.ts';
-import { noteRefusal, refuseUnreadBody, type FacadeDeps } from '../http/facade-refusal.ts';
+import { guessingLimit, noteRefusal, refuseUnreadBody, type FacadeDeps } from '../http/facade-refusal.ts';
 import { fieldOf, ruleInWords, VIETNAMESE } from '../http/in-words.ts';
 import { parseXml, XmlRefused, type XmlElement } from './xml.ts';
 import { wsdl } from './wsdl.ts';
@@ -92,7 +92,7 @@ export function dancuSoap(deps: SoapDeps): Router {
   const notes = { ...deps, provider: DANCU };
 
   async function refuse(req: Request, res: Response, err: GatewayError, who?: { system: string; service?: string }): Promise<void> {
-    const tx = await noteRefusal(notes, req, err, who);
+    const tx = await noteRefusal(notes, req, res, err, who);
     res.locals.journalTx = tx;
     res.status(500).type('text/xml').send(fault(err.type, err.message, err.violations, tx));
   }
@@ -120,12 +120,15 @@ export function dancuSoap(deps: SoapDeps): Router {
     return owner;
   }
 
+  // Guessing ApiKeys is slowed per address, as at the ingress.
+  const guessing = guessingLimit(deps.failedAuthPerMinute, refuse);
+
   router.get(deps.path, (req, res, next) => {
     if (!('wsdl' in req.query)) return next();
     res.type('text/xml').send(wsdl(`${req.protocol}://${req.get('host')}${deps.path}`));
   });
 
-  router.post(deps.path, raw, async (req, res) => {
+  router.post(deps.path, guessing, raw, async (req, res) => {
     let system: string;
     try {
       system = caller(req);

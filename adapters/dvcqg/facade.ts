@@ -10,11 +10,10 @@
  * <system>`). `madonvi` must be the logged-in system's agency code (the catalog's `agencyCode`).
  */
 import express, { type Request, type Response, type Router } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import type { Catalog } from '../../gateway/catalog/catalog.ts';
 import type { JsonObject } from '../../gateway/protocol/envelope.ts';
 import { GatewayError } from '../../gateway/protocol/errors.ts';
-import { noteRefusal, refuseUnreadBody, type FacadeDeps } from '../http/facade-refusal.ts';
+import { guessingLimit, noteRefusal, refuseUnreadBody, type FacadeDeps } from '../http/facade-refusal.ts';
 import { parseCredentialBody } from '../http/modes.ts';
 import { errorAnswer, fromGatewayError, fromReply, type AdapterAnswer } from './answers.ts';
 import { ExpiringTokens } from '../http/expiring-tokens.ts';
@@ -36,8 +35,6 @@ export interface DvcqgDeps extends FacadeDeps {
   readonly catalog: Catalog;
   /** The system a token was issued to (the login's password is a token). */
   readonly tokenOwner: (token: string) => string | undefined;
-  /** Failed logins or sessions one address may present a minute before it is answered 429. */
-  readonly failedAuthPerMinute: number;
   readonly config?: Partial<DvcqgConfig>;
 }
 
@@ -58,8 +55,7 @@ export function dvcqgFacade(deps: DvcqgDeps): Router {
 
   /** A refusal at the facade: recorded when the caller proved who it is, else only counted. */
   async function refuse(req: Request, res: Response, err: GatewayError, who?: { system: string; service?: string }): Promise<void> {
-    if (!who) res.locals.authFailed = true;
-    answer(res, fromGatewayError(err, await noteRefusal(notes, req, err, who)));
+    answer(res, fromGatewayError(err, await noteRefusal(notes, req, res, err, who)));
   }
 
   function answer(res: Response, body: AdapterAnswer | Record<string, unknown>): void {
@@ -67,15 +63,8 @@ export function dvcqgFacade(deps: DvcqgDeps): Router {
     res.status(200).json(body);
   }
 
-  // Guessing passwords or sessions is slowed per address, as at the ingress: 30 failures a minute, then 429.
-  const guessing = rateLimit({
-    windowMs: 60_000, limit: deps.failedAuthPerMinute, legacyHeaders: false, standardHeaders: 'draft-7', skipSuccessfulRequests: true,
-    requestWasSuccessful: (_req, res) => res.locals.authFailed !== true,
-    handler: (_req: Request, res: Response) => {
-      deps.countUnauthenticated?.('client.rate_limited');
-      answer(res, errorAnswer('client.rate_limited', `Quá ${deps.failedAuthPerMinute} lần xác thực sai trong một phút từ địa chỉ này; hãy đợi một phút (more than ${deps.failedAuthPerMinute} failed authentications a minute from this address; wait a minute).`, undefined, undefined));
-    },
-  });
+  // Guessing passwords or sessions is slowed per address, as at the ingress.
+  const guessing = guessingLimit(deps.failedAuthPerMinute, refuse);
 
   router.post(config.authPath, guessing, raw, async (req, res) => {
     let body: JsonObject;

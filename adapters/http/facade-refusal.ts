@@ -5,7 +5,8 @@
  * that could not be read is refused as.
  */
 import { randomUUID } from 'node:crypto';
-import type { Request, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import type { TransactionRecord } from '../../gateway/ledger/ledger.ts';
 import { newRecord } from '../../gateway/pipeline/context.ts';
@@ -17,6 +18,8 @@ import type { BusClients } from './bus-clients.ts';
 export interface FacadeDeps extends Omit<RefusalNotes, 'provider'> {
   readonly clients: BusClients;
   readonly maxBytes: number;
+  /** Failed authentications one address may make a minute before it is answered 429. */
+  readonly failedAuthPerMinute: number;
 }
 
 export interface RefusalNotes {
@@ -30,9 +33,13 @@ export interface RefusalNotes {
   readonly log: Logger;
 }
 
-/** Records (or counts) a refusal; returns its transaction id when recorded. */
-export async function noteRefusal(notes: RefusalNotes, req: Request, err: GatewayError, who?: { system: string; service?: string }): Promise<string | undefined> {
+/**
+ * Records (or counts) a refusal; returns its transaction id when recorded. A refusal of a caller
+ * that never proved who it is counts toward its address's failed authentications (guessingLimit).
+ */
+export async function noteRefusal(notes: RefusalNotes, req: Request, res: Response, err: GatewayError, who?: { system: string; service?: string }): Promise<string | undefined> {
   if (!who) {
+    res.locals.authFailed = true;
     notes.countUnauthenticated?.(err.type);
     return undefined;
   }
@@ -48,6 +55,20 @@ export async function noteRefusal(notes: RefusalNotes, req: Request, err: Gatewa
     notes.log.error({ err: cause, tx }, 'could not record a refusal');
   }
   return tx;
+}
+
+/**
+ * Guessing credentials is slowed per address, at every facade as at the ingress: past
+ * `perMinute` failed authentications a minute, `refuse` answers `client.rate_limited` in the
+ * facade's own shape. Only refusals noteRefusal marked as unauthenticated count.
+ */
+export function guessingLimit(perMinute: number, refuse: (req: Request, res: Response, err: GatewayError) => Promise<void>): RequestHandler {
+  return rateLimit({
+    windowMs: 60_000, limit: perMinute, legacyHeaders: false, standardHeaders: 'draft-7', skipSuccessfulRequests: true,
+    requestWasSuccessful: (_req, res) => res.locals.authFailed !== true,
+    handler: (req: Request, res: Response) => void refuse(req, res, new GatewayError('client.rate_limited',
+      `Quá ${perMinute} lần xác thực sai trong một phút từ địa chỉ này; hãy đợi một phút (more than ${perMinute} failed authentications a minute from this address; wait a minute).`)),
+  });
 }
 
 /** What a body that express could not read (too large, unreadable) is refused as. */

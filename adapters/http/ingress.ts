@@ -154,11 +154,11 @@ export function createIngress(deps: IngressDeps): Ingress {
   }));
   app.use(lgspDocuments({
     clients, bearerOwner: ownerOfBearer, base: config.lgspBase, maxBytes: config.maxBytes, record: deps.record, countUnauthenticated: deps.countUnauthenticated,
-    instance: instanceOf('lgsp'), now, log,
+    instance: instanceOf('lgsp'), failedAuthPerMinute: config.failedAuthPerMinute, now, log,
   }));
   app.use(dancuSoap({
     catalog, clients, tokenOwner: (t) => deps.tokens?.systemOf(t), path: config.dancuSoapPath, maxBytes: config.maxBytes, record: deps.record,
-    countUnauthenticated: deps.countUnauthenticated, instance: instanceOf('soap'), now, log,
+    countUnauthenticated: deps.countUnauthenticated, instance: instanceOf('soap'), failedAuthPerMinute: config.failedAuthPerMinute, now, log,
   }));
 
   const serviceRoute = '/r1/VN/:cls/:member/:subsystem/:code/:version';

@@ -16,7 +16,7 @@ import type { JsonObject } from '../../gateway/protocol/envelope.ts';
 import { ERROR_CATALOGUE, GatewayError, isGatewayErrorType, type Violation } from '../../gateway/protocol/errors.ts';
 import type { Reply } from '../amqp/client.ts';
 import type { BearerOwner } from '../http/bearer.ts';
-import { noteRefusal, refuseUnreadBody, type FacadeDeps } from '../http/facade-refusal.ts';
+import { guessingLimit, noteRefusal, refuseUnreadBody, type FacadeDeps } from '../http/facade-refusal.ts';
 import { bearerChallenge, fieldOf, ruleInWords, VIETNAMESE } from '../http/in-words.ts';
 import { parseCredentialBody } from '../http/modes.ts';
 import { BUSINESS_ERROR_STATUS } from '../http/respond.ts';
@@ -48,7 +48,7 @@ export function lgspDocuments(deps: DocumentsDeps): Router {
   const notes = { ...deps, provider: LGSP_PORTAL };
 
   async function refuse(req: Request, res: Response, err: GatewayError, who?: { system: string; service: string }): Promise<void> {
-    const tx = await noteRefusal(notes, req, err, who);
+    const tx = await noteRefusal(notes, req, res, err, who);
     res.locals.journalTx = tx;
     res.status(statusOf(err.type)).json(failure(err.type, err.message, err.violations, tx));
   }
@@ -86,9 +86,12 @@ export function lgspDocuments(deps: DocumentsDeps): Router {
     return undefined;
   }
 
+  // Guessing tokens is slowed per address, as at the ingress.
+  const guessing = guessingLimit(deps.failedAuthPerMinute, refuse);
+
   for (const api of APIS) {
     const service = `${LGSP_PORTAL}/Document.${api}/v1`;
-    router.post(`${deps.base}/Document/${api}`, raw, async (req, res) => {
+    router.post(`${deps.base}/Document/${api}`, guessing, raw, async (req, res) => {
       const system = authenticate(req, res);
       if (!system) return;
       let body: JsonObject;

@@ -196,4 +196,17 @@ export function dancuSoapSuite(makeBroker: () => BrokerHandle): void {
       expect((await call(soap('TraCuuThongTinCongDan', HOA))).status).toBe(200);
     });
   });
+
+  // Last: it spends this address's failed authentications for the minute.
+  describe('guessing ApiKeys', () => {
+    it('is answered client.rate_limited after 30 failed authentications a minute from one address', async () => {
+      const types: string[] = [];
+      for (let i = 0; i < 40 && types.at(-1) !== 'client.rate_limited'; i++) {
+        const { xml } = await call(soap('TraCuuThongTinCongDan', HOA), signedHeaders(CAOBANG, `lgsp_guess${i}`));
+        types.push(faultOf(xml).detail.LoiChiTiet.Loai);
+      }
+      expect(types.at(-1)).toBe('client.rate_limited');
+      expect(types.filter((t) => t === 'client.unknown_key').length).toBeLessThanOrEqual(30);
+    });
+  });
 }
