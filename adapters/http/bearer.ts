@@ -24,3 +24,8 @@ export function bearerOwner(staticOwner: BearerOwner, accessTokens: ExpiringToke
     return undefined;
   };
 }
+
+/** Why a bearer token was not accepted, for the API's answer and RFC 6750's WWW-Authenticate. */
+export function bearerChallenge(description: string | undefined): string {
+  return description === undefined ? 'Bearer realm="lgsp"' : `Bearer realm="lgsp", error="invalid_token", error_description="${description.replaceAll('"', "'")}"`;
+}

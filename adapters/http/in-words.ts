@@ -55,7 +55,3 @@ export const VIETNAMESE: Record<string, string> = {
   'server.internal': 'Lỗi hệ thống',
 };
 
-/** Why a bearer token was not accepted, for the API's answer and RFC 6750's WWW-Authenticate. */
-export function bearerChallenge(description: string | undefined): string {
-  return description === undefined ? 'Bearer realm="lgsp"' : `Bearer realm="lgsp", error="invalid_token", error_description="${description.replaceAll('"', "'")}"`;
-}

@@ -21,15 +21,12 @@ import { asGatewayError, GatewayError } from '../../gateway/protocol/errors.ts';
 import { decodeJws, sha256 } from '../../gateway/protocol/jws.ts';
 import type { SigningKey } from '../../gateway/protocol/keys.ts';
 import type { Transport } from '../../gateway/transport/transport.ts';
-import { dancuSoap } from '../dancu/soap.ts';
-import { dvcqgFacade, type DvcqgConfig } from '../dvcqg/facade.ts';
-import { lgspDocuments } from '../lgsp/documents.ts';
-import { tokenEndpoint } from '../lgsp/token.ts';
+import type { DvcqgConfig } from '../dvcqg/facade.ts';
 import type { Journal } from '../../gateway/ledger/journal.ts';
-import { bearerOwner } from './bearer.ts';
+import { bearerChallenge, bearerOwner } from './bearer.ts';
 import { doorJournal } from './door-journal.ts';
+import { realApis } from './real-apis.ts';
 import { ExpiringTokens } from './expiring-tokens.ts';
-import { bearerChallenge } from './in-words.ts';
 import { BusClients } from './bus-clients.ts';
 import { metaserviceRoutes } from './metaservice-routes.ts';
 import { checkHeaderIds, malformed, parseCredentialBody, readSignedRequest } from './modes.ts';
@@ -124,7 +121,6 @@ export function createIngress(deps: IngressDeps): Ingress {
   const accessTokens = new ExpiringTokens(config.accessTokenSeconds * 1000, now);
   /** Whose a bearer token is: a static token of `lgsp keys token`, or an access token of `POST /token`. */
   const ownerOfBearer = bearerOwner((t) => deps.tokens?.systemOf(t), accessTokens, config.tokenPath);
-  const instanceOf = (door: string) => `${config.instance.replace(/-http$/, '')}-${door}`;
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
@@ -144,21 +140,9 @@ export function createIngress(deps: IngressDeps): Ingress {
   app.get('/openapi.json', (_req, res) => void res.json(openApiDocument(catalog)));
   app.use(metaserviceRoutes(catalog, (t) => deps.tokens?.systemOf(t)));
   // The real APIs systems already speak, each a facade onto the bus (docs/real-apis.md).
-  app.use(tokenEndpoint({
-    catalog, accessTokens, secretOwner: (t) => deps.tokens?.systemOf(t), path: config.tokenPath, failedAuthPerMinute: config.failedAuthPerMinute,
-    countUnauthenticated: deps.countUnauthenticated,
-  }));
-  app.use(dvcqgFacade({
-    catalog, clients, tokenOwner: (t) => deps.tokens?.systemOf(t), maxBytes: config.maxBytes, record: deps.record, countUnauthenticated: deps.countUnauthenticated,
-    instance: instanceOf('dvcqg'), failedAuthPerMinute: config.failedAuthPerMinute, now, log, config: deps.dvcqg,
-  }));
-  app.use(lgspDocuments({
-    clients, bearerOwner: ownerOfBearer, base: config.lgspBase, maxBytes: config.maxBytes, record: deps.record, countUnauthenticated: deps.countUnauthenticated,
-    instance: instanceOf('lgsp'), failedAuthPerMinute: config.failedAuthPerMinute, now, log,
-  }));
-  app.use(dancuSoap({
-    catalog, clients, tokenOwner: (t) => deps.tokens?.systemOf(t), path: config.dancuSoapPath, maxBytes: config.maxBytes, record: deps.record,
-    countUnauthenticated: deps.countUnauthenticated, instance: instanceOf('soap'), failedAuthPerMinute: config.failedAuthPerMinute, now, log,
+  app.use(realApis({
+    catalog, clients, config, dvcqg: deps.dvcqg, tokenOwner: (t) => deps.tokens?.systemOf(t), accessTokens, bearerOwner: ownerOfBearer,
+    record: deps.record, countUnauthenticated: deps.countUnauthenticated, now, log,
   }));
 
   const serviceRoute = '/r1/VN/:cls/:member/:subsystem/:code/:version';

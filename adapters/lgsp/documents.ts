@@ -15,9 +15,9 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { JsonObject } from '../../gateway/protocol/envelope.ts';
 import { ERROR_CATALOGUE, GatewayError, isGatewayErrorType, type Violation } from '../../gateway/protocol/errors.ts';
 import type { Reply } from '../amqp/client.ts';
-import type { BearerOwner } from '../http/bearer.ts';
+import { bearerChallenge, type BearerOwner } from '../http/bearer.ts';
 import { guessingLimit, noteRefusal, refuseUnreadBody, type FacadeDeps } from '../http/facade-refusal.ts';
-import { bearerChallenge, fieldOf, ruleInWords, VIETNAMESE } from '../http/in-words.ts';
+import { fieldOf, ruleInWords, VIETNAMESE } from '../http/in-words.ts';
 import { parseCredentialBody } from '../http/modes.ts';
 import { BUSINESS_ERROR_STATUS } from '../http/respond.ts';
 
