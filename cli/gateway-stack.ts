@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { ensureTls } from '../gateway/home/tls.ts';
 import type { TransactionRecord } from '../gateway/ledger/ledger.ts';
 import { LedgerReader } from '../gateway/ledger/queries.ts';
-import { SqliteJournal } from '../gateway/ledger/journal.ts';
+import { SqliteJournal, tappedJournal, type JournalEntry } from '../gateway/ledger/journal.ts';
 import { SqliteLedger } from '../gateway/ledger/sqlite.ts';
 import { createOperatorApp } from '../gateway/operator/app.ts';
 import { createMetrics } from '../gateway/operator/metrics.ts';
@@ -52,6 +52,8 @@ export interface StackOptions {
    * gateway others share.
    */
   readonly journal?: boolean;
+  /** Hands every journal entry to this as well (lgsp check watching the system under test); implies a journal. */
+  readonly journalTap?: (tx: string, entries: readonly JournalEntry[]) => void;
   /** The ingress's places and lifetimes for the real APIs (defaults in adapters/http/ingress.ts). */
   readonly ingressConfig?: Partial<IngressConfig>;
   readonly dvcqg?: Partial<DvcqgConfig>;
@@ -88,8 +90,9 @@ async function startLocked(rt: Runtime, options: StackOptions, lock: HomeLock, s
   const ledgerFile = join(rt.home, 'ledger.sqlite');
   const ledger = new SqliteLedger({ file: ledgerFile, retentionDays: options.retentionDays ?? 30 });
   stops.push(() => ledger.close());
-  const journal = options.journal ? new SqliteJournal(ledger.db) : undefined;
-  stops.push(() => journal?.close());
+  const kept = options.journal || options.journalTap ? new SqliteJournal(ledger.db) : undefined;
+  stops.push(() => kept?.close());
+  const journal = options.journalTap ? tappedJournal(kept, options.journalTap) : kept;
   const transport = await rt.connect('gateway');
   let gateway: Gateway | undefined;
   const metrics = createMetrics({ inflight: () => gateway?.inflight() ?? 0, brokerUp: () => transport.isConnected() });
@@ -156,7 +159,7 @@ async function startLocked(rt: Runtime, options: StackOptions, lock: HomeLock, s
       await meta?.stop();
       await g.stop();
       reader?.close();
-      journal?.close();
+      kept?.close();
       await ledger.close();
       lock.release();
     },

@@ -6,6 +6,7 @@ import { WORKLOAD_PROFILES } from '../mocks/workload.ts';
 import { gatewayOnly } from './commands/gateway.ts';
 import { generateKey, makeTls, issueOperatorToken, issueTokenFor, listKeys, registerKey, revokeTokenOf } from './commands/keys.ts';
 import { bench } from './commands/bench.ts';
+import { check, CheckSetupError } from './commands/check.ts';
 import { diff, exportContracts, lint } from './commands/contracts.ts';
 import { provision, remove } from './commands/broker.ts';
 import { bridge } from './commands/bridge.ts';
@@ -119,6 +120,25 @@ withOperator(withCommon(program.command('gateway')))
   .description('run the gateway alone on RabbitMQ')
   .option('--journal', 'journal each transaction: the request and answer at the door, the signed messages, the checks (holds personal data: off by default)')
   .action((options) => gatewayOnly({ ...options, ...ports(options) }));
+
+withOperator(withCommon(program.command('check <system>')))
+  .description('the connection test a system must pass before go-live: the gateway and every other mocked system, then the plan (provider checks, the client window with injected faults), scores and a verdict; reports in LGSP_HOME/checks/ (exit 0 passed, 1 failed, 2 could not run)')
+  .option('--plan <file>', 'the check plan (default: the one in plans/ for this kind of system)')
+  .option('--mock', "check the simulator's own mock of the system (it rehearses the plan's scenarios)")
+  .option('--window <seconds>', "how long the system has to make the plan's interactions (default: the plan's)", positive)
+  .option('--connect-seconds <n>', 'how long to wait for the system to connect before the provider checks', positive, 120)
+  .option('--seed <n>', 'seed of the synthetic data', positive, 2025)
+  .option('--junit <file>', 'also write the JUnit XML report here')
+  .option('--html <file>', 'also write the HTML report here')
+  .option('--json <file>', 'also write the JSON report here')
+  .option('--ready-file <file>', 'write this file once the bus is ready for the system to connect (lgsp wait --ready-file reads it)')
+  .action(async (system, options) => {
+    process.exitCode = await check(system, { ...options, ...ports(options) }).catch((err: Error) => {
+      if (!(err instanceof CheckSetupError || err instanceof CatalogError)) throw err;
+      process.stderr.write(`lgsp check: ${err instanceof CatalogError ? `plan or catalog: ${err.message}` : err.message}\n`);
+      return 2;
+    });
+  });
 
 const keys = program.command('keys').description('generate, register and list signing keys in LGSP_HOME');
 keys.command('generate <system>')

@@ -3,7 +3,8 @@
  * rates, latency distributions and outage windows, and changeable while the simulator runs.
  * The numbers are the simulator's defaults, not the reports'.
  */
-import type { Handler, HandlerResult } from '../adapters/amqp/provider.ts';
+import { randomUUID } from 'node:crypto';
+import { NO_REPLY, type Handler, type HandlerResult } from '../adapters/amqp/provider.ts';
 import type { Random } from './data/random.ts';
 import { DANCU, DVCQG, HOTICH, LLTP, THUE } from './national/systems.ts';
 
@@ -50,9 +51,44 @@ export const FAULT_PROFILES: Readonly<Record<string, { readonly description: str
   },
 };
 
+/**
+ * A fault on one service, after WireMock's scenarios: what it does (a declared business error,
+ * latency, or no answer at all, so that the gateway answers `server.provider_timeout`), to whose
+ * calls, and which of them — after the first `after`, the next `calls`, each with chance `rate`.
+ */
+export interface FaultRule {
+  /** The service, e.g. `VN/GOV/BCA/DANCU/citizen.verify/v1`. */
+  readonly service: string;
+  /** Only this client system's calls (default: anyone's). */
+  readonly client?: string;
+  /** Answer this business error (one the contract declares). */
+  readonly error?: string;
+  /** Answer this much later. */
+  readonly latencyMs?: number;
+  /** Do not answer at all. */
+  readonly outage?: boolean;
+  /** Let this many matching calls through first (default 0): `after: 1` is "on the second call". */
+  readonly after?: number;
+  /** Then affect this many (default: all that follow). */
+  readonly calls?: number;
+  /** Affect each such call with this chance (default 1). */
+  readonly rate?: number;
+}
+
+/** A rule as it stands: its id, and how many matching calls it has seen and affected. */
+export interface ActiveRule extends FaultRule {
+  readonly id: string;
+  readonly seen: number;
+  readonly affected: number;
+}
+
+/** What a rule does to one call. */
+export type RuleEffect = Pick<FaultRule, 'error' | 'latencyMs' | 'outage'> & { readonly rule: string };
+
 /** The faults in force per system; listeners hear of every change. */
 export class FaultController {
   private readonly faults = new Map<string, SystemFaults>();
+  private readonly rules = new Map<string, { rule: FaultRule; seen: number; affected: number }>();
   private readonly listeners = new Set<(system: string) => void>();
 
   get(system: string): SystemFaults {
@@ -80,6 +116,39 @@ export class FaultController {
     return Object.fromEntries([...this.faults].filter(([, f]) => Object.keys(f).length > 0));
   }
 
+  /** Adds a rule on one service; returns its id. */
+  addRule(rule: FaultRule): string {
+    const id = randomUUID();
+    this.rules.set(id, { rule: { ...rule }, seen: 0, affected: 0 });
+    return id;
+  }
+
+  removeRule(id: string): boolean {
+    return this.rules.delete(id);
+  }
+
+  clearRules(): void {
+    this.rules.clear();
+  }
+
+  activeRules(): ActiveRule[] {
+    return [...this.rules].map(([id, r]) => ({ ...r.rule, id, seen: r.seen, affected: r.affected }));
+  }
+
+  /** Counts a call to `service` by `client` against every rule on it; the first that affects it says how. */
+  take(service: string, client: string, random: Random): RuleEffect | undefined {
+    let effect: RuleEffect | undefined;
+    for (const [id, r] of this.rules) {
+      if (r.rule.service !== service || (r.rule.client !== undefined && r.rule.client !== client)) continue;
+      r.seen += 1;
+      const due = r.seen > (r.rule.after ?? 0) && (r.rule.calls === undefined || r.affected < r.rule.calls);
+      if (effect || !due || (r.rule.rate !== undefined && random() >= r.rule.rate)) continue;
+      r.affected += 1;
+      effect = { rule: id, error: r.rule.error, latencyMs: r.rule.latencyMs, outage: r.rule.outage };
+    }
+    return effect;
+  }
+
   onChange(listener: (system: string) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -104,6 +173,10 @@ export function withFaults(
   timeoutOf: (method: string) => number,
 ): Record<string, Handler> {
   return Object.fromEntries(Object.entries(handlers).map(([method, handler]) => [method, async (m): Promise<HandlerResult> => {
+    const rule = faults.take(`${system}/${method}`, m.client, random);
+    if (rule?.latencyMs) await sleep(rule.latencyMs);
+    if (rule?.outage) return NO_REPLY;
+    if (rule?.error) return { error: { type: rule.error, message: `Injected fault: ${rule.error} (fault rule ${rule.rule}).` } };
     const f = faults.get(system);
     if (f.latency) await sleep(logNormal(random, f.latency.medianMs, f.latency.p99Ms));
     const isRequest = m.envelope.kind === 'request';

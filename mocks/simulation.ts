@@ -18,7 +18,7 @@ export interface SimulationOptions {
   readonly citizens: number;
   /** How long a judicial record certificate takes, compressed (10 days by law). */
   readonly resultDelayMs: number;
-  /** National systems not to mock (attached another way, e.g. by a REST bridge). */
+  /** Systems not to mock, national or provincial (attached another way: a REST bridge, a system under test). */
   readonly without?: readonly string[];
 }
 
@@ -37,6 +37,7 @@ export async function startSimulation(env: MockEnv, options: SimulationOptions):
   const national = await startNational(env, { data, resultDelayMs: options.resultDelayMs, seed: options.seed, only });
   const provinces = new Map<string, ProvinceMock>();
   for (const [i, province] of PROVINCES.entries()) {
+    if (options.without?.includes(provincialSystem(province))) continue;
     provinces.set(province.key, await startProvince(env, { province, data, seed: options.seed + 100 + i, certificateWaitMs: options.resultDelayMs * 3 }));
   }
   const portalClient = await GatewayClient.connect({

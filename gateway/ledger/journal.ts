@@ -113,3 +113,14 @@ export class SqliteJournal implements Journal {
     this.db.prepare('DELETE FROM journal WHERE at < ?').run(this.now() - JOURNAL_RETENTION_MS);
   }
 }
+
+/** A journal that also hands every entry to `tap` as it is added (a conformance check watching a system). */
+export function tappedJournal(inner: Journal | undefined, tap: (tx: string, entries: readonly JournalEntry[]) => void): Journal {
+  return {
+    add(tx, entries) {
+      inner?.add(tx, entries);
+      tap(tx, entries);
+    },
+    entries: (tx) => inner?.entries(tx) ?? [],
+  };
+}

@@ -83,3 +83,8 @@ export function asGatewayError(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;
   return new GatewayError('server.internal', undefined, { cause: err });
 }
+
+/** True when an error of `type` is the sending client's to mend (a 4xx), not the provider's or the gateway's. */
+export function isClientFault(type: ErrorType): boolean {
+  return httpStatusOf(type) < 500;
+}

@@ -34,8 +34,8 @@ export async function startNational(env: MockEnv, options: NationalOptions): Pro
   let lltpClient: GatewayClient | undefined;
   const judicial = createLltp({
     data: options.data, resultDelayMs: options.resultDelayMs,
-    sendResult: async (province, result) => {
-      await lltpClient?.sendEvent(`${province}/criminal-record.result/v1`, result, { userId: 'LLTP-SYSTEM' });
+    sendResult: async (province, result, issue) => {
+      await lltpClient?.sendEvent(`${province}/criminal-record.result/v1`, result, { userId: 'LLTP-SYSTEM', ...(issue && { issue }) });
     },
   });
   const all: Record<string, Record<string, import('../../adapters/amqp/provider.ts').Handler>> = {

@@ -12,6 +12,8 @@ export interface Certificate {
   ticket: string;
   idNumber: string;
   requester: string;
+  /** The requester's case (its envelope's `issue`, e.g. the dossier code), carried on to the result. */
+  issue?: string;
   state: 'pending' | 'issued';
   certificateNo?: string;
   hasRecord?: boolean;
@@ -21,7 +23,7 @@ export interface LltpOptions {
   readonly data: NationalData;
   readonly resultDelayMs: number;
   /** Sends the result event to the requesting province. */
-  readonly sendResult: (province: string, result: Record<string, unknown>) => Promise<void>;
+  readonly sendResult: (province: string, result: Record<string, unknown>, issue?: string) => Promise<void>;
   readonly now?: () => number;
 }
 
@@ -45,7 +47,7 @@ export function createLltp(options: LltpOptions): { handlers: Record<string, Han
     cert.hasRecord = options.data.criminal.has(cert.idNumber);
     void options.sendResult(cert.requester, {
       ticket: cert.ticket, idNumber: cert.idNumber, hasRecord: cert.hasRecord, certificateNo: cert.certificateNo, issuedAt: new Date(now()).toISOString(),
-    }).catch(() => undefined);
+    }, cert.issue).catch(() => undefined);
   };
 
   return {
@@ -54,13 +56,13 @@ export function createLltp(options: LltpOptions): { handlers: Record<string, Han
       for (const t of timers) clearTimeout(t);
     },
     handlers: {
-      'criminal-record.request/v1': ({ body, client }) => {
+      'criminal-record.request/v1': ({ body, client, envelope }) => {
         const id = String(body.idNumber);
         if (!options.data.citizens.has(id)) return businessError('citizen.not_found', 'No citizen has this ID number.');
         const ticket = ticketOf(id, String(body.purpose));
         const known = certificates.get(ticket);
         if (known) return { body: { ticket, state: known.state } };
-        const cert: Certificate = { ticket, idNumber: id, requester: client, state: 'pending' };
+        const cert: Certificate = { ticket, idNumber: id, requester: client, ...(envelope.issue && { issue: envelope.issue }), state: 'pending' };
         certificates.set(ticket, cert);
         const timer = setTimeout(() => {
           timers.delete(timer);

@@ -2,7 +2,8 @@
  * The procedures a province runs dossiers through (SYSTEMS.md), as calls on the bus. Each
  * step's outcome is the gateway's business to record; a procedure goes on to its planned end.
  */
-import type { GatewayClient } from '../../adapters/amqp/client.ts';
+import type { GatewayClient, Reply } from '../../adapters/amqp/client.ts';
+import type { JsonObject } from '../../gateway/protocol/envelope.ts';
 import type { Citizen } from '../data/people.ts';
 import type { Province } from '../data/places.ts';
 import type { Random } from '../data/random.ts';
@@ -32,24 +33,40 @@ export interface StepContext {
 
 const svc = (system: string, method: string) => `${system}/${method}`;
 
+/** Answers worth asking again: the provider's database or the provider itself away for a moment. */
+const TRANSIENT = new Set(['database.unavailable', 'server.provider_timeout', 'server.provider_unavailable']);
+export const RETRY = { attempts: 3, pauseMs: 500 } as const;
+
+/**
+ * A request of a dossier's step, asked again (a new message, the same issue) after a transient
+ * failure: at most RETRY.attempts times, RETRY.pauseMs apart, as an officer's system should.
+ */
+async function ask(ctx: StepContext, service: string, body: JsonObject): Promise<Reply> {
+  for (let attempt = 1; ; attempt += 1) {
+    const reply = await ctx.client.request(service, body, { issue: ctx.dossierCode, userId: ctx.officer });
+    if (reply.status === 'ok' || !TRANSIENT.has(reply.error.type) || attempt === RETRY.attempts) return reply;
+    await new Promise((r) => setTimeout(r, RETRY.pauseMs));
+  }
+}
+
 async function verify(ctx: StepContext): Promise<void> {
   const { applicant: a } = ctx;
-  await ctx.client.request(svc(DANCU, 'citizen.verify/v1'), { idNumber: a.idNumber, fullName: a.fullName, dateOfBirth: a.dateOfBirth }, { issue: ctx.dossierCode, userId: ctx.officer });
+  await ask(ctx, svc(DANCU, 'citizen.verify/v1'), { idNumber: a.idNumber, fullName: a.fullName, dateOfBirth: a.dateOfBirth });
 }
 
 export const PROCEDURES: Readonly<Record<ProcedureKind, (ctx: StepContext, complete: boolean) => Promise<void>>> = {
   /** Judicial record certificate: verify → request the record → wait for the result event. */
   async judicial(ctx, complete) {
     await verify(ctx);
-    const reply = await ctx.client.request(svc(LLTP, 'criminal-record.request/v1'), {
+    const reply = await ask(ctx, svc(LLTP, 'criminal-record.request/v1'), {
       idNumber: ctx.applicant.idNumber, fullName: ctx.applicant.fullName, purpose: `Hồ sơ ${ctx.dossierCode}`,
-    }, { issue: ctx.dossierCode, userId: ctx.officer });
+    });
     if (complete && reply.status === 'ok') await ctx.certificate(String(reply.body.ticket));
   },
   /** Marital-status confirmation: verify → look up. */
   async marital(ctx) {
     await verify(ctx);
-    await ctx.client.request(svc(HOTICH, 'marital-status.lookup/v1'), { idNumber: ctx.applicant.idNumber, purpose: 'Xác nhận tình trạng hôn nhân' }, { issue: ctx.dossierCode, userId: ctx.officer });
+    await ask(ctx, svc(HOTICH, 'marital-status.lookup/v1'), { idNumber: ctx.applicant.idNumber, purpose: 'Xác nhận tình trạng hôn nhân' });
   },
   /** Birth registration: verify the mother → register the birth. */
   async birth(ctx, complete) {
@@ -65,15 +82,15 @@ export const PROCEDURES: Readonly<Record<ProcedureKind, (ctx: StepContext, compl
   async land(ctx) {
     await verify(ctx);
     const landValue = 100_000_000 * (1 + Math.floor(ctx.random() * 30));
-    await ctx.client.request(svc(THUE, 'obligation.assess/v1'), {
+    await ask(ctx, svc(THUE, 'obligation.assess/v1'), {
       dossierCode: ctx.dossierCode, procedureCode: PROCEDURE_CODES.land, taxCode: ctx.applicant.idNumber, landValue,
       ...(ctx.random() < 0.5 && { transferValue: Math.round(landValue * 1.2) }),
-    }, { issue: ctx.dossierCode, userId: ctx.officer });
+    });
   },
   /** Household business registration: look the enterprise up in both registers. */
   async business(ctx) {
     const code = ctx.enterprise();
-    await ctx.client.request(svc(DKKD, 'enterprise.lookup/v1'), { enterpriseCode: code }, { issue: ctx.dossierCode, userId: ctx.officer });
-    await ctx.client.request(svc(THUE, 'taxpayer.lookup/v1'), { taxCode: code }, { issue: ctx.dossierCode, userId: ctx.officer });
+    await ask(ctx, svc(DKKD, 'enterprise.lookup/v1'), { enterpriseCode: code });
+    await ask(ctx, svc(THUE, 'taxpayer.lookup/v1'), { taxCode: code });
   },
 };

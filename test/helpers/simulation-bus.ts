@@ -8,7 +8,7 @@ import { META_SYSTEM } from '../../adapters/meta/methods.ts';
 import { startMetaservices } from '../../adapters/meta/provider.ts';
 import type { GatewayConfig } from '../../gateway/config.ts';
 import type { Journal } from '../../gateway/ledger/journal.ts';
-import { MemoryLedger } from '../../gateway/ledger/ledger.ts';
+import { MemoryLedger, type TransactionRecord } from '../../gateway/ledger/ledger.ts';
 import { createGateway, type Gateway } from '../../gateway/pipeline/gateway.ts';
 import { FaultController } from '../../mocks/faults.ts';
 import { startSimulation, type Simulation } from '../../mocks/simulation.ts';
@@ -31,11 +31,11 @@ export interface SimulationBus extends FixtureCatalog {
 
 export async function startSimulationBus(
   broker: BrokerHandle,
-  options: { resultDelayMs?: number; citizens?: number; config?: Partial<GatewayConfig>; without?: readonly string[]; journal?: Journal } = {},
+  options: { resultDelayMs?: number; citizens?: number; config?: Partial<GatewayConfig>; without?: readonly string[]; journal?: Journal; onRecord?: (record: TransactionRecord) => void } = {},
 ): Promise<SimulationBus> {
   const { catalog, keys } = await realCatalog();
   const ledger = new MemoryLedger();
-  const gateway = createGateway({ transport: await broker.connect('gateway'), catalog, key: keys.get(catalog.gateway)!, ledger, config: options.config, journal: options.journal });
+  const gateway = createGateway({ transport: await broker.connect('gateway'), catalog, key: keys.get(catalog.gateway)!, ledger, config: options.config, journal: options.journal, onRecord: options.onRecord });
   await gateway.start();
   const meta = await startMetaservices({ transport: await broker.connect('metaservices'), catalog, key: keys.get(META_SYSTEM)! });
   const faults = new FaultController();

@@ -1,0 +1,178 @@
+/**
+ * A check plan (plans/*.yaml): data only, one per kind of system — which of the system's services
+ * the checker calls, which interactions the system must make as a client and in what order, and
+ * which faults are injected into its traffic with the reaction expected. Read once, checked
+ * against PLAN_SCHEMA (a problem names the file, line and pointer), then frozen.
+ */
+import { readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Catalog } from '../gateway/catalog/catalog.ts';
+import { matchesSystemPattern } from '../gateway/catalog/catalog.ts';
+import { readSource, schemaFailure, type SourceFile } from '../gateway/catalog/source.ts';
+import { createAjv } from '../gateway/protocol/ajv.ts';
+
+/** One interaction a client must make: a message on `service` (`{system}` stands for the system under test) whose body has `where`'s values. */
+export interface PlanStep {
+  readonly name: string;
+  readonly service: string;
+  /** Body fields and the values allowed for each. */
+  readonly where?: Readonly<Record<string, readonly (string | number | boolean)[]>>;
+}
+
+export interface PlanScenario {
+  readonly name: string;
+  /** What a mock under test is asked to do so that it makes these interactions (`lgsp check --mock`). */
+  readonly rehearsal: { readonly procedure: string; readonly dossiers: number };
+  readonly steps: readonly PlanStep[];
+}
+
+export interface PlanFault {
+  readonly name: string;
+  readonly service: string;
+  readonly inject: { readonly error?: string; readonly outage?: boolean; readonly latencyMs?: number; readonly after?: number; readonly calls?: number };
+  /** The reaction: the same call (same issue) made again and answered within this many seconds. */
+  readonly expect: { readonly retryWithinSeconds: number };
+}
+
+export interface PlanUnique {
+  readonly name: string;
+  readonly service: string;
+  /** The body field that must not repeat across the system's messages on `service`. */
+  readonly field: string;
+}
+
+export interface CheckPlan {
+  readonly file: string;
+  readonly plan: string;
+  readonly title: { readonly vi: string; readonly en: string };
+  /** Patterns of the systems this plan is for (`VN/PROV/*\/MOTCUA`). */
+  readonly systems: readonly string[];
+  readonly provider: { readonly examples: boolean; readonly generated: boolean };
+  readonly client?: {
+    readonly windowSeconds: number;
+    /** Who the interactions of one case share: the envelope's `issue` (a dossier code). */
+    readonly scenarios: readonly PlanScenario[];
+    readonly unique: readonly PlanUnique[];
+    readonly faults: readonly PlanFault[];
+  };
+}
+
+const text = { type: 'string', minLength: 1, maxLength: 200 } as const;
+const service = { type: 'string', pattern: '^[A-Za-z0-9{}*._/-]+/v[0-9]+$', maxLength: 200 } as const;
+
+/** What a plan file may hold. */
+export const PLAN_SCHEMA = {
+  type: 'object', additionalProperties: false, required: ['plan', 'title', 'systems', 'provider'],
+  properties: {
+    plan: { type: 'string', pattern: '^[a-z0-9-]{1,64}$' },
+    title: { type: 'object', additionalProperties: false, required: ['vi', 'en'], properties: { vi: text, en: text } },
+    description: { type: 'string', maxLength: 2000 },
+    systems: { type: 'array', minItems: 1, maxItems: 20, items: { type: 'string', pattern: '^[A-Za-z0-9*._/-]{1,100}$' } },
+    provider: {
+      type: 'object', additionalProperties: false,
+      properties: { examples: { type: 'boolean', default: true }, generated: { type: 'boolean', default: true } },
+    },
+    client: {
+      type: 'object', additionalProperties: false, required: ['windowSeconds', 'scenarios'],
+      properties: {
+        windowSeconds: { type: 'integer', minimum: 1, maximum: 86_400 },
+        scenarios: {
+          type: 'array', minItems: 1, maxItems: 20,
+          items: {
+            type: 'object', additionalProperties: false, required: ['name', 'rehearsal', 'steps'],
+            properties: {
+              name: text,
+              rehearsal: {
+                type: 'object', additionalProperties: false, required: ['procedure', 'dossiers'],
+                properties: { procedure: { type: 'string', maxLength: 40 }, dossiers: { type: 'integer', minimum: 1, maximum: 20 } },
+              },
+              steps: {
+                type: 'array', minItems: 1, maxItems: 40,
+                items: {
+                  type: 'object', additionalProperties: false, required: ['name', 'service'],
+                  properties: {
+                    name: text, service,
+                    where: {
+                      type: 'object', maxProperties: 10,
+                      additionalProperties: { type: 'array', minItems: 1, maxItems: 20, items: { type: ['string', 'number', 'boolean'] } },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+        unique: {
+          type: 'array', maxItems: 20, default: [],
+          items: { type: 'object', additionalProperties: false, required: ['name', 'service', 'field'], properties: { name: text, service, field: { type: 'string', maxLength: 100 } } },
+        },
+        faults: {
+          type: 'array', maxItems: 20, default: [],
+          items: {
+            type: 'object', additionalProperties: false, required: ['name', 'service', 'inject', 'expect'],
+            properties: {
+              name: text, service,
+              inject: {
+                type: 'object', additionalProperties: false, minProperties: 1,
+                properties: {
+                  error: { type: 'string', maxLength: 100 }, outage: { type: 'boolean' }, latencyMs: { type: 'integer', minimum: 1, maximum: 600_000 },
+                  after: { type: 'integer', minimum: 0, maximum: 1000 }, calls: { type: 'integer', minimum: 1, maximum: 1000 },
+                },
+              },
+              expect: {
+                type: 'object', additionalProperties: false, required: ['retryWithinSeconds'],
+                properties: { retryWithinSeconds: { type: 'integer', minimum: 1, maximum: 3600 } },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+const validate = createAjv({ useDefaults: true }).compile(PLAN_SCHEMA);
+
+/** The folder of the plans this project ships. */
+export const PLANS_DIR = resolve(import.meta.dirname, '../plans');
+
+/**
+ * Reads a plan and checks it against the schema and the catalog: every service it names exists
+ * (with `{system}` for the system under test), every error it injects is declared.
+ */
+export function loadPlan(file: string, catalog: Catalog): CheckPlan {
+  const source = readSource(file);
+  if (!validate(source.data)) throw schemaFailure(source, validate.errors);
+  const plan = { file, ...(source.data as Omit<CheckPlan, 'file'>) };
+  checkAgainstCatalog(plan, catalog, source);
+  return Object.freeze(plan);
+}
+
+function checkAgainstCatalog(plan: CheckPlan, catalog: Catalog, source: SourceFile): void {
+  const known = (id: string) => id.includes('{system}') || catalog.services.has(id);
+  plan.client?.scenarios.forEach((s, i) => s.steps.forEach((step, j) => {
+    if (!known(step.service)) throw source.fail(`/client/scenarios/${i}/steps/${j}/service`, `no service ${step.service} in the catalog`);
+  }));
+  plan.client?.unique.forEach((u, i) => {
+    if (!known(u.service)) throw source.fail(`/client/unique/${i}/service`, `no service ${u.service} in the catalog`);
+  });
+  plan.client?.faults.forEach((f, i) => {
+    const svc = catalog.services.get(f.service);
+    if (!svc) throw source.fail(`/client/faults/${i}/service`, `no service ${f.service} in the catalog`);
+    if (f.inject.error && !svc.contract.errors.some((e) => e.type === f.inject.error)) {
+      throw source.fail(`/client/faults/${i}/inject/error`, `${f.service} does not declare ${f.inject.error} (${svc.contract.errors.map((e) => e.type).join(', ')})`);
+    }
+  });
+}
+
+/** The shipped plan for `system`: the first in plans/ whose patterns match it. */
+export function planFor(system: string, catalog: Catalog, dir = PLANS_DIR): CheckPlan | undefined {
+  for (const name of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
+    const plan = loadPlan(join(dir, name), catalog);
+    if (plan.systems.some((p) => matchesSystemPattern(p, system))) return plan;
+  }
+  return undefined;
+}
+
+/** A plan's service with `{system}` filled in. */
+export const serviceOf = (service: string, system: string) => service.replaceAll('{system}', system);
