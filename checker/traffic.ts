@@ -3,9 +3,8 @@
  * the REST ingress, the real APIs' facades): each transaction's ledger record, joined with its
  * message body and, for a refusal, the violations — both from the transaction's journal.
  */
-import type { JournalEntry } from '../gateway/ledger/journal.ts';
+import { requestBodyOf, type JournalEntry } from '../gateway/ledger/journal.ts';
 import type { TransactionRecord } from '../gateway/ledger/ledger.ts';
-import { decodeJws } from '../gateway/protocol/jws.ts';
 import type { Violation } from '../gateway/protocol/errors.ts';
 
 export interface Seen {
@@ -46,7 +45,7 @@ export class Traffic {
     const notes = this.notes.get(tx) ?? {};
     for (const e of entries) {
       const d = e.detail as Record<string, unknown> | null;
-      if (e.what === 'received on the ingress' && typeof d?.body === 'string') notes.body = bodyOf(d.body);
+      if (e.what === 'received on the ingress') notes.body = requestBodyOf([e]);
       if (e.what === 'refused' && d) notes.refusal = { type: String(d.type), message: String(d.message), violations: (d.violations as Violation[] | undefined) ?? [] };
       if (e.what === 'a reply not signed by the provider, set aside' && d) notes.setAside = String(d.reason);
     }
@@ -85,14 +84,5 @@ export class Traffic {
 
   private changed(): void {
     for (const w of [...this.waiters]) w();
-  }
-}
-
-function bodyOf(jws: string): Record<string, unknown> | undefined {
-  try {
-    const body = (decodeJws(jws).payload as { body?: unknown }).body;
-    return body && typeof body === 'object' ? body as Record<string, unknown> : undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -16,6 +16,7 @@ import { mock } from './commands/mock.ts';
 import { send } from './commands/send.ts';
 import { addSystem, listSystems, removeSystem } from './commands/system.ts';
 import { up } from './commands/up.ts';
+import { waitReady } from './commands/wait.ts';
 import { stats, tail } from './commands/watch.ts';
 
 function positive(value: string): number {
@@ -109,8 +110,10 @@ withOperator(withCommon(program.command('up')))
   .option('--duration <seconds>', 'stop after this long (default: until Ctrl-C)', positive)
   .option('--bridge <config...>', "attach a national system's HTTP API by a REST bridge instead of its mock (see bridges/)")
   .option('--no-journal', 'keep no journal of each transaction (on by default here: the data is synthetic)')
+  .option('--no-workload', 'no live workload: the mocks answer, the provinces start no dossiers (a quiet simulator for your own tests)')
   .option('--provision', 'on RabbitMQ: first make the broker users (as lgsp broker provision, with --amqp-url as the administrator), then connect each part as its own user')
   .option('--management-url <url>', "with --provision: RabbitMQ's management API (default: http://<the AMQP host>:15672)")
+  .option('--ready-file <file>', 'write this file (JSON: pid, addresses) once every part is connected; removed on stop (lgsp wait --ready-file reads it)')
   .action((options) => {
     if (options.scale && !options.profile) throw new InvalidArgumentError('--scale streams a workload profile: add --profile <name> (e.g. ca-mau)');
     return up({ ...options, ...ports(options), bridge: options.bridge ?? [] });
@@ -119,6 +122,7 @@ withOperator(withCommon(program.command('up')))
 withOperator(withCommon(program.command('gateway')))
   .description('run the gateway alone on RabbitMQ')
   .option('--journal', 'journal each transaction: the request and answer at the door, the signed messages, the checks (holds personal data: off by default)')
+  .option('--ready-file <file>', 'write this file (JSON: pid, addresses) once the gateway is connected; removed on stop')
   .action((options) => gatewayOnly({ ...options, ...ports(options) }));
 
 withOperator(withCommon(program.command('check <system>')))
@@ -138,6 +142,15 @@ withOperator(withCommon(program.command('check <system>')))
       process.stderr.write(`lgsp check: ${err instanceof CatalogError ? `plan or catalog: ${err.message}` : err.message}\n`);
       return 2;
     });
+  });
+
+program.command('wait')
+  .description('wait until a simulator is ready: its --ready-file written by a live process (else the gateway on the state directory running) and its /readyz answering (exit 1 after --timeout)')
+  .option('--ready-file <file>', 'the file lgsp up, gateway or check was given')
+  .option('--timeout <seconds>', 'how long to wait', positive, 120)
+  .addOption(new Option('--home <dir>', 'state directory').env('LGSP_HOME'))
+  .action(async (options) => {
+    process.exitCode = await waitReady(options);
   });
 
 const keys = program.command('keys').description('generate, register and list signing keys in LGSP_HOME');

@@ -3,6 +3,8 @@
  * workload in one process, with a live summary. Embedded transport unless an AMQP URL is given.
  * Ctrl-C stops it cleanly.
  */
+import express from 'express';
+import { join } from 'node:path';
 import { DEFAULT_DVCQG_CONFIG } from '../../adapters/dvcqg/facade.ts';
 import { startBridge } from '../../adapters/http/bridge/bridge.ts';
 import { DEFAULT_INGRESS_CONFIG } from '../../adapters/http/ingress.ts';
@@ -14,11 +16,13 @@ import { provisionBus } from '../../gateway/transport/provision.ts';
 import { FaultController } from '../../mocks/faults.ts';
 import { startLiveWorkload, startSimulation, type Simulation } from '../../mocks/simulation.ts';
 import { defaultReplaySeconds, WORKLOAD_PROFILES } from '../../mocks/workload.ts';
+import { adminRoutes } from '../admin.ts';
 import { simulatorControls } from '../controls.ts';
 import { replayProfile, scaleProfile } from '../profile-run.ts';
 import { startGatewayStack, type StackOptions } from '../gateway-stack.ts';
 import { LOG_FILE, openRuntime, safeUrl, type CommonOptions } from '../runtime.ts';
 import { Summary } from '../summary.ts';
+import { writeReady } from '../ready.ts';
 
 export interface UpOptions extends CommonOptions {
   operatorPort: number | false;
@@ -48,6 +52,10 @@ export interface UpOptions extends CommonOptions {
   /** On RabbitMQ: make the broker users first, then connect each part as its own. */
   provision?: boolean;
   managementUrl?: string;
+  /** False: no live workload (`--no-workload`). */
+  workload?: boolean;
+  /** Written once every part is connected; removed on stop. */
+  readyFile?: string;
 }
 
 export async function up(options: UpOptions): Promise<void> {
@@ -65,11 +73,12 @@ export async function up(options: UpOptions): Promise<void> {
   const out = process.stdout;
 
   let sim: Simulation | undefined;
+  const admin = adminRoutes({ faults, catalog, ledgerFile: join(rt.home, 'ledger.sqlite') });
   const stack = await startGatewayStack(rt, {
     command: 'up', operatorPort: options.operatorPort, ingressPort: options.ingressPort, ratePerSecond: options.ratePerSecond, host: options.host, tls: options.tls, journal: options.journal !== false, ingressConfig: options.ingressConfig, dvcqg: options.dvcqg,
     // A --scale stream comes from one province as fast as the bus carries it: no per-client limit on the bus then.
     busRatePerSecond: options.scale ? Number.MAX_SAFE_INTEGER : options.busRatePerSecond,
-    onRecord: (r) => summary.add(r), routes: simulatorControls(faults, () => sim),
+    onRecord: (r) => summary.add(r), routes: express.Router().use(simulatorControls(faults, () => sim), admin.router),
   }).catch(async (err: Error) => {
     await rt.close();
     throw err;
@@ -94,6 +103,9 @@ export async function up(options: UpOptions): Promise<void> {
     out.write(`bridge: ${config.system} → ${config.baseUrl}\n`);
     return startBridge({ transport: await rt.connect(`${config.system} bridge`, config.system), catalog, key: await rt.key(config.system), config, logger: rt.log });
   }));
+  const unready = options.readyFile
+    ? writeReady(options.readyFile, { pid: process.pid, command: 'up', transport: rt.transportKind, amqp: rt.amqp, prefix: rt.prefix, ingressUrl: stack.ingressUrl, operatorUrl: stack.operatorUrl, home: rt.home })
+    : () => {};
   // A scale run draws its own progress bar in place of the summary.
   const ticker = options.scale ? undefined : setInterval(() => summary.draw(), 1000);
   let stopWorkload = async () => {};
@@ -103,7 +115,7 @@ export async function up(options: UpOptions): Promise<void> {
       : replayProfile(sim, options.profile, options.profileSeconds ?? defaultReplaySeconds(WORKLOAD_PROFILES[options.profile]!), () => summary.total, out);
     stopWorkload = () => done;
     void done.then(() => process.kill(process.pid, 'SIGINT'));
-  } else {
+  } else if (options.workload !== false) {
     stopWorkload = startLiveWorkload(sim, options.rate, options.seed);
   }
 
@@ -111,12 +123,14 @@ export async function up(options: UpOptions): Promise<void> {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    unready();
     if (ticker) clearInterval(ticker);
     await stopWorkload();
     summary.release();
     out.write('\nstopping…\n');
     await sim?.stop();
     for (const b of bridged) await b.stop();
+    admin.close();
     await stack.stop();
     await rt.close();
     if (!options.scale) summary.draw();

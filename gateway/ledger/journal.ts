@@ -124,3 +124,15 @@ export function tappedJournal(inner: Journal | undefined, tap: (tx: string, entr
     entries: (tx) => inner?.entries(tx) ?? [],
   };
 }
+
+/** The body of the message a transaction's journal holds as received on the ingress, if it does. */
+export function requestBodyOf(entries: readonly JournalEntry[]): Record<string, unknown> | undefined {
+  const received = entries.find((e) => e.what === 'received on the ingress')?.detail as { body?: unknown } | undefined;
+  if (typeof received?.body !== 'string') return undefined;
+  try {
+    const payload = JSON.parse(Buffer.from(received.body.split('.')[1] ?? '', 'base64url').toString('utf8')) as { body?: unknown };
+    return payload.body && typeof payload.body === 'object' && !Array.isArray(payload.body) ? payload.body as Record<string, unknown> : undefined;
+  } catch {
+    return undefined;
+  }
+}
