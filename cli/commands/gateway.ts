@@ -3,9 +3,9 @@ import { startGatewayStack, type StackOptions } from '../gateway-stack.ts';
 import { writeReady } from '../ready.ts';
 import { openRuntime, safeUrl, type CommonOptions } from '../runtime.ts';
 
-export async function gatewayOnly(options: CommonOptions & { operatorPort: number | false; ingressPort: number | false; ratePerSecond: number; busRatePerSecond?: number; host: string; tls?: boolean; journal?: boolean; readyFile?: string; ingressConfig?: StackOptions['ingressConfig']; dvcqg?: StackOptions['dvcqg'] }): Promise<void> {
+export async function gatewayOnly(options: CommonOptions & { operatorPort: number | false; ingressPort: number | false; ratePerSecond: number; busRatePerSecond?: number; host: string; tls?: boolean; journal?: boolean; readyFile?: string; generateKeys?: boolean; ingressConfig?: StackOptions['ingressConfig']; dvcqg?: StackOptions['dvcqg'] }): Promise<void> {
   if (!options.amqpUrl) throw new Error('lgsp gateway needs RabbitMQ: pass --amqp-url or set AMQP_URL (lgsp up runs everything in one process instead)');
-  const rt = await openRuntime(options);
+  const rt = await openRuntime(options, options.generateKeys === true);
   const stack = await startGatewayStack(rt, { command: 'gateway', operatorPort: options.operatorPort, ingressPort: options.ingressPort, ratePerSecond: options.ratePerSecond, busRatePerSecond: options.busRatePerSecond, host: options.host, tls: options.tls, journal: options.journal === true, ingressConfig: options.ingressConfig, dvcqg: options.dvcqg })
     .catch(async (err: Error) => {
       await rt.close();

@@ -1,4 +1,4 @@
-/** `lgsp mock <system>`: one mocked national or provincial system on RabbitMQ, as its own process. */
+/** `lgsp mock <system...>`: mocked national or provincial systems on RabbitMQ, in a process of their own (`all`: every one). */
 import { nationalData } from '../../mocks/data/national.ts';
 import { PROVINCES, provincialSystem } from '../../mocks/data/places.ts';
 import { FaultController } from '../../mocks/faults.ts';
@@ -14,23 +14,27 @@ export interface MockOptions extends CommonOptions {
   resultDelay: number;
 }
 
-export async function mock(system: string, options: MockOptions): Promise<void> {
+const MOCKS: readonly string[] = [...NATIONAL_SYSTEMS, ...PROVINCES.map(provincialSystem)];
+
+export async function mock(wanted: readonly string[], options: MockOptions): Promise<void> {
   if (!options.amqpUrl) throw new Error('lgsp mock joins a bus on RabbitMQ: pass --amqp-url or set AMQP_URL (lgsp up runs every mock in one process)');
-  const province = PROVINCES.find((p) => provincialSystem(p) === system);
-  if (!province && !(NATIONAL_SYSTEMS as readonly string[]).includes(system)) {
-    throw new Error(`no mock of ${system}; the mocks are ${[...NATIONAL_SYSTEMS, ...PROVINCES.map(provincialSystem)].join(', ')}`);
-  }
+  const systems = wanted.includes('all') ? MOCKS : [...new Set(wanted)];
+  const unknown = systems.find((s) => !MOCKS.includes(s));
+  if (unknown) throw new Error(`no mock of ${unknown}; the mocks are ${MOCKS.join(', ')} (or all)`);
   const rt = await openRuntime(options, true);
   const faults = new FaultController();
   for (const f of options.faults) faults.apply(f);
   const env = { catalog: rt.catalog, connect: (n: string, s: string) => rt.connect(n, s), key: (s: string) => rt.key(s), faults, logger: rt.log };
   const data = nationalData(options.seed, options.citizens);
-  const running = province
-    ? await startProvince(env, { province, data, seed: options.seed, certificateWaitMs: options.resultDelay * 3 })
-    : await startNational(env, { data, resultDelayMs: options.resultDelay, seed: options.seed, only: [system] });
-  process.stdout.write(`mock ${system} (${rt.catalog.systems.get(system)?.name.en}) on ${safeUrl(options.amqpUrl)}, queue prefix "${options.prefix}"; Ctrl-C stops\n`);
+  const national = systems.filter((s) => (NATIONAL_SYSTEMS as readonly string[]).includes(s));
+  const running: Array<{ stop(): Promise<void> }> = national.length > 0 ? [await startNational(env, { data, resultDelayMs: options.resultDelay, seed: options.seed, only: national })] : [];
+  for (const province of PROVINCES.filter((p) => systems.includes(provincialSystem(p)))) {
+    running.push(await startProvince(env, { province, data, seed: options.seed, certificateWaitMs: options.resultDelay * 3 }));
+  }
+  const names = systems.map((s) => `${s} (${rt.catalog.systems.get(s)?.name.en})`).join(', ');
+  process.stdout.write(`mock ${names} on ${safeUrl(options.amqpUrl)}, queue prefix "${options.prefix}"; Ctrl-C stops\n`);
   await new Promise<void>((resolve) => {
-    const stop = () => void running.stop().then(() => rt.close()).then(resolve);
+    const stop = () => void Promise.all(running.map((r) => r.stop())).then(() => rt.close()).then(resolve);
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
