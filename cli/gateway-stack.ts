@@ -23,6 +23,7 @@ import { startMetaservices } from '../adapters/meta/provider.ts';
 import type { ServiceProvider } from '../adapters/amqp/provider.ts';
 import { loadSigningKey } from '../gateway/home/keys.ts';
 import { lockHome, type HomeLock } from '../gateway/home/running.ts';
+import { keptFile, keptRuns } from '../checker/store.ts';
 import type { Runtime } from './runtime.ts';
 
 export interface StackOptions {
@@ -142,6 +143,8 @@ async function startLocked(rt: Runtime, options: StackOptions, lock: HomeLock, s
     const app = createOperatorApp({
       reader, metrics, routes: options.routes, queues: () => queueDepths(transport, systems), isOperatorToken: (t) => tokens.systemOf(t) === OPERATOR,
       readiness: () => ({ broker: transport.isConnected(), ledger: ledger.db.open }),
+      checkRuns: (system) => keptRuns(rt.home).filter((r) => !system || r.system === system),
+      checkReport: (run, file) => keptFile(rt.home, run, file),
     });
     server = await listen(app, options.operatorPort, host, '--operator-port', tls);
     operatorUrl = urlOf(server, host);

@@ -21,6 +21,10 @@ export interface OperatorDeps {
    * changes state (PUT, POST, DELETE: faults, refunds) needs one. Without this, changes are refused.
    */
   isOperatorToken?(token: string): boolean;
+  /** Connection test runs kept in the state directory (`lgsp check`), newest first, of one system or all. */
+  checkRuns?(system?: string): readonly unknown[];
+  /** The path of a kept run's report file (`report.html`, `junit.xml`, `report.json`), or undefined. */
+  checkReport?(run: string, file: 'report.html' | 'junit.xml' | 'report.json'): string | undefined;
   /** More routes for the process that runs the gateway (e.g. the simulator's fault controls). */
   readonly routes?: express.Router;
 }
@@ -86,6 +90,18 @@ export function createOperatorApp(deps: OperatorDeps): express.Express {
     } catch (err) {
       next(err);
     }
+  });
+
+  app.get('/api/checks', (req, res) => {
+    const system = typeof req.query.system === 'string' && req.query.system ? req.query.system : undefined;
+    res.json({ runs: deps.checkRuns?.(system) ?? [] });
+  });
+
+  app.get('/api/checks/:system/:run/:file', (req, res) => {
+    const file = req.params.file;
+    const path = file === 'report.html' || file === 'junit.xml' || file === 'report.json' ? deps.checkReport?.(`${req.params.system}/${req.params.run}`, file) : undefined;
+    if (!path) return void res.status(404).json({ error: 'no such report' });
+    res.sendFile(path);
   });
 
   app.get('/api/services/health', (_req, res) => void res.json({ at: now(), services: deps.reader.health(now()) }));

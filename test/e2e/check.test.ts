@@ -89,6 +89,40 @@ describe('lgsp check as a pipeline runs it', { timeout: 120_000 }, () => {
     expect(r.err).toContain('lgsp system add VN/PROV/NOWHERE/MOTCUA');
   });
 
+  it.skipIf(!haveChromium)('lists the kept runs on the dashboard, per system, with their reports', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, LGSP_HOME: home };
+    delete env.AMQP_URL;
+    const up = spawn(process.execPath, ['bin/lgsp.mjs', 'up', '--no-workload', '--citizens', '1000', '--ingress-port', '0', '--operator-port', '0'], { cwd: ROOT, env });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
+    try {
+      const url = await new Promise<string>((found, fail) => {
+        let text = '';
+        up.stdout.on('data', (d) => {
+          text += d;
+          const m = /dashboard (http:\/\/127\.0\.0\.1:\d+)\//.exec(text);
+          if (m) found(m[1]!);
+        });
+        up.once('exit', () => fail(new Error(`lgsp up exited: ${text}`)));
+      });
+      const { runs } = await (await fetch(`${url}/api/checks?system=${encodeURIComponent(PROVINCE)}`)).json() as { runs: Array<{ run: string; verdict: string }> };
+      expect(runs.map((r) => r.verdict)).toEqual(['failed', 'passed']); // newest first
+      const html = await fetch(`${url}/api/checks/${runs[0]!.run}/report.html`);
+      expect(html.headers.get('content-type')).toMatch(/text\/html/);
+      expect(await html.text()).toContain('report it late');
+      const page = await browser.newPage({ viewport: { width: 1280, height: 700 } });
+      await page.goto(`${url}/checks.html`);
+      await page.locator('#runs tbody tr').nth(1).waitFor();
+      const rows = await page.locator('#runs tbody tr').allInnerTexts();
+      expect(rows[0]).toMatch(/VN\/PROV\/CAOBANG\/MOTCUA\s+provincial-procedure-system \(mock\)\s+failed/);
+      expect(rows[1]).toMatch(/passed\s+\d+\/\d+ · 100 %/);
+      await page.screenshot({ path: join(ROOT, 'reports', 'check-history-1280.png') });
+    } finally {
+      await browser.close();
+      up.kill('SIGINT');
+      await new Promise((r) => up.once('exit', r));
+    }
+  });
+
   it.skipIf(!haveChromium)('shows the failing report in Chromium: a red verdict, the finding and its fix, within 1280 px', async () => {
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
     try {
