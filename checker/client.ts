@@ -6,17 +6,33 @@
  */
 import { isClientFault, isGatewayErrorType } from '../gateway/protocol/errors.ts';
 import type { ActiveRule } from '../mocks/faults.ts';
-import { serviceOf, type CheckPlan, type PlanFault, type PlanScenario, type PlanStep } from './plan.ts';
+import { serviceOf, type CheckPlan, type PlanFault, type PlanMessage, type PlanScenario, type PlanStep } from './plan.ts';
 import type { CheckResult, Finding } from './result.ts';
 import type { Seen } from './traffic.ts';
 
 const NO_ISSUE = '';
 
-const issueOf = (s: Seen) => s.record.issue ?? NO_ISSUE;
+/** The body and each item of its `data` list, where a real API batches several dossiers. */
+const partsOf = (body: Record<string, unknown> | undefined): Record<string, unknown>[] => [
+  ...(body ? [body] : []),
+  ...(Array.isArray(body?.data) ? body.data.filter((d): d is Record<string, unknown> => typeof d === 'object' && d !== null) : []),
+];
+
+/** The cases a message belongs to: its issue, else the case fields found in its body (a batch: each of its dossiers). */
+function casesOf(s: Seen, fields: readonly string[]): string[] {
+  if (s.record.issue) return [s.record.issue];
+  const found = partsOf(s.body).map((part) => fields.map((f) => part[f]).find((v) => typeof v === 'string')).filter((v): v is string => v !== undefined);
+  return found.length > 0 ? [...new Set(found)] : [NO_ISSUE];
+}
+
+function messageMatches(m: PlanMessage, system: string, s: Seen): boolean {
+  if (s.record.service !== serviceOf(m.service, system)) return false;
+  const where = Object.entries(m.where ?? {});
+  return where.length === 0 || partsOf(s.body).some((part) => where.every(([field, values]) => values.includes(part[field] as string)));
+}
 
 function matches(step: PlanStep, system: string, s: Seen): boolean {
-  if (s.record.service !== serviceOf(step.service, system)) return false;
-  return Object.entries(step.where ?? {}).every(([field, values]) => values.includes(s.body?.[field] as string));
+  return [step, ...(step.or ?? [])].some((m) => messageMatches(m, system, s));
 }
 
 const accepted = (s: Seen) => s.record.outcome === 'ok';
@@ -61,9 +77,9 @@ function stepFinding(scenario: PlanScenario, k: number, system: string, issue: s
   return { message: `${step.name}: not made ${forCase}${before ? ` after "${before}"` : ''} within the window`, details: [`expected ${what}`, ...none], fix: `make the system send ${service}${step.where ? ` (${Object.entries(step.where).map(([f, v]) => `${f}: ${v[0]}`).join(', ')})` : ''} for each dossier` };
 }
 
-function scenarioChecks(scenario: PlanScenario, system: string, seen: readonly Seen[]): CheckResult[] {
+function scenarioChecks(scenario: PlanScenario, system: string, seen: readonly Seen[], fields: readonly string[]): CheckResult[] {
   const cases = new Map<string, Seen[]>();
-  for (const s of seen) cases.set(issueOf(s), [...(cases.get(issueOf(s)) ?? []), s]);
+  for (const s of seen) for (const c of casesOf(s, fields)) cases.set(c, [...(cases.get(c) ?? []), s]);
   let best: { issue: string; messages: Seen[]; w: Walk } = { issue: NO_ISSUE, messages: [], w: { found: scenario.steps.map(() => undefined), count: 0 } };
   for (const [issue, messages] of cases) {
     const w = walk(scenario, system, messages);
@@ -117,6 +133,7 @@ function hitBy(fault: PlanFault, system: string, seen: readonly Seen[]): Seen[] 
 }
 
 function faultChecks(plan: CheckPlan, system: string, seen: readonly Seen[], rules: ReadonlyMap<PlanFault, ActiveRule | undefined>): CheckResult[] {
+  const issueOf = (s: Seen) => casesOf(s, plan.client?.caseFields ?? [])[0]!;
   return (plan.client?.faults ?? []).map((fault) => {
     const rule = rules.get(fault);
     const base = { id: `fault/${fault.name}`, part: 'fault' as const, service: fault.service, name: fault.name, durationMs: 0 };
@@ -145,7 +162,7 @@ function faultChecks(plan: CheckPlan, system: string, seen: readonly Seen[], rul
 export function clientChecks(plan: CheckPlan, system: string, seen: readonly Seen[], rules: ReadonlyMap<PlanFault, ActiveRule | undefined>): CheckResult[] {
   if (!plan.client) return [];
   return [
-    ...plan.client.scenarios.flatMap((s) => scenarioChecks(s, system, seen)),
+    ...plan.client.scenarios.flatMap((s) => scenarioChecks(s, system, seen, plan.client!.caseFields)),
     ...callChecks(system, seen),
     ...uniqueChecks(plan, system, seen),
     ...faultChecks(plan, system, seen, rules),

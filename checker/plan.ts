@@ -11,12 +11,17 @@ import { matchesSystemPattern } from '../gateway/catalog/catalog.ts';
 import { readSource, schemaFailure, type SourceFile } from '../gateway/catalog/source.ts';
 import { createAjv } from '../gateway/protocol/ajv.ts';
 
-/** One interaction a client must make: a message on `service` (`{system}` stands for the system under test) whose body has `where`'s values. */
-export interface PlanStep {
-  readonly name: string;
+/** A message on `service` (`{system}` stands for the system under test) whose body has `where`'s values. */
+export interface PlanMessage {
   readonly service: string;
-  /** Body fields and the values allowed for each. */
+  /** Body fields and the values allowed for each (at the top, or in any item of a `data` list). */
   readonly where?: Readonly<Record<string, readonly (string | number | boolean)[]>>;
+}
+
+/** One interaction a client must make: its message, or one of the others it may make instead (the same step through a real API's door). */
+export interface PlanStep extends PlanMessage {
+  readonly name: string;
+  readonly or?: readonly PlanMessage[];
 }
 
 export interface PlanScenario {
@@ -50,7 +55,11 @@ export interface CheckPlan {
   readonly provider: { readonly examples: boolean; readonly generated: boolean };
   readonly client?: {
     readonly windowSeconds: number;
-    /** Who the interactions of one case share: the envelope's `issue` (a dossier code). */
+    /**
+     * What tells one case's messages apart: the envelope's `issue`, else the first of these body
+     * fields found (at the top, or in each item of a `data` list: a batch belongs to each of its cases).
+     */
+    readonly caseFields: readonly string[];
     readonly scenarios: readonly PlanScenario[];
     readonly unique: readonly PlanUnique[];
     readonly faults: readonly PlanFault[];
@@ -59,6 +68,10 @@ export interface CheckPlan {
 
 const text = { type: 'string', minLength: 1, maxLength: 200 } as const;
 const service = { type: 'string', pattern: '^[A-Za-z0-9{}*._/-]+/v[0-9]+$', maxLength: 200 } as const;
+const where = {
+  type: 'object', maxProperties: 10,
+  additionalProperties: { type: 'array', minItems: 1, maxItems: 20, items: { type: ['string', 'number', 'boolean'] } },
+} as const;
 
 /** What a plan file may hold. */
 export const PLAN_SCHEMA = {
@@ -76,6 +89,7 @@ export const PLAN_SCHEMA = {
       type: 'object', additionalProperties: false, required: ['windowSeconds', 'scenarios'],
       properties: {
         windowSeconds: { type: 'integer', minimum: 1, maximum: 86_400 },
+        caseFields: { type: 'array', maxItems: 10, items: { type: 'string', maxLength: 100 }, default: ['dossierCode', 'MaHoSo', 'DocCode'] },
         scenarios: {
           type: 'array', minItems: 1, maxItems: 20,
           items: {
@@ -91,11 +105,8 @@ export const PLAN_SCHEMA = {
                 items: {
                   type: 'object', additionalProperties: false, required: ['name', 'service'],
                   properties: {
-                    name: text, service,
-                    where: {
-                      type: 'object', maxProperties: 10,
-                      additionalProperties: { type: 'array', minItems: 1, maxItems: 20, items: { type: ['string', 'number', 'boolean'] } },
-                    },
+                    name: text, service, where,
+                    or: { type: 'array', maxItems: 5, items: { type: 'object', additionalProperties: false, required: ['service'], properties: { service, where } } },
                   },
                 },
               },
@@ -152,6 +163,9 @@ function checkAgainstCatalog(plan: CheckPlan, catalog: Catalog, source: SourceFi
   const known = (id: string) => id.includes('{system}') || catalog.services.has(id);
   plan.client?.scenarios.forEach((s, i) => s.steps.forEach((step, j) => {
     if (!known(step.service)) throw source.fail(`/client/scenarios/${i}/steps/${j}/service`, `no service ${step.service} in the catalog`);
+    step.or?.forEach((m, k) => {
+      if (!known(m.service)) throw source.fail(`/client/scenarios/${i}/steps/${j}/or/${k}/service`, `no service ${m.service} in the catalog`);
+    });
   }));
   plan.client?.unique.forEach((u, i) => {
     if (!known(u.service)) throw source.fail(`/client/unique/${i}/service`, `no service ${u.service} in the catalog`);

@@ -87,6 +87,7 @@ export async function check(system: string, options: CheckCommandOptions): Promi
       }));
     }
     if (!options.mock && providesAnything(rt.catalog, system)) {
+      if (!rt.amqp) throw new CheckSetupError(`${system} provides services, and a provider joins the bus over RabbitMQ: pass --amqp-url (on the embedded transport only this process is on the bus; --mock checks the simulator's own mock)`);
       const transport = await rt.connect('check watch');
       const inbox = transport.names.inbox(system);
       out.write(`waiting up to ${options.connectSeconds} s for ${system} to consume ${inbox}…\n`);
