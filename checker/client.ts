@@ -88,8 +88,9 @@ function scenarioChecks(scenario: PlanScenario, system: string, seen: readonly S
   return scenario.steps.map((step, k) => {
     const found = best.w.found[k];
     const base = { id: `client/${scenario.name}/${step.name}`, part: 'client' as const, service: serviceOf(step.service, system), name: `${scenario.name}: ${step.name}`, durationMs: 0 };
+    // A step made through another door counts for the service it came on.
     return found
-      ? { ...base, status: 'passed' as const, tx: found.record.tx }
+      ? { ...base, service: found.record.service ?? base.service, status: 'passed' as const, tx: found.record.tx }
       : { ...base, status: 'failed' as const, finding: stepFinding(scenario, k, system, best.issue, best.messages, best.w) };
   });
 }

@@ -45,27 +45,35 @@ export async function runCheck(env: CheckEnv, options: CheckOptions): Promise<Ch
   const { system, plan } = options;
   const say = env.say ?? (() => {});
   const startedAt = new Date().toISOString();
-  say(`provider checks: every service ${system} provides`);
-  const checks = await providerChecks(env, system, plan);
-  if (plan.client && callsAnything(env.catalog, system)) {
-    const window = (options.windowSeconds ?? plan.client.windowSeconds) * 1000;
-    const ruleIds = new Map<PlanFault, string>(plan.client.faults.map((f) => [f, env.faults.addRule({ ...f.inject, service: f.service, client: system })]));
-    const since = Date.now();
-    const done = () => clientChecks(plan, system, env.traffic.all().filter((s) => s.record.requestIn >= since), activeRules(env, ruleIds)).every((c) => c.status === 'passed');
-    say(`client checks: waiting up to ${window / 1000} s for ${system} to make ${plan.client.scenarios.map((s) => `"${s.name}"`).join(', ')}`);
-    try {
-      const rehearsal = env.rehearse ? rehearseAll(env, plan.client.scenarios) : undefined;
-      await env.traffic.until(done, window);
-      await rehearsal;
-      checks.push(...clientChecks(plan, system, env.traffic.all().filter((s) => s.record.requestIn >= since), activeRules(env, ruleIds)));
-    } finally {
-      for (const id of ruleIds.values()) env.faults.removeRule(id);
-    }
+  // The system may act as a client from the moment it connects, during the provider checks too:
+  // its traffic counts from the start, and the faults strike its calls from the start.
+  const client = plan.client && callsAnything(env.catalog, system) ? plan.client : undefined;
+  const since = Date.now();
+  const ruleIds = new Map<PlanFault, string>((client?.faults ?? []).map((f) => [f, env.faults.addRule({ ...f.inject, service: f.service, client: system })]));
+  try {
+    say(`provider checks: every service ${system} provides`);
+    const checks = await providerChecks(env, system, plan);
+    if (client) checks.push(...await clientWindow(env, options, client, since, ruleIds));
+    return reportOf({
+      system, plan: { name: plan.plan, file: plan.file, title: plan.title }, startedAt, finishedAt: new Date().toISOString(), checks,
+      environment: { transport: env.transport, mock: env.mock },
+    });
+  } finally {
+    for (const id of ruleIds.values()) env.faults.removeRule(id);
   }
-  return reportOf({
-    system, plan: { name: plan.plan, file: plan.file, title: plan.title }, startedAt, finishedAt: new Date().toISOString(), checks,
-    environment: { transport: env.transport, mock: env.mock },
-  });
+}
+
+/** Waits (with a mock under test, rehearsing) until every client check holds or the window ends; then the client checks. */
+async function clientWindow(env: CheckEnv, options: CheckOptions, client: NonNullable<CheckPlan['client']>, since: number, ruleIds: ReadonlyMap<PlanFault, string>) {
+  const { system, plan } = options;
+  const say = env.say ?? (() => {});
+  const window = (options.windowSeconds ?? client.windowSeconds) * 1000;
+  const checksNow = () => clientChecks(plan, system, env.traffic.all().filter((s) => s.record.requestIn >= since), activeRules(env, ruleIds));
+  say(`client checks: waiting up to ${window / 1000} s for ${system} to make ${client.scenarios.map((s) => `"${s.name}"`).join(', ')}`);
+  const rehearsal = env.rehearse ? rehearseAll(env, client.scenarios) : undefined;
+  await env.traffic.until(() => checksNow().every((c) => c.status === 'passed'), window);
+  await rehearsal;
+  return checksNow();
 }
 
 function activeRules(env: CheckEnv, ids: ReadonlyMap<PlanFault, string>) {

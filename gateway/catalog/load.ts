@@ -74,6 +74,11 @@ function addRegisteredSystems(file: CatalogFile, source: SourceFile): void {
       file.access.push({ service, clients: [s.id] });
     }
     file.systems.push({ id: s.id, name: s.name, ...(s.agencyCode !== undefined && { agencyCode: s.agencyCode }), services: like?.services ? [...like.services] : [] });
+    // Like that system, called by whoever may call it: the portal forwards applications to it, the judicial records send it results.
+    for (const svc of like?.services ?? []) {
+      const clients = file.access.filter((a) => a.service === `${like!.id}/${svc.code}/${svc.version}`).flatMap((a) => a.clients);
+      if (clients.length > 0) file.access.push({ service: `${s.id}/${svc.code}/${svc.version}`, clients: [...new Set(clients)] });
+    }
   }
 }
 const validateContractFile = fileAjv.compile(contractFileSchema);

@@ -106,3 +106,17 @@ describe('schema rules', () => {
     expect(breaks.map(([p]) => p)).toEqual(['/properties/a', '/properties/a/items', '/properties/a/items/properties/s']);
   });
 });
+
+describe('a system registered beside the catalog', () => {
+  it('--like gives it that system\'s services and their callers: the portal forwards to it, the judicial records answer it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lgsp-systems-'));
+    dirs.push(dir);
+    const systemsFile = join(dir, 'systems.yaml');
+    writeFileSync(systemsFile, 'systems:\n  - id: VN/PROV/HAGIANG/MOTCUA\n    name: { vi: Hà Giang, en: Ha Giang }\n    agencyCode: 000.00.02.H02\n    like: VN/PROV/CAOBANG/MOTCUA\n');
+    const catalog = await loadCatalog(join(import.meta.dirname, '../../contracts'), { systemsFile });
+    expect(catalog.services.has('VN/PROV/HAGIANG/MOTCUA/dossier.receive/v1')).toBe(true);
+    expect(catalog.canAccess('VN/GOV/VPCP/DVCQG', 'VN/PROV/HAGIANG/MOTCUA/dossier.receive/v1')).toBe(true);
+    expect(catalog.canAccess('VN/GOV/BTP/LLTP', 'VN/PROV/HAGIANG/MOTCUA/criminal-record.result/v1')).toBe(true);
+    expect(catalog.canAccess('VN/PROV/CAOBANG/MOTCUA', 'VN/PROV/HAGIANG/MOTCUA/dossier.receive/v1')).toBe(false);
+  });
+});
