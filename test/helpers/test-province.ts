@@ -51,6 +51,9 @@ export async function startTestProvince(bus: SimulationBus, broker: BrokerHandle
   const client: GatewayClient = await bus.client(CAOBANG);
   const officer = { userId: 'CB-0001' };
 
+  const requestRecord = (code: string) => client.request('VN/GOV/BTP/LLTP/criminal-record.request/v1',
+    { idNumber: APPLICANT.idNumber, fullName: APPLICANT.fullName, purpose: `Hồ sơ ${code}` }, { issue: code, ...officer });
+
   async function dossier(): Promise<void> {
     dossiers += 1;
     const code = `000.00.04.H04-251124-${String(dossiers).padStart(4, '0')}`;
@@ -63,18 +66,17 @@ export async function startTestProvince(bus: SimulationBus, broker: BrokerHandle
       if (verified.status === 'ok' || breaks.noRetry) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    const result = new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 5000);
-      void client.request('VN/GOV/BTP/LLTP/criminal-record.request/v1', { idNumber: APPLICANT.idNumber, fullName: APPLICANT.fullName, purpose: `Hồ sơ ${code}` }, { ...issue, ...officer })
-        .then((reply) => {
-          if (reply.status !== 'ok') return resolve();
-          results.set(String(reply.body.ticket), () => {
-            clearTimeout(timer);
-            resolve();
-          });
+    let reply = await requestRecord(code);
+    for (let attempt = 2; attempt <= 3 && reply.status !== 'ok'; attempt += 1) reply = await requestRecord(code);
+    if (reply.status === 'ok') {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 5000);
+        results.set(String(reply.body.ticket), () => {
+          clearTimeout(timer);
+          resolve();
         });
-    });
-    await result;
+      });
+    }
     await client.sendEvent(`${PORTAL}/dossier.progress/v1`, { dossierCode: code, status: 'completed', at: at() }, issue);
   }
 

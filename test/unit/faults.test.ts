@@ -4,7 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayClient, Reply } from '../../adapters/amqp/client.ts';
-import { FAULT_PROFILES } from '../../mocks/faults.ts';
+import { FAULT_PROFILES, FaultController } from '../../mocks/faults.ts';
 import { DANCU, DVCQG, LLTP, THUE } from '../../mocks/national/systems.ts';
 import { embeddedBroker } from '../helpers/broker.ts';
 import { startSimulationBus, type SimulationBus } from '../helpers/simulation-bus.ts';
@@ -88,5 +88,35 @@ describe('fault profiles', () => {
     expect(await status()).toBe('refund_pending');
     expect(bus.sim.national.portal.approveRefund('PAY-250701-0042')).toBe(true);
     expect(await status()).toBe('refunded');
+  });
+});
+
+describe('fault rules on one service', () => {
+  const VERIFY = 'VN/GOV/BCA/DANCU/citizen.verify/v1';
+  const never = () => 0.99;
+
+  it('lets the first calls through, strikes the next ones, then lets the rest through', () => {
+    const faults = new FaultController();
+    faults.addRule({ service: VERIFY, error: 'database.unavailable', after: 1, calls: 2 });
+    const effects = [1, 2, 3, 4].map(() => faults.take(VERIFY, 'VN/PROV/CAOBANG/MOTCUA', never)?.error);
+    expect(effects).toEqual([undefined, 'database.unavailable', 'database.unavailable', undefined]);
+    expect(faults.activeRules()[0]).toMatchObject({ seen: 4, affected: 2 });
+  });
+
+  it("strikes only the named client's calls and only that service", () => {
+    const faults = new FaultController();
+    faults.addRule({ service: VERIFY, outage: true, client: 'VN/PROV/CAMAU/MOTCUA' });
+    expect(faults.take(VERIFY, 'VN/PROV/CAOBANG/MOTCUA', never)).toBeUndefined();
+    expect(faults.take('VN/GOV/BCA/DANCU/citizen.lookup/v1', 'VN/PROV/CAMAU/MOTCUA', never)).toBeUndefined();
+    expect(faults.take(VERIFY, 'VN/PROV/CAMAU/MOTCUA', never)).toMatchObject({ outage: true });
+  });
+
+  it('strikes a share of the calls by its rate, and a removed rule strikes nothing', () => {
+    const faults = new FaultController();
+    const id = faults.addRule({ service: VERIFY, latencyMs: 50, rate: 0.5 });
+    expect(faults.take(VERIFY, 'x', () => 0.2)).toMatchObject({ latencyMs: 50 });
+    expect(faults.take(VERIFY, 'x', () => 0.7)).toBeUndefined();
+    faults.removeRule(id);
+    expect(faults.take(VERIFY, 'x', () => 0.2)).toBeUndefined();
   });
 });
