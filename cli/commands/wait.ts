@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { lgspHome } from '../../gateway/home/keys.ts';
-import { runningIn } from '../../gateway/home/running.ts';
+import { alive, runningIn } from '../../gateway/home/running.ts';
 import { trustedCa } from '../../gateway/home/tls.ts';
 import { trustingFetch } from '../../adapters/http/trusting-fetch.ts';
 import type { ReadyInfo } from '../ready.ts';
@@ -14,15 +14,6 @@ export interface WaitOptions {
   readyFile?: string;
   home?: string;
   timeout: number;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** What is ready now, or undefined. */

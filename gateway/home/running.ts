@@ -31,7 +31,8 @@ export class HomeInUseError extends Error {
   }
 }
 
-function alive(pid: number): boolean {
+/** True while process `pid` lives (on this machine). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
