@@ -19,6 +19,8 @@ import { issueToken, OPERATOR } from '../adapters/http/tokens.ts';
 import type { FaultRule } from '../mocks/faults.ts';
 
 const BIN = resolve(import.meta.dirname, '../bin/lgsp.mjs');
+/** The package's own catalog, wherever the user's tests run from. */
+const CONTRACTS = resolve(import.meta.dirname, '../contracts');
 
 export interface SimulatorOptions {
   /** The state directory (default: a new temporary one, removed by stop()). */
@@ -70,7 +72,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const env: NodeJS.ProcessEnv = { ...process.env, LGSP_HOME: home };
   delete env.AMQP_URL;
   const child = spawn(process.execPath, [BIN, 'up', '--ingress-port', '0', '--operator-port', '0', '--ready-file', readyFile,
-    ...(options.workload ? [] : ['--no-workload']), ...(options.amqpUrl ? ['--amqp-url', options.amqpUrl] : []), ...(options.args ?? [])], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    ...(options.args?.includes('--contracts') ? [] : ['--contracts', CONTRACTS]), ...(options.workload ? [] : ['--no-workload']), ...(options.amqpUrl ? ['--amqp-url', options.amqpUrl] : []), ...(options.args ?? [])], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise<number | null>((r) => child.once('exit', r));
