@@ -127,10 +127,15 @@ function uniqueChecks(plan: CheckPlan, system: string, seen: readonly Seen[]): C
   });
 }
 
-/** The calls a fault hit: the injected business error, or no answer (a timeout) for an outage. */
+/**
+ * The calls a fault struck: of the system's calls on the service that reached its provider, in
+ * order, those the rule's window covers (after its first `after`) that got the injected answer —
+ * so that two rules on one service are told apart.
+ */
 function hitBy(fault: PlanFault, system: string, seen: readonly Seen[]): Seen[] {
-  return seen.filter((s) => s.record.client === system && s.record.service === fault.service
-    && (fault.inject.error ? s.record.businessError === fault.inject.error : fault.inject.outage ? s.record.outcome === 'server.provider_timeout' : false));
+  const reached = seen.filter((s) => s.record.client === system && s.record.service === fault.service && (s.record.outcome === 'ok' || s.record.outcome === 'server.provider_timeout'));
+  const struck = (s: Seen) => (fault.inject.error ? s.record.businessError === fault.inject.error : fault.inject.outage ? s.record.outcome === 'server.provider_timeout' : false);
+  return reached.slice(fault.inject.after ?? 0, (fault.inject.after ?? 0) + (fault.inject.calls ?? reached.length)).filter(struck);
 }
 
 function faultChecks(plan: CheckPlan, system: string, seen: readonly Seen[], rules: ReadonlyMap<PlanFault, ActiveRule | undefined>): CheckResult[] {
@@ -139,20 +144,37 @@ function faultChecks(plan: CheckPlan, system: string, seen: readonly Seen[], rul
     const rule = rules.get(fault);
     const base = { id: `fault/${fault.name}`, part: 'fault' as const, service: fault.service, name: fault.name, durationMs: 0 };
     const calls = seen.filter((s) => s.record.client === system && s.record.service === fault.service).length;
-    if (!rule || rule.affected === 0) {
+    const hit = hitBy(fault, system, seen);
+    if (!rule || rule.affected === 0 || hit.length === 0) {
       return { ...base, status: 'failed' as const, finding: { message: `the fault never struck: the system called ${fault.service} ${calls} times`, details: [`it strikes call ${(fault.inject.after ?? 0) + 1}`], fix: 'run more cases in the window so that the call the fault strikes is made' } };
     }
+    const what = fault.inject.error ?? (fault.inject.outage ? 'no answer' : 'latency');
+    const at = (h: Seen) => new Date(h.record.requestIn).toISOString();
+    if ('report' in fault.expect) {
+      const { report, reportWithinSeconds } = fault.expect;
+      const cases = [...new Map(hit.map((h) => [issueOf(h), h])).values()];
+      const missed = cases.filter((h) => !seen.some((s) => s.record.client === system && accepted(s) && matches(report, system, s)
+        && s.record.requestIn > h.record.requestIn && s.record.requestIn - h.record.requestIn <= reportWithinSeconds * 1000 && issueOf(s) === issueOf(h)));
+      if (missed.length === 0) return { ...base, status: 'passed' as const, tx: hit[0]!.record.tx };
+      const service = serviceOf(report.service, system);
+      return {
+        ...base, status: 'failed' as const, tx: missed[0]!.record.tx,
+        finding: {
+          message: `no ${report.name} within ${reportWithinSeconds} s after the injected ${what}`,
+          details: missed.map((h) => `case ${issueOf(h) || '(no issue)'}: ${fault.service} answered ${what} at ${at(h)}; expected ${service}${report.where ? ` with ${Object.entries(report.where).map(([f, v]) => `${f} ${v.join(' or ')}`).join(', ')}` : ''} for it`),
+          fix: `when ${fault.service} stays unavailable, tell the officer: send ${service} for the dossier`,
+        },
+      };
+    }
     const within = fault.expect.retryWithinSeconds * 1000;
-    const hit = hitBy(fault, system, seen);
     const missed = hit.filter((h) => !seen.some((s) => s.record.client === system && s.record.service === fault.service && accepted(s) && s.record.businessError === null
       && s.record.requestIn > h.record.requestIn && s.record.requestIn - h.record.requestIn <= within && issueOf(s) === issueOf(h)));
-    if (hit.length > 0 && missed.length === 0) return { ...base, status: 'passed' as const, tx: hit[0]!.record.tx };
-    const what = fault.inject.error ?? (fault.inject.outage ? 'no answer' : 'latency');
+    if (missed.length === 0) return { ...base, status: 'passed' as const, tx: hit[0]!.record.tx };
     return {
-      ...base, status: 'failed' as const, tx: (missed[0] ?? hit[0])?.record.tx,
+      ...base, status: 'failed' as const, tx: missed[0]!.record.tx,
       finding: {
         message: `no retry within ${fault.expect.retryWithinSeconds} s after the injected ${what}`,
-        details: missed.map((h) => `case ${issueOf(h) || '(no issue)'}: ${fault.service} answered ${what} at ${new Date(h.record.requestIn).toISOString()}, not asked again`),
+        details: missed.map((h) => `case ${issueOf(h) || '(no issue)'}: ${fault.service} answered ${what} at ${at(h)}, not asked again`),
         fix: `after ${what}, ask ${fault.service} again (a new message, the same issue) after a pause, a bounded number of times`,
       },
     };

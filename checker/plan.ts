@@ -35,8 +35,12 @@ export interface PlanFault {
   readonly name: string;
   readonly service: string;
   readonly inject: { readonly error?: string; readonly outage?: boolean; readonly latencyMs?: number; readonly after?: number; readonly calls?: number };
-  /** The reaction: the same call (same issue) made again and answered within this many seconds. */
-  readonly expect: { readonly retryWithinSeconds: number };
+  /**
+   * The reaction, for each case the fault struck: the same call made again and answered within
+   * `retryWithinSeconds`, or a status to the officer (`report`, e.g. dossier.progress
+   * supplement_required) within `reportWithinSeconds`.
+   */
+  readonly expect: { readonly retryWithinSeconds: number } | { readonly reportWithinSeconds: number; readonly report: PlanStep };
 }
 
 export interface PlanUnique {
@@ -131,8 +135,19 @@ export const PLAN_SCHEMA = {
                 },
               },
               expect: {
-                type: 'object', additionalProperties: false, required: ['retryWithinSeconds'],
-                properties: { retryWithinSeconds: { type: 'integer', minimum: 1, maximum: 3600 } },
+                oneOf: [
+                  { type: 'object', additionalProperties: false, required: ['retryWithinSeconds'], properties: { retryWithinSeconds: { type: 'integer', minimum: 1, maximum: 3600 } } },
+                  {
+                    type: 'object', additionalProperties: false, required: ['reportWithinSeconds', 'report'],
+                    properties: {
+                      reportWithinSeconds: { type: 'integer', minimum: 1, maximum: 3600 },
+                      report: {
+                        type: 'object', additionalProperties: false, required: ['name', 'service'],
+                        properties: { name: text, service, where, or: { type: 'array', maxItems: 5, items: { type: 'object', additionalProperties: false, required: ['service'], properties: { service, where } } } },
+                      },
+                    },
+                  },
+                ],
               },
             },
           },
@@ -173,6 +188,11 @@ function checkAgainstCatalog(plan: CheckPlan, catalog: Catalog, source: SourceFi
   plan.client?.faults.forEach((f, i) => {
     const svc = catalog.services.get(f.service);
     if (!svc) throw source.fail(`/client/faults/${i}/service`, `no service ${f.service} in the catalog`);
+    if ('report' in f.expect) {
+      for (const [k, m] of [f.expect.report, ...(f.expect.report.or ?? [])].entries()) {
+        if (!known(m.service)) throw source.fail(`/client/faults/${i}/expect/report${k === 0 ? '' : `/or/${k - 1}`}/service`, `no service ${m.service} in the catalog`);
+      }
+    }
     if (f.inject.error && !svc.contract.errors.some((e) => e.type === f.inject.error)) {
       throw source.fail(`/client/faults/${i}/inject/error`, `${f.service} does not declare ${f.inject.error} (${svc.contract.errors.map((e) => e.type).join(', ')})`);
     }

@@ -29,6 +29,8 @@ export interface StepContext {
   certificate(ticket: string): Promise<void>;
   /** An enterprise code to look up. */
   enterprise(): string;
+  /** Tells the officer (and the portal) the dossier's status, with a note: a step that could not be done. */
+  tell(status: 'supplement_required', note: string): Promise<void>;
 }
 
 const svc = (system: string, method: string) => `${system}/${method}`;
@@ -51,7 +53,10 @@ async function ask(ctx: StepContext, service: string, body: JsonObject): Promise
 
 async function verify(ctx: StepContext): Promise<void> {
   const { applicant: a } = ctx;
-  await ask(ctx, svc(DANCU, 'citizen.verify/v1'), { idNumber: a.idNumber, fullName: a.fullName, dateOfBirth: a.dateOfBirth });
+  const reply = await ask(ctx, svc(DANCU, 'citizen.verify/v1'), { idNumber: a.idNumber, fullName: a.fullName, dateOfBirth: a.dateOfBirth });
+  if (reply.status === 'error' && TRANSIENT.has(reply.error.type)) {
+    await ctx.tell('supplement_required', `Chưa xác thực được công dân với CSDL quốc gia về dân cư (${reply.error.type}); cán bộ xác minh lại.`);
+  }
 }
 
 export const PROCEDURES: Readonly<Record<ProcedureKind, (ctx: StepContext, complete: boolean) => Promise<void>>> = {

@@ -109,9 +109,9 @@ export async function startProvince(env: MockEnv, options: ProvinceOptions): Pro
   const portal = (method: string) => `${DVCQG}/${method}`;
   const officer = `${province.key.slice(0, 2)}-${String(1 + Math.floor(random() * 40)).padStart(4, '0')}`;
 
-  async function progress(dossierCode: string, status: string): Promise<void> {
+  async function progress(dossierCode: string, status: string, note?: string): Promise<void> {
     dossiers.get(dossierCode)!.status = status;
-    await client.sendEvent(portal('dossier.progress/v1'), { dossierCode, status, at: new Date().toISOString() }, { issue: dossierCode });
+    await client.sendEvent(portal('dossier.progress/v1'), { dossierCode, status, at: new Date().toISOString(), ...(note && { note }) }, { issue: dossierCode });
   }
 
   async function run(plan: DossierPlan): Promise<string> {
@@ -137,6 +137,7 @@ export async function startProvince(env: MockEnv, options: ProvinceOptions): Pro
         certificates.set(ticket, done);
       }),
       enterprise: () => pick(random, enterprises.length > 0 ? enterprises : ['4800123456']),
+      tell: (status, note) => progress(code, status, note),
     }, complete).catch(() => undefined);
     if (plan.outcome !== 'in_progress') {
       await progress(code, STATUS[plan.outcome]);

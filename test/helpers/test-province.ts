@@ -18,6 +18,8 @@ export interface Breaks {
   readonly skipProcessing?: boolean;
   /** citizen.verify is not asked again after database.unavailable. */
   readonly noRetry?: boolean;
+  /** Nothing tells the officer when the population database stays unavailable. */
+  readonly silent?: boolean;
   /** dossier.sync is sent with a channel the contract does not know. */
   readonly badChannel?: boolean;
 }
@@ -61,10 +63,14 @@ export async function startTestProvince(bus: SimulationBus, broker: BrokerHandle
     const at = () => new Date().toISOString();
     await client.sendEvent(`${PORTAL}/dossier.sync/v1`, { dossierCode: code, procedureCode: '1.001234', receivedAt: at(), channel: breaks.badChannel ? 'fax' : 'online' }, issue);
     if (!breaks.skipProcessing) await client.sendEvent(`${PORTAL}/dossier.progress/v1`, { dossierCode: code, status: 'processing', at: at() }, issue);
-    for (let attempt = 1; attempt <= 3; attempt += 1) {
-      const verified = await client.request('VN/GOV/BCA/DANCU/citizen.verify/v1', APPLICANT, { ...issue, ...officer });
-      if (verified.status === 'ok' || breaks.noRetry) break;
-      await new Promise((r) => setTimeout(r, 100));
+    let verified = false;
+    for (let attempt = 1; attempt <= 3 && !verified; attempt += 1) {
+      verified = (await client.request('VN/GOV/BCA/DANCU/citizen.verify/v1', APPLICANT, { ...issue, ...officer })).status === 'ok';
+      if (breaks.noRetry) break;
+      if (!verified) await new Promise((r) => setTimeout(r, 100));
+    }
+    if (!verified && !breaks.silent) {
+      await client.sendEvent(`${PORTAL}/dossier.progress/v1`, { dossierCode: code, status: 'supplement_required', at: at(), note: 'Chưa xác thực được công dân' }, issue);
     }
     let reply = await requestRecord(code);
     for (let attempt = 2; attempt <= 3 && reply.status !== 'ok'; attempt += 1) reply = await requestRecord(code);

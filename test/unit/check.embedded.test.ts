@@ -84,10 +84,11 @@ describe('lgsp check against a province written in the test', { timeout: 60_000 
   beforeAll(async () => ({ bus, envFor } = await checkBus(broker, [CAOBANG])));
   afterAll(() => bus?.stop());
 
-  async function checkProvince(breaks: Breaks, plan: CheckPlan = PROVINCE_PLAN, windowSeconds = 20): Promise<CheckReport> {
+  /** Three dossiers strike each fault of the plan once: the second's first verify, the third's every verify, the first judicial record request. */
+  async function checkProvince(breaks: Breaks, plan: CheckPlan = PROVINCE_PLAN, windowSeconds = 20, dossiers = 3): Promise<CheckReport> {
     const province = await startTestProvince(bus, broker, breaks);
     try {
-      return await runCheck(envFor(CAOBANG, { rehearse: () => province.run(2) }), { system: CAOBANG, plan, windowSeconds });
+      return await runCheck(envFor(CAOBANG, { rehearse: () => province.run(dossiers) }), { system: CAOBANG, plan, windowSeconds });
     } finally {
       await province.stop();
     }
@@ -129,9 +130,15 @@ describe('lgsp check against a province written in the test', { timeout: 60_000 
   });
 
   it('no retry after the injected fault: exactly the fault check fails', async () => {
-    const report = await checkProvince({ noRetry: true }, PROVINCE_PLAN, 4);
+    const report = await checkProvince({ noRetry: true }, PROVINCE_PLAN, 4, 4); // without retries, the fourth dossier's verify is the one the lasting outage strikes
     expectFindings(report, ["fault/the population database is unavailable on the system's second call"]);
     expect(report.checks.find((c) => c.status === 'failed')!.finding!.details[0]).toMatch(/case 000\.00\.04\.H04-251124-\d{4}: .*citizen\.verify\/v1 answered database\.unavailable/);
+  });
+
+  it('no status to the officer when the population database stays unavailable: exactly that fault check fails', async () => {
+    const report = await checkProvince({ silent: true }, PROVINCE_PLAN, 4);
+    expectFindings(report, ['fault/the population database stays unavailable for a dossier, and the officer is told']);
+    expect(report.checks.find((c) => c.status === 'failed')!.finding!.details[0]).toMatch(/expected VN\/GOV\/VPCP\/DVCQG\/dossier\.progress\/v1 with status supplement_required for it/);
   });
 
   it('a message with a wrong field: the step and the calls to that service fail, naming /body/channel', async () => {
