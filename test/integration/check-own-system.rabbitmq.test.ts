@@ -83,6 +83,7 @@ describeRabbit('lgsp check of an integrator\'s own system over RabbitMQ', () => 
     // Dossiers one after another until the check has what it needs and ends (it needs two: the fault strikes the second verify).
     let over = false;
     void exited.then(() => (over = true));
+    check.stdout.on('data', () => (over ||= /^(PASSED|FAILED):/m.test(out))); // the verdict is out: the check is closing its doors
     for (let n = 1; n <= 5 && !over; n += 1) {
       try {
         const code = `${AGENCY}-251124-000${n}`;
@@ -112,7 +113,7 @@ describeRabbit('lgsp check of an integrator\'s own system over RabbitMQ', () => 
         if (!over) await progress(code, '10');
       } catch (err) {
         // The check ends as soon as it has what it needs, maybe while this dossier was under way.
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
         if (!over) throw err;
       }
     }
