@@ -236,13 +236,14 @@ export function buildProgram(): Command {
     .action((options) => load(options));
 
   program.command('bench')
-    .description('raw RabbitMQ request/reply vs full gateway transactions, in one run on the same broker')
+    .description('raw RabbitMQ request/reply, the durable relay (the gateway\'s hops, no checks) and full gateway transactions, in one run on the same broker')
     .addOption(new Option('--amqp-url <url>', 'the RabbitMQ to measure on').env('AMQP_URL'))
     .option('--contracts <dir>', 'the catalog and contracts folder', 'contracts')
     .option('--count <n>', 'round trips per phase', positive, 20000)
     .option('--concurrency <n>', 'requests in flight', positive, 200)
-    .option('--rate <n>', 'fixed rate of the latency phase, per second', positive, 1000)
-    .option('--rate-seconds <n>', 'length of the latency phase', positive, 10)
+    .option('--rate <n>', 'fixed rate of the open-loop phase, per second', positive, 1000)
+    .option('--rate-seconds <n>', 'length of the open-loop phase, in seconds', positive, 10)
+    .option('--serial-count <n>', 'round trips one at a time', positive, 2000)
     .action((options) => bench(options));
 
   const contractsCommand = program.command('contracts').description('the contracts: lint them, diff two versions, export the bus (AsyncAPI) and the doors (OpenAPI)');

@@ -17,5 +17,8 @@ export interface GatewayPeerInput {
   prefix: string;
   home: string;
   count: number;
-  mode: { concurrency: number } | { rate: number };
+  mode: PeerMode;
 }
+
+/** Closed loop (`concurrency` in flight; 1 is one at a time) or open loop (`rate` a second, whatever the answers do). */
+export type PeerMode = { concurrency: number } | { rate: number };

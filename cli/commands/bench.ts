@@ -1,7 +1,9 @@
 /**
- * `lgsp bench`: in one run against the same RabbitMQ, raw amqplib request/reply and full
- * gateway transactions (signed, checked both ways, attested, recorded in the SQLite ledger), at
- * the same payload size and concurrency; then the gateway's latency at a fixed rate.
+ * `lgsp bench`: in one run against the same RabbitMQ, at the same payload size: raw amqplib
+ * request/reply; the durable relay (the gateway's hops, queues, persistence and confirms, no
+ * checks: the limit); and full gateway transactions (signed, checked both ways, attested,
+ * recorded in the SQLite ledger). The relay and the gateway each run closed loop, at a fixed rate
+ * (open loop) and one at a time, side by side, and the gateway is reported against the relay.
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -10,13 +12,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import amqp from 'amqplib';
 import { loadCatalog } from '../../gateway/catalog/load.ts';
+import { DEFAULT_CONFIG } from '../../gateway/config.ts';
 import { ensureSigningKey, registeredPublicKeys } from '../../gateway/home/keys.ts';
 import { SqliteLedger } from '../../gateway/ledger/sqlite.ts';
 import { verifyChain } from '../../gateway/ledger/verify.ts';
 import { createGateway } from '../../gateway/pipeline/gateway.ts';
 import { connectRabbit } from '../../gateway/transport/rabbitmq.ts';
 import { topologyFor } from '../../gateway/transport/topology.ts';
-import { CLIENT, PROVIDER, type GatewayPeerInput, type RawPeerInput } from '../bench/scenario.ts';
+import { startRelay } from '../bench/relay.ts';
+import { CLIENT, PROVIDER, type GatewayPeerInput, type PeerMode, type RawPeerInput } from '../bench/scenario.ts';
 import { measureSignatures } from '../bench/signatures.ts';
 import { rssPeak, type PhaseResult } from '../bench/stats.ts';
 import { safeUrl } from '../runtime.ts';
@@ -28,6 +32,7 @@ export interface BenchOptions {
   concurrency: number;
   rate: number;
   rateSeconds: number;
+  serialCount: number;
 }
 
 const HERE = import.meta.dirname;
@@ -44,62 +49,100 @@ function runPeer<I>(script: string, input: I): Promise<PhaseResult> {
 
 const rate = (r: PhaseResult) => (r.count * 1000) / r.elapsedMs;
 const ms = (n: number) => `${n.toFixed(1)} ms`;
+const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(1)} %`;
+const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
+
+interface Phase {
+  readonly label: string;
+  readonly count: number;
+  readonly mode: PeerMode;
+}
 
 export async function bench(options: BenchOptions): Promise<void> {
   const url = options.amqpUrl;
   if (!url) throw new Error('lgsp bench compares against raw RabbitMQ: pass --amqp-url or set AMQP_URL');
   const out = process.stdout;
   const home = mkdtempSync(join(tmpdir(), 'lgsp-bench-'));
-  const prefix = `lgsp-bench-${randomBytes(3).toString('hex')}`;
+  const run = randomBytes(3).toString('hex');
+  const prefixes = { gateway: `lgsp-bench-${run}`, relay: `lgsp-bench-${run}-relay` };
   const payloadBytes = 700; // about the size of a signed citizen.verify request
-  out.write(`lgsp bench on ${safeUrl(url)}: ${options.count} round trips per phase, ${options.concurrency} in flight, ${payloadBytes}-byte payloads\n`);
+  const phases: Phase[] = [
+    { label: `${options.concurrency} in flight`, count: options.count, mode: { concurrency: options.concurrency } },
+    { label: `at ${options.rate}/s (open loop)`, count: options.rate * options.rateSeconds, mode: { rate: options.rate } },
+    { label: 'one at a time', count: options.serialCount, mode: { concurrency: 1 } },
+  ];
+  out.write(`lgsp bench on ${safeUrl(url)}: ${payloadBytes}-byte payloads; ${options.count} round trips at ${options.concurrency} in flight, `
+    + `${options.rateSeconds} s at ${options.rate}/s, ${options.serialCount} one at a time\n`);
+  const transports = [] as { close(): Promise<void> }[];
   try {
     out.write('raw amqplib request/reply … ');
-    const raw = await runPeer<RawPeerInput>('raw-peer.ts', { url, queue: `${prefix}.raw`, count: options.count, concurrency: options.concurrency, payloadBytes });
+    const raw = await runPeer<RawPeerInput>('raw-peer.ts', { url, queue: `${prefixes.gateway}.raw`, count: options.count, concurrency: options.concurrency, payloadBytes });
     out.write(`${rate(raw).toFixed(0)}/s\n`);
 
     for (const system of ['VN/GOV/LGSP/GATEWAY', CLIENT, PROVIDER]) await ensureSigningKey(home, system);
     const catalog = await loadCatalog(options.contracts, { extraKeys: registeredPublicKeys(home) });
-    const transport = await connectRabbit({ url, prefix, name: 'lgsp bench gateway' });
+    const relayTransport = await connectRabbit({ url, prefix: prefixes.relay, name: 'lgsp bench relay' });
+    transports.push(relayTransport);
+    const relay = await startRelay(relayTransport, CLIENT, PROVIDER, { requests: DEFAULT_CONFIG.prefetch, replies: DEFAULT_CONFIG.responsePrefetch });
+    const transport = await connectRabbit({ url, prefix: prefixes.gateway, name: 'lgsp bench gateway' });
+    transports.push(transport);
     const ledger = new SqliteLedger({ file: join(home, 'ledger.sqlite') });
     // One client sends everything here: no per-client limit on the bus, so that the gateway's own cost is measured.
     const gateway = createGateway({ transport, catalog, key: await ensureSigningKey(home, catalog.gateway), ledger, config: { clientRatePerSecond: Number.MAX_SAFE_INTEGER } });
     await gateway.start();
-    const peer = { url, prefix, home };
 
-    out.write('gateway transactions … ');
-    const memory = rssPeak();
-    const full = await runPeer<GatewayPeerInput>('gateway-peer.ts', { ...peer, count: options.count, mode: { concurrency: options.concurrency } });
-    const gatewayRss = memory.stop();
-    out.write(`${rate(full).toFixed(0)}/s\n`);
-
-    out.write(`gateway at ${options.rate}/s for ${options.rateSeconds} s … `);
-    const steady = await runPeer<GatewayPeerInput>('gateway-peer.ts', { ...peer, count: options.rate * options.rateSeconds, mode: { rate: options.rate } });
-    out.write(`${rate(steady).toFixed(0)}/s\n`);
+    const results: { phase: Phase; relay: PhaseResult; gateway: PhaseResult; gatewayRssMb: number }[] = [];
+    for (const phase of phases) {
+      out.write(`${phase.label}: relay … `);
+      const relayResult = await runPeer<GatewayPeerInput>('gateway-peer.ts', { url, prefix: prefixes.relay, home, count: phase.count, mode: phase.mode });
+      out.write(`${rate(relayResult).toFixed(0)}/s, gateway … `);
+      const memory = rssPeak();
+      const gatewayResult = await runPeer<GatewayPeerInput>('gateway-peer.ts', { url, prefix: prefixes.gateway, home, count: phase.count, mode: phase.mode });
+      results.push({ phase, relay: relayResult, gateway: gatewayResult, gatewayRssMb: memory.stop() });
+      out.write(`${rate(gatewayResult).toFixed(0)}/s\n`);
+    }
 
     await gateway.stop();
+    await relay.stop();
     await ledger.close();
     out.write('signing and verifying alone … ');
     const signatures = await measureSignatures();
     out.write(`${signatures.signPerSecond.toFixed(0)} signatures/s, ${signatures.verifyPerSecond.toFixed(0)} verifications/s\n`);
     const recorded = verifyChain(join(home, 'ledger.sqlite')).records;
-    await transport.close();
 
-    const row = (name: string, r: PhaseResult, rss: number) =>
-      `  ${name.padEnd(34)} ${rate(r).toFixed(0).padStart(7)}/s  p50 ${ms(r.p50).padStart(9)}  p99 ${ms(r.p99).padStart(9)}  errors ${String(r.errors).padStart(3)}  peak RSS ${rss} MB`;
-    out.write(['', row('raw request/reply', raw, raw.peakRssMb), row('gateway transactions', full, gatewayRss),
-      row(`gateway at ${options.rate}/s (open loop)`, steady, gatewayRss), '',
-      `  ratio gateway / raw: ${((100 * rate(full)) / rate(raw)).toFixed(1)} %   (target ≥ 40 %)`,
-      `  p99 at ${options.rate}/s: ${ms(steady.p99)}   (target < 50 ms)`,
-      `  signature ceiling: ${signatures.ceiling.toFixed(0)} transactions/s = ${((100 * signatures.ceiling) / rate(raw)).toFixed(1)} % of raw`
-        + ' (2 verifications + 2 signatures each, nothing else, every core)',
-      `  ledger: ${recorded} records for ${full.count + steady.count} transactions`, ''].join('\n'));
+    const row = (name: string, r: PhaseResult, rss?: number) =>
+      `  ${name.padEnd(38)} ${rate(r).toFixed(0).padStart(7)}/s  p50 ${ms(r.p50).padStart(9)}  p99 ${ms(r.p99).padStart(9)}  errors ${String(r.errors).padStart(3)}`
+        + (rss === undefined ? '' : `  peak RSS ${rss} MB`);
+    const [closed, open, serial] = results as [typeof results[0], typeof results[0], typeof results[0]];
+    const lines = ['', row(`raw request/reply, ${options.concurrency} in flight`, raw, raw.peakRssMb)];
+    for (const r of results) lines.push(row(`relay, ${r.phase.label}`, r.relay), row(`gateway, ${r.phase.label}`, r.gateway, r.gatewayRssMb));
+    const throughput = rate(closed.gateway) / rate(closed.relay);
+    const p99Times = open.gateway.p99 / open.relay.p99;
+    const addedSerial = serial.gateway.p50 - serial.relay.p50;
+    lines.push('',
+      `  throughput: gateway / relay ${pct(rate(closed.gateway), rate(closed.relay))} (target ≥ 50 %: ${verdict(throughput >= 0.5)}); gateway / raw ${pct(rate(closed.gateway), rate(raw))}; relay / raw ${pct(rate(closed.relay), rate(raw))}`,
+      `  at ${options.rate}/s: the gateway adds p50 ${ms(open.gateway.p50 - open.relay.p50)}, p99 ${ms(open.gateway.p99 - open.relay.p99)}; `
+        + `its p99 is ${p99Times.toFixed(2)}× the relay's (target ≤ 2×: ${verdict(p99Times <= 2)})`,
+      `  one at a time: the gateway adds p50 ${ms(addedSerial)}, p99 ${ms(serial.gateway.p99 - serial.relay.p99)} (target ≤ 1.5 ms at p50: ${verdict(addedSerial <= 1.5)})`,
+      `  signature ceiling: ${signatures.ceiling.toFixed(0)} transactions/s (2 verifications + 2 signatures each, nothing else, every core)`,
+      `  ledger: ${recorded} records for ${results.reduce((n, r) => n + r.gateway.count, 0)} gateway transactions, chain verified`, '');
+    out.write(lines.join('\n'));
   } finally {
-    const conn = await amqp.connect(url);
-    const ch = await conn.createChannel();
-    const systems = [...(await loadCatalog(options.contracts)).systems.keys()];
-    for (const q of topologyFor(systems, { prefix, deliveryLimit: 5 }).queues) await ch.deleteQueue(q.name);
-    await conn.close();
+    for (const t of transports) await t.close();
+    await removeTopology(url, options.contracts, Object.values(prefixes));
     rmSync(home, { recursive: true, force: true });
   }
+}
+
+/** Deletes the queues and exchanges the run declared, under its own prefixes only. */
+async function removeTopology(url: string, contracts: string, prefixes: readonly string[]): Promise<void> {
+  const conn = await amqp.connect(url);
+  const ch = await conn.createChannel();
+  const systems = [...(await loadCatalog(contracts)).systems.keys()];
+  for (const prefix of prefixes) {
+    const topology = topologyFor(systems, { prefix, deliveryLimit: 5 });
+    for (const q of topology.queues) await ch.deleteQueue(q.name);
+    for (const e of topology.exchanges) await ch.deleteExchange(e.name);
+  }
+  await conn.close();
 }
