@@ -13,7 +13,11 @@ import { chainHash, column, FIELDS, GENESIS, SCHEMA } from './schema.ts';
 
 export interface SqliteLedgerOptions {
   readonly file: string;
-  /** Longest wait before a batch is written, in ms. */
+  /**
+   * Longest wait before a batch is written, in ms. 0 (the default): the records of one turn of the
+   * event loop are written together at its end (group commit), so a lone transaction waits for no
+   * timer and a busy gateway still writes in batches.
+   */
   readonly flushMs?: number;
   readonly maxBatch?: number;
   /** Records older than this many days are removed, once an hour and at start. */
@@ -33,6 +37,7 @@ export class SqliteLedger implements Ledger {
   readonly db: Database.Database;
   private queue: Queued[] = [];
   private timer?: NodeJS.Timeout;
+  private immediate?: NodeJS.Immediate;
   private retention?: NodeJS.Timeout;
   private lastHash: string;
   private readonly insert: Database.Statement;
@@ -52,7 +57,7 @@ export class SqliteLedger implements Ledger {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.exec(SCHEMA);
-    this.flushMs = options.flushMs ?? 5;
+    this.flushMs = options.flushMs ?? 0;
     this.maxBatch = options.maxBatch ?? 1000;
     const last = this.db.prepare('SELECT hash FROM transactions ORDER BY seq DESC LIMIT 1').get() as { hash: string } | undefined;
     const anchor = this.db.prepare('SELECT hash FROM chain_anchor').get() as { hash: string } | undefined;
@@ -89,6 +94,7 @@ export class SqliteLedger implements Ledger {
       }
       this.queue.push({ record, answer, resolve, reject });
       if (this.queue.length >= this.maxBatch) this.flush();
+      else if (this.flushMs === 0) this.immediate ??= setImmediate(() => this.flush());
       else this.timer ??= setTimeout(() => this.flush(), this.flushMs);
     });
   }
@@ -112,7 +118,9 @@ export class SqliteLedger implements Ledger {
   /** Writes what is queued, now. */
   flush(): void {
     clearTimeout(this.timer);
+    clearImmediate(this.immediate);
     this.timer = undefined;
+    this.immediate = undefined;
     const batch = this.queue;
     if (batch.length === 0) return;
     this.queue = [];
