@@ -1,5 +1,6 @@
 /** Gateway settings: defaults from docs/protocol.md, validated once and frozen. */
 import { hostname } from 'node:os';
+import { isIdPart } from './protocol/ids.ts';
 
 export interface GatewayConfig {
   /** Largest message accepted, in bytes (docs/protocol.md §4: 1 MiB). */
@@ -17,7 +18,10 @@ export interface GatewayConfig {
   readonly drainMs: number;
   /** How long a provider's consumer count is trusted before it is asked again. */
   readonly availabilityTtlMs: number;
-  /** This gateway's name in the ledger. */
+  /**
+   * This gateway instance's name: in the ledger, and in its own responses queue's name (so an
+   * identifier part: letters, digits, `.`, `_`, `-`).
+   */
   readonly instance: string;
   /**
    * Messages a second each client system may send on the bus, counted once its signature is
@@ -38,7 +42,7 @@ export const DEFAULT_CONFIG: GatewayConfig = Object.freeze({
   responsePrefetch: 256,
   drainMs: 5000,
   availabilityTtlMs: 1000,
-  instance: `${hostname()}-${process.pid}`,
+  instance: `${hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 50)}-${process.pid}`,
   clientRatePerSecond: 2000,
   redeliveryGraceMs: 10_000,
 });
@@ -50,5 +54,6 @@ export function gatewayConfig(overrides: Partial<GatewayConfig> = {}): GatewayCo
     const v = config[key];
     if (!Number.isInteger(v) || v <= 0) throw new RangeError(`gateway config ${key} must be a positive integer, got ${String(v)}`);
   }
+  if (!isIdPart(config.instance)) throw new RangeError(`gateway config instance must be 1 to 64 letters, digits, '.', '_' or '-', got ${JSON.stringify(config.instance)}`);
   return Object.freeze(config);
 }

@@ -153,7 +153,7 @@ export class ServiceProvider {
       const result: HandlerResult = handler
         ? await handler(message)
         : { error: { type: 'provider.not_implemented', message: `${system} has no handler for ${method}` } };
-      if (envelope.kind === 'request' && result !== NO_REPLY) await this.reply(envelope, jws, result ?? { body: {} }, tx);
+      if (envelope.kind === 'request' && result !== NO_REPLY) await this.reply(envelope, jws, result ?? { body: {} }, tx, delivery.props.replyTo);
     } catch (err) {
       this.handled.delete(tx); // not handled: the broker hands it out again, and then it is new here
       throw err;
@@ -183,7 +183,8 @@ export class ServiceProvider {
     return tx;
   }
 
-  private async reply(request: RequestEnvelope, requestJws: string, result: Exclude<HandlerResult, void | typeof NO_REPLY>, tx: string | undefined): Promise<void> {
+  /** Replies to the gateway instance that forwarded the request (its `replyTo`: several gateways may share a bus). */
+  private async reply(request: RequestEnvelope, requestJws: string, result: Exclude<HandlerResult, void | typeof NO_REPLY>, tx: string | undefined, replyTo: string | undefined): Promise<void> {
     const common = {
       v: 1 as const, kind: 'response' as const, id: randomUUID(), client: request.client, service: request.service,
       at: new Date(this.now()).toISOString(), inReplyTo: request.id, requestHash: sha256(requestJws),
@@ -193,6 +194,6 @@ export class ServiceProvider {
     const jws = await signJws(response, this.key);
     await publishToGateway(this.options.transport, 'responses', Buffer.from(jws), {
       messageId: response.id, correlationId: tx, appId: this.options.system, type: 'response', contentType: 'application/jose',
-    });
+    }, replyTo);
   }
 }

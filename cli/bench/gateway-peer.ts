@@ -34,7 +34,7 @@ async function main(input: GatewayPeerInput): Promise<void> {
   await provider.consume(provider.names.inbox(PROVIDER), async (d) => {
     const reply = replies.get(d.props.messageId ?? '');
     if (reply) {
-      await provider.publish(provider.names.responses, Buffer.from(reply), { messageId: d.props.messageId, correlationId: d.props.correlationId, type: 'response', appId: PROVIDER });
+      await provider.publish(provider.names.responsesFor(d.props.replyTo), Buffer.from(reply), { messageId: d.props.messageId, correlationId: d.props.correlationId, type: 'response', appId: PROVIDER });
     }
     d.ack();
   }, { prefetch });

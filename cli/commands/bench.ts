@@ -140,7 +140,7 @@ async function removeTopology(url: string, contracts: string, prefixes: readonly
   const ch = await conn.createChannel();
   const systems = [...(await loadCatalog(contracts)).systems.keys()];
   for (const prefix of prefixes) {
-    const topology = topologyFor(systems, { prefix, deliveryLimit: 5 });
+    const topology = topologyFor(systems, { prefix, deliveryLimit: 5 }, undefined, DEFAULT_CONFIG.instance);
     for (const q of topology.queues) await ch.deleteQueue(q.name);
     for (const e of topology.exchanges) await ch.deleteExchange(e.name);
   }

@@ -150,10 +150,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
     ledger,
     inflight: () => handling + ctx.pending.size,
     async start() {
-      await deps.transport.declare([...deps.catalog.systems.keys()]);
+      await deps.transport.declare([...deps.catalog.systems.keys()], undefined, config.instance);
       const { names } = deps.transport;
       ctx.backlog = (await deps.transport.inspect(names.ingress))?.messages ?? 0;
       consumers = [
+        // Replies to what this instance forwarded come to its own queue; the shared one takes
+        // those of a provider that does not honour `replyTo` (one gateway on the bus needs no more).
+        await deps.transport.consume(names.responsesOf(config.instance), onResponse, { prefetch: config.responsePrefetch }),
         await deps.transport.consume(names.responses, onResponse, { prefetch: config.responsePrefetch }),
         await deps.transport.consume(names.ingress, onIngress, { prefetch: config.prefetch }),
       ];

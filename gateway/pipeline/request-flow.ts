@@ -114,6 +114,8 @@ export async function handleClientMessage(ctx: PipelineContext, t: Transaction, 
     }
     try {
       await ctx.transport.publish(ctx.transport.names.inbox(service.provider), delivery.body, {
+        // The provider replies to this instance's own responses queue: several gateways may share the bus.
+        replyTo: ctx.transport.names.responsesOf(ctx.config.instance),
         messageId: admitted.envelope.id, correlationId: record.tx, type: admitted.envelope.kind, appId: admitted.envelope.client, contentType: 'application/jose',
         headers: { 'x-lgsp-tx': record.tx, 'x-lgsp-attestation': attestation },
       });

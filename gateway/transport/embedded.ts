@@ -179,9 +179,9 @@ class EmbeddedConnection implements Transport {
     this.outstanding.delete(giveBack);
   }
 
-  async declare(systems: readonly string[], instance?: string): Promise<void> {
+  async declare(systems: readonly string[], instance?: string, gatewayInstance?: string): Promise<void> {
     this.assertOpen();
-    this.broker.apply(topologyFor(systems, this.broker.options, instance));
+    this.broker.apply(topologyFor(systems, this.broker.options, instance, gatewayInstance));
   }
 
   async publish(queue: string, body: Buffer, props: MessageProps): Promise<void> {

@@ -85,7 +85,7 @@ class RabbitTransport implements Transport {
   private connected = false;
   private closing = false;
   private waiters: Array<() => void> = [];
-  private readonly declared: Array<{ systems: readonly string[]; instance?: string }> = [];
+  private readonly declared: Array<{ systems: readonly string[]; instance?: string; gatewayInstance?: string }> = [];
   private readonly consumers = new Set<ConsumerSpec>();
   private readonly returned = new Set<number>();
   private seq = 0;
@@ -134,7 +134,7 @@ class RabbitTransport implements Transport {
       const seq = msg.properties.headers?.[PUBLISH_SEQ];
       if (typeof seq === 'number') this.returned.add(seq);
     });
-    for (const d of this.declared) await this.applyDeclared(ch, d.systems, d.instance);
+    for (const d of this.declared) await this.applyDeclared(ch, d.systems, d.instance, d.gatewayInstance);
     this.publisher = ch;
     for (const spec of this.consumers) await this.startConsumer(model, spec);
     this.connected = true;
@@ -175,21 +175,21 @@ class RabbitTransport implements Transport {
     };
   }
 
-  async declare(systems: readonly string[], instance?: string): Promise<void> {
-    this.declared.push({ systems, instance });
+  async declare(systems: readonly string[], instance?: string, gatewayInstance?: string): Promise<void> {
+    this.declared.push({ systems, instance, gatewayInstance });
     await this.ready();
     const ch = await this.model!.createChannel();
     ch.on('error', () => undefined);
     try {
-      await this.applyDeclared(ch, systems, instance);
+      await this.applyDeclared(ch, systems, instance, gatewayInstance);
     } finally {
       await ch.close().catch(() => undefined);
     }
   }
 
   /** The gateway declares the bus; a system's user checks its own queues and declares its instance's. */
-  private async applyDeclared(ch: Channel, systems: readonly string[], instance?: string): Promise<void> {
-    if (this.role === 'gateway') return applyTopology(ch, topologyFor(systems, this.topology, instance));
+  private async applyDeclared(ch: Channel, systems: readonly string[], instance?: string, gatewayInstance?: string): Promise<void> {
+    if (this.role === 'gateway') return applyTopology(ch, topologyFor(systems, this.topology, instance, gatewayInstance));
     for (const system of systems) {
       for (const queue of [this.names.inbox(system), this.names.replies(system)]) {
         await ch.checkQueue(queue).catch((cause: Error) => {
@@ -213,7 +213,7 @@ class RabbitTransport implements Transport {
       try {
         // The ingress and the responses through their exchanges: a system's user may write nowhere else.
         const exchange = this.names.entrance(queue);
-        ch.publish(exchange, exchange ? '' : queue, body, {
+        ch.publish(exchange, exchange ? this.names.routingKey(queue) : queue, body, {
           persistent: true, mandatory: true, headers, messageId: props.messageId, correlationId: props.correlationId, replyTo: props.replyTo,
           appId: props.appId, contentType: props.contentType, type: props.type, userId: this.user,
         }, (err) => {

@@ -3,6 +3,7 @@
  * lives here, and small functions in each transport apply it. Names start with the prefix
  * (`lgsp` by default) so several buses can share one vhost.
  */
+import { isIdPart } from '../protocol/ids.ts';
 
 export interface QueueSpec {
   readonly name: string;
@@ -64,8 +65,18 @@ export interface QueueNames {
   readonly dead: string;
   readonly deadLetterExchange: string;
   /**
-   * The exchange a system publishes through to reach `queue` (the ingress or the responses),
-   * or '' (the default exchange) for any other. Writing to the default exchange reaches every
+   * The responses queue of one gateway instance: where providers send the replies to what that
+   * instance forwarded (the forwarded request's `replyTo`), so that with several gateways on one
+   * bus each reply reaches the instance that waits for it.
+   */
+  responsesOf(gatewayInstance: string): string;
+  /** The responses queue a forwarded request's `replyTo` names, or the shared one when it names none. */
+  responsesFor(replyTo: string | undefined): string;
+  /** The routing key a publish to `queue` takes through its entrance: a gateway instance's name, else ''. */
+  routingKey(queue: string): string;
+  /**
+   * The exchange a system publishes through to reach `queue` (the ingress or the responses,
+   * shared or an instance's), or '' (the default exchange) for any other. Writing to the default exchange reaches every
    * queue, so a system's broker user may write only to these two exchanges (see broker-users.ts).
    */
   entrance(queue: string): string;
@@ -80,14 +91,23 @@ export interface QueueNames {
 
 /** Queue names for a prefix: the gateway's ingress, dead letters, and each system's two queues. */
 export function queueNames(prefix: string): QueueNames {
-  const entrances = new Map([[`${prefix}.ingress`, `${prefix}.to-ingress`], [`${prefix}.ingress.responses`, `${prefix}.to-responses`]]);
+  const responses = `${prefix}.ingress.responses`;
+  const entrances = new Map([[`${prefix}.ingress`, `${prefix}.to-ingress`], [responses, `${prefix}.to-responses`]]);
+  /** The gateway instance whose responses queue `queue` is, if it is one. */
+  const instanceOf = (queue: string | undefined) => {
+    const name = queue?.startsWith(`${responses}#`) ? queue.slice(responses.length + 1) : undefined;
+    return isIdPart(name) ? name : undefined;
+  };
   return Object.freeze({
     prefix,
     ingress: `${prefix}.ingress`,
-    responses: `${prefix}.ingress.responses`,
+    responses,
     dead: `${prefix}.dead`,
     deadLetterExchange: `${prefix}.dlx`,
-    entrance: (queue: string) => entrances.get(queue) ?? '',
+    responsesOf: (gatewayInstance: string) => `${responses}#${gatewayInstance}`,
+    responsesFor: (replyTo: string | undefined) => (instanceOf(replyTo) ? replyTo! : responses),
+    routingKey: (queue: string) => instanceOf(queue) ?? '',
+    entrance: (queue: string) => entrances.get(instanceOf(queue) ? responses : queue) ?? '',
     inbox: (system: string) => `${prefix}.in.${system}`,
     replies: (system: string, instance?: string) => `${prefix}.reply.${system}${instance ? `#${instance}` : ''}`,
   });
@@ -105,8 +125,11 @@ function durableQueue(name: string, options: TopologyOptions, dlx: string): Queu
   };
 }
 
-/** The topology for a bus whose catalog lists `systems`, with reply queues for named client `instances`. */
-export function topologyFor(systems: readonly string[], options: TopologyOptions = DEFAULT_TOPOLOGY, instance?: string): Topology {
+/**
+ * The topology for a bus whose catalog lists `systems`; with `instance`, the reply queues of that
+ * named client instance; with `gatewayInstance`, that gateway instance's responses queue.
+ */
+export function topologyFor(systems: readonly string[], options: TopologyOptions = DEFAULT_TOPOLOGY, instance?: string, gatewayInstance?: string): Topology {
   const names = queueNames(options.prefix);
   const dlx = names.deadLetterExchange;
   const queues: QueueSpec[] = [
@@ -126,14 +149,23 @@ export function topologyFor(systems: readonly string[], options: TopologyOptions
       queues.push({ ...q, arguments: { ...q.arguments, 'x-expires': INSTANCE_QUEUE_EXPIRES_MS } });
     }
   }
+  const bindings: BindingSpec[] = [
+    { queue: names.dead, exchange: dlx, routingKey: 'dead' },
+    { queue: names.ingress, exchange: names.entrance(names.ingress), routingKey: '' },
+    { queue: names.responses, exchange: names.entrance(names.responses), routingKey: '' },
+  ];
+  if (gatewayInstance) {
+    // Like a client instance's queue, it goes away half an hour after its gateway: a gateway
+    // instance restarted under another name leaves nothing behind. What was in it is not lost: the
+    // requests those replies answer are still unacknowledged on the ingress, and are forwarded again.
+    const q = durableQueue(names.responsesOf(gatewayInstance), options, dlx);
+    queues.push({ ...q, arguments: { ...q.arguments, 'x-expires': INSTANCE_QUEUE_EXPIRES_MS } });
+    bindings.push({ queue: q.name, exchange: names.entrance(names.responses), routingKey: gatewayInstance });
+  }
   return {
     exchanges: [{ name: dlx, type: 'direct' }, { name: names.entrance(names.ingress), type: 'direct' }, { name: names.entrance(names.responses), type: 'direct' }],
     queues,
-    bindings: [
-      { queue: names.dead, exchange: dlx, routingKey: 'dead' },
-      { queue: names.ingress, exchange: names.entrance(names.ingress), routingKey: '' },
-      { queue: names.responses, exchange: names.entrance(names.responses), routingKey: '' },
-    ],
+    bindings,
   };
 }
 

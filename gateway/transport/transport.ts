@@ -87,8 +87,11 @@ export interface Transport {
   readonly kind: 'rabbitmq' | 'embedded';
   /** The queue names of this bus (its prefix). */
   readonly names: QueueNames;
-  /** Declares the base topology and the queues of these systems (and of one client instance); safe to repeat. */
-  declare(systems: readonly string[], instance?: string): Promise<void>;
+  /**
+   * Declares the base topology and the queues of these systems (and of one client instance, and
+   * one gateway instance's responses queue); safe to repeat.
+   */
+  declare(systems: readonly string[], instance?: string, gatewayInstance?: string): Promise<void>;
   /**
    * Publishes persistently to a queue; resolves once the broker has confirmed it. Rejects with
    * TransportError: `invalid` (properties the wire cannot carry), `unroutable`, `refused`, `closed`.

@@ -9,7 +9,7 @@ import { GatewayClient } from '../../adapters/amqp/client.ts';
 import { ServiceProvider, type Handler } from '../../adapters/amqp/provider.ts';
 import type { Catalog } from '../../gateway/catalog/catalog.ts';
 import { loadCatalog } from '../../gateway/catalog/load.ts';
-import type { GatewayConfig } from '../../gateway/config.ts';
+import { gatewayConfig, type GatewayConfig } from '../../gateway/config.ts';
 import { MemoryLedger } from '../../gateway/ledger/ledger.ts';
 import { createGateway, type Gateway } from '../../gateway/pipeline/gateway.ts';
 import { generateSigningKey, type SigningKey } from '../../gateway/protocol/keys.ts';
@@ -85,6 +85,7 @@ export async function createTestBus(broker: BrokerHandle, config: Partial<Gatewa
     async startGateway(transport) {
       bus.gatewayTransport = transport ?? (await broker.connect('gateway'));
       bus.gateway = createGateway({ transport: bus.gatewayTransport, catalog, key: keys.get(GATEWAY)!, ledger, config, logger });
+      instanceQueues.push(bus.gatewayTransport.names.responsesOf(gatewayConfig(config).instance));
       await bus.gateway.start();
       const g = bus.gateway;
       stoppers.push(() => g.stop());

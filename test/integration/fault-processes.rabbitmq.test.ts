@@ -6,11 +6,12 @@
  * loop, and the suite checks: nothing lost (each request answered; each event delivered, or
  * refused to its sender while its provider was away); every reply a client received is in the
  * ledger with its very hash; every second delivery to a provider came under the same transaction, flagged as
- * one; no client got two different answers to one request.
+ * one; no client got two different answers to one request. Last, a second gateway instance joins
+ * the first on the same bus and is killed under load: the same guarantees hold across both ledgers.
  */
 import Database from 'better-sqlite3';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -57,7 +58,10 @@ describeOwnRabbit('faults on a bus of separate processes', () => {
       child.once('exit', (code) => fail(new Error(`${what} exited (${code}) before it was ready`)));
     });
   }
-  const startGateway = () => spawnReady(['bin/lgsp.mjs', 'gateway', '--amqp-url', node.url, '--prefix', PREFIX, '--no-operator', '--no-ingress'], {}, 'the gateway');
+  const startGateway = (env: NodeJS.ProcessEnv = {}) =>
+    spawnReady(['bin/lgsp.mjs', 'gateway', '--amqp-url', node.url, '--prefix', PREFIX, '--no-operator', '--no-ingress'], env, 'the gateway');
+  /** The ledgers the run's gateways write: the first gateway's, and a second instance's once one ran. */
+  const ledgers = [join(home, 'ledger.sqlite')];
   const startProviders = () => spawnReady(['--import', 'tsx', 'test/helpers/recording-providers.ts'], { AMQP_URL: node.url, LGSP_PREFIX: PREFIX, LOG_FILE: log }, 'the providers');
 
   async function kill(child: ChildProcess): Promise<void> {
@@ -132,15 +136,21 @@ describeOwnRabbit('faults on a bus of separate processes', () => {
     expect(events.length).toBe(EVENTS);
 
     // What each client received is what the ledger holds (records are written in batches: wait for them).
-    const file = join(home, 'ledger.sqlite');
-    const held = () => {
+    type Row = { id: string; tx: string; outcome: string; hash: string | null };
+    const rowsOf = (file: string) => {
       const db = new Database(file, { readonly: true });
       try {
-        return new Map((db.prepare('SELECT message_id AS id, tx, outcome, response_hash AS hash FROM transactions WHERE client = ?').all(CAOBANG) as
-          { id: string; tx: string; outcome: string; hash: string | null }[]).map((r) => [r.id, r]));
+        return db.prepare('SELECT message_id AS id, tx, outcome, response_hash AS hash FROM transactions WHERE client = ?').all(CAOBANG) as Row[];
       } finally {
         db.close();
       }
+    };
+    const held = () => {
+      const rows = ledgers.flatMap(rowsOf);
+      // One message, one record, whichever gateway instance handled it: a second is a message answered twice.
+      const twiceRecorded = rows.filter((r, i) => rows.findIndex((o) => o.id === r.id) !== i);
+      expect(twiceRecorded.map((r) => r.id), 'no message recorded by two gateway instances').toEqual([]);
+      return new Map(rows.map((r) => [r.id, r]));
     };
     await expect.poll(() => { const h = held(); return [...replies.keys(), ...events].filter((id) => !h.has(id)).length; }, { timeout: 30_000 }).toBe(0);
     const ledger = held();
@@ -194,6 +204,28 @@ describeOwnRabbit('faults on a bus of separate processes', () => {
   it('loses nothing and doubles nothing when the broker restarts', async () => {
     const result = await underLoad(() => node.restart());
     await expectNothingLostOrDoubled(result, 'broker restart');
+  }, 180_000);
+
+  it('loses nothing and answers nothing twice when one of two gateway instances is killed (SIGKILL) under load', async () => {
+    // A second instance beside the first: its own state directory (its own ledger), the same keys.
+    const home2 = mkdtempSync(join(tmpdir(), 'lgsp-faults-second-'));
+    cpSync(join(home, 'keys'), join(home2, 'keys'), { recursive: true });
+    const second = await startGateway({ LGSP_HOME: home2 });
+    ledgers.push(join(home2, 'ledger.sqlite'));
+    try {
+      const result = await underLoad(() => kill(second));
+      await expectNothingLostOrDoubled(result, 'one of two gateways SIGKILL');
+      // Both instances carried the load before the kill: the second's ledger holds transactions of this run.
+      const db = new Database(join(home2, 'ledger.sqlite'), { readonly: true });
+      const handled = (db.prepare('SELECT COUNT(*) AS n FROM transactions WHERE client = ?').get(CAOBANG) as { n: number }).n;
+      db.close();
+      expect(handled).toBeGreaterThan(0);
+      console.log(`two gateways: the killed one had recorded ${handled} transactions`);
+    } finally {
+      if (second.exitCode === null && second.signalCode === null) await kill(second);
+      ledgers.pop();
+      rmSync(home2, { recursive: true, force: true });
+    }
   }, 180_000);
 
   it('loses nothing and doubles nothing when every connection is closed', async () => {
