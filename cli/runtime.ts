@@ -106,11 +106,14 @@ function brokerLogins(home: string, prefix: string): BrokerUsers['logins'] {
 
 /** Redacts a password in an AMQP URL before it is shown. */
 export function safeUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'amqp://…';
-  }
+  // A cluster's nodes, comma-separated: each one redacted.
+  return url.split(',').map((one) => {
+    try {
+      const u = new URL(one.trim());
+      if (u.password) u.password = '***';
+      return u.toString();
+    } catch {
+      return 'amqp://…';
+    }
+  }).join(',');
 }

@@ -7,10 +7,13 @@ import { TransportError } from './transport.ts';
 
 function where(url: string): { shown: string; vhost: string; user: string } {
   try {
-    const u = new URL(url);
+    // A cluster's URLs (comma-separated) share a user and a virtual host: each node is shown.
+    const nodes = url.split(',').map((one) => new URL(one.trim()));
+    const u = nodes[0]!;
     const vhost = u.pathname.length > 1 ? decodeURIComponent(u.pathname.slice(1)) : '/';
     const user = decodeURIComponent(u.username || 'guest');
-    return { shown: `${u.protocol}//${u.hostname}:${u.port || (u.protocol === 'amqps:' ? 5671 : 5672)}`, vhost, user };
+    const shown = nodes.map((n) => `${n.protocol}//${n.hostname}:${n.port || (n.protocol === 'amqps:' ? 5671 : 5672)}`).join(', ');
+    return { shown, vhost, user };
   } catch {
     return { shown: 'the AMQP URL', vhost: '/', user: 'guest' };
   }

@@ -16,6 +16,10 @@ import {
 } from './transport.ts';
 
 export interface RabbitOptions extends Partial<TopologyOptions> {
+  /**
+   * The broker's URL; for a cluster, the URLs of its nodes separated by commas
+   * (`amqp://u:p@node1:5672,amqp://u:p@node2:5672`): each reconnect tries the next node.
+   */
   readonly url: string;
   /** Shown in RabbitMQ's connection list. */
   readonly name?: string;
@@ -106,7 +110,9 @@ class RabbitTransport implements Transport {
   }
 
   async connect(): Promise<void> {
-    this.model = await amqp.connect(this.options.url, {
+    const nodes = clusterNodes(this.options.url);
+    // One node: its URL as given, read by amqplib itself; a cluster: the endpoint that moves on.
+    this.model = await amqp.connect(nodes.count === 1 ? this.options.url : nodes.endpoint, {
       noDelay: true,
       ...(this.options.ca && { ca: [...rootCertificates, this.options.ca] }),
       clientProperties: { connection_name: this.options.name ?? 'lgsp' },
@@ -115,6 +121,11 @@ class RabbitTransport implements Transport {
         maxDelay: 2000,
         initialMaxRetries: this.options.initialRetries ?? 3,
         maxRetries: Infinity,
+        // Before each reconnect, the next node of a cluster: a stopped node's clients move on.
+        calculateDelay: (attempt: number) => {
+          nodes.next();
+          return Math.min(2000, 100 * 2 ** Math.max(0, attempt - 1));
+        },
         setup: (m: ChannelModel) => this.setup(m),
       },
     });
@@ -275,10 +286,31 @@ class RabbitTransport implements Transport {
   }
 }
 
+/**
+ * The nodes of `urls` (one URL, or several separated by commas) as the connection object amqplib
+ * reads on every (re)connect, pointing at one node until `next()` moves it on.
+ */
+export function clusterNodes(urls: string): { readonly count: number; readonly endpoint: amqp.Options.Connect; next(): void; current(): URL } {
+  const nodes = urls.split(',').map((u) => new URL(u.trim()));
+  let at = 0;
+  const node = () => nodes[at]!;
+  const endpoint: amqp.Options.Connect = {
+    get protocol() { return node().protocol.replace(/:$/, ''); },
+    get hostname() { return node().hostname.replace(/^\[(.*)\]$/, '$1'); },
+    get port() { return node().port ? Number(node().port) : undefined; },
+    get username() { return decodeURIComponent(node().username) || 'guest'; },
+    get password() { return decodeURIComponent(node().password) || 'guest'; },
+    get vhost() { return node().pathname.length > 1 ? decodeURIComponent(node().pathname.slice(1)) : '/'; },
+    get heartbeat() { return node().searchParams.has('heartbeat') ? Number(node().searchParams.get('heartbeat')) : undefined; },
+    get frameMax() { return node().searchParams.has('frameMax') ? Number(node().searchParams.get('frameMax')) : undefined; },
+  };
+  return { count: nodes.length, endpoint, next: () => (at = (at + 1) % nodes.length), current: node };
+}
+
 /** The user an AMQP URL logs in as (amqplib's default is guest). */
 function loginOf(url: string): string {
   try {
-    return decodeURIComponent(new URL(url).username) || 'guest';
+    return decodeURIComponent(new URL(url.split(',')[0]!.trim()).username) || 'guest';
   } catch {
     return 'guest';
   }

@@ -22,6 +22,9 @@ export interface RabbitNode {
   readonly tlsUrl?: string;
   /** Stops the broker application and starts it again (every connection drops; durable queues stay). */
   restart(): Promise<void>;
+  /** Stops the broker application only (the node leaves service; its Erlang runtime stays for `startApp`). */
+  stopApp(): Promise<void>;
+  startApp(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -112,15 +115,23 @@ export async function startRabbitNode(options: { tls?: { ca: string; cert: strin
   await run('rabbitmq-server', ['-detached'], { env, timeout: 60_000 });
   await awaitStartup(name);
   let stopped = false;
+  const stopApp = async () => {
+    await ctl(name, 'stop_app');
+  };
+  const startApp = async () => {
+    await ctl(name, 'start_app');
+    await awaitStartup(name);
+  };
   return {
     name,
     url: `amqp://guest:guest@localhost:${port}`,
     tlsUrl: options.tls ? `amqps://guest:guest@localhost:${tlsPort}` : undefined,
     async restart() {
-      await ctl(name, 'stop_app');
-      await ctl(name, 'start_app');
-      await awaitStartup(name);
+      await stopApp();
+      await startApp();
     },
+    stopApp,
+    startApp,
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -140,4 +151,33 @@ function chownTree(dir: string): void {
 function rabbitmqUser(): { uid: number; gid: number } {
   const id = (flag: string) => Number(execFileSync('id', [flag, 'rabbitmq'], { encoding: 'utf8' }).trim());
   return { uid: id('-u'), gid: id('-g') };
+}
+
+/**
+ * A RabbitMQ cluster of `size` nodes of the suite's own on this machine (each its own node name,
+ * ports, database and logs), the others joined to the first. Queues declared afterwards are
+ * replicated on every node (a quorum queue's members are the cluster's nodes).
+ */
+export async function startRabbitCluster(size: number): Promise<RabbitNode[]> {
+  const nodes = await Promise.all(Array.from({ length: size }, () => startRabbitNode()));
+  try {
+    for (const node of nodes.slice(1)) {
+      await ctl(node.name, 'stop_app');
+      await ctl(node.name, 'reset');
+      await ctl(node.name, 'join_cluster', nodes[0]!.name);
+      await ctl(node.name, 'start_app');
+      await awaitStartup(node.name);
+    }
+  } catch (err) {
+    for (const node of nodes) await node.stop();
+    throw err;
+  }
+  return nodes;
+}
+
+/** The quorum queues whose names start with `prefix`, with their members, as `node` sees them. */
+export async function quorumMembers(node: RabbitNode, prefix: string): Promise<Map<string, string[]>> {
+  const { stdout } = await run('rabbitmqctl', ['-n', node.name, 'list_queues', 'name', 'type', 'members', '--formatter', 'json', '-q'], { timeout: 60_000 });
+  const rows = JSON.parse(stdout) as { name: string; type: string; members: string[] }[];
+  return new Map(rows.filter((r) => r.name.startsWith(prefix) && r.type === 'quorum').map((r) => [r.name, [...r.members].sort()]));
 }
