@@ -6,6 +6,7 @@
 import type { Simulation } from '../mocks/simulation.ts';
 import { dossierTotal, expectedCounts, planProfile, replay, runOpenLoop, streamProfile, WORKLOAD_PROFILES, type WorkloadProfile } from '../mocks/workload.ts';
 import type { ReceptionShares } from '../mocks/national/dvcqg.ts';
+import { DEFAULT_CONFIG } from '../gateway/config.ts';
 
 const n = (x: number) => Math.round(x).toLocaleString('en-US');
 const mark = (ok: boolean) => (ok ? '✓' : '✗');
@@ -68,6 +69,13 @@ export async function replayProfile(sim: Simulation, name: string, seconds: numb
   }
 }
 
+/**
+ * How long the bus remembers a message: a provider keeps each transaction it handled for twice
+ * the ±300 s clock window (a copy later than that is refused as not recent), the gateway each
+ * message id for the window. Memory grows with the rate until then, and should stay flat after.
+ */
+export const WARM_UP_SECONDS = 2 * DEFAULT_CONFIG.skewSeconds;
+
 /** Streams the profile's dossiers until `target` transactions are recorded; prints rate, memory and shares. */
 export async function scaleProfile(sim: Simulation, name: string, target: number, transactions: () => number, out: NodeJS.WriteStream): Promise<void> {
   const profile = WORKLOAD_PROFILES[name]!;
@@ -77,16 +85,17 @@ export async function scaleProfile(sim: Simulation, name: string, target: number
   const start = transactions();
   const done = () => transactions() - start;
   const started = performance.now();
-  const rss: number[] = [];
+  const rss: { at: number; rss: number; heap: number }[] = [];
   let dossiers = 0;
   const bar = () => {
     const d = done();
     const seconds = (performance.now() - started) / 1000;
     const rate = d / Math.max(seconds, 0.001);
     const frac = Math.min(1, d / target);
-    const mem = process.memoryUsage().rss / 2 ** 20;
-    rss.push(mem);
-    const line = `[${'█'.repeat(Math.round(frac * 30)).padEnd(30, '░')}] ${(100 * frac).toFixed(1).padStart(5)} %  ${n(d)} / ${n(target)} tx  ${n(rate)} tx/s  RSS ${mem.toFixed(0)} MiB  ETA ${rate > 0 ? duration(Math.max(0, target - d) / rate) : '…'}`;
+    const usage = process.memoryUsage();
+    const mem = usage.rss / 2 ** 20;
+    rss.push({ at: seconds, rss: mem, heap: usage.heapUsed / 2 ** 20 });
+    const line = `[${'█'.repeat(Math.round(frac * 30)).padEnd(30, '░')}] ${(100 * frac).toFixed(1).padStart(5)} %  ${n(d)} / ${n(target)} tx  ${n(rate)} tx/s  RSS ${mem.toFixed(0)} MiB  heap ${(usage.heapUsed / 2 ** 20).toFixed(0)} MiB  ETA ${rate > 0 ? duration(Math.max(0, target - d) / rate) : '…'}`;
     out.write(out.isTTY ? `\r${line}\x1b[K` : `${line}\n`);
   };
   const timer = setInterval(bar, out.isTTY ? 1000 : 5000);
@@ -98,11 +107,16 @@ export async function scaleProfile(sim: Simulation, name: string, target: number
   bar();
   const seconds = (performance.now() - started) / 1000;
   const rate = done() / seconds;
-  const warm = rss.slice(Math.floor(rss.length / 5));
   out.write(`\n${n(done())} transactions (${n(dossiers)} dossiers) in ${duration(seconds)}: ${n(rate)} transactions/s\n`);
+  const warm = rss.filter((s) => s.at >= WARM_UP_SECONDS);
+  const peak = Math.max(...rss.map((s) => s.rss)).toFixed(0);
   if (warm.length > 1) {
-    const growth = (100 * (warm[warm.length - 1]! - warm[0]!)) / warm[0]!;
-    out.write(`  memory after warm-up: RSS ${warm[0]!.toFixed(0)} → ${warm[warm.length - 1]!.toFixed(0)} MiB (${growth >= 0 ? '+' : ''}${growth.toFixed(1)} %), peak ${Math.max(...rss).toFixed(0)} MiB\n`);
+    const [first, last] = [warm[0]!, warm[warm.length - 1]!];
+    const growth = (100 * (last.rss - first.rss)) / first.rss;
+    out.write(`  memory after warm-up (${WARM_UP_SECONDS} s, the longest the bus remembers a message): RSS ${first.rss.toFixed(0)} → ${last.rss.toFixed(0)} MiB `
+      + `(${growth >= 0 ? '+' : ''}${growth.toFixed(1)} %), heap ${first.heap.toFixed(0)} → ${last.heap.toFixed(0)} MiB, peak RSS ${peak} MiB\n`);
+  } else {
+    out.write(`  memory: peak RSS ${peak} MiB; the run was shorter than the ${WARM_UP_SECONDS} s warm-up (the longest the bus remembers a message), so no growth after it is measured\n`);
   }
   const now = await portalShares(sim, province.system, portalBefore.received + dossiers);
   const got = { received: now.received - portalBefore.received, online: now.online - portalBefore.online, electronicResults: now.electronicResults - portalBefore.electronicResults, digitised: now.digitised - portalBefore.digitised };
