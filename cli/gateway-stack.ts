@@ -11,6 +11,9 @@ import type { TransactionRecord } from '../gateway/ledger/ledger.ts';
 import { LedgerReader } from '../gateway/ledger/queries.ts';
 import { SqliteJournal, tappedJournal, type JournalEntry } from '../gateway/ledger/journal.ts';
 import { SqliteLedger } from '../gateway/ledger/sqlite.ts';
+import { isPgUrl, PgLedger } from '../gateway/ledger/postgres.ts';
+import type { Ledger } from '../gateway/ledger/ledger.ts';
+import Database from 'better-sqlite3';
 import { createOperatorApp } from '../gateway/operator/app.ts';
 import { createMetrics } from '../gateway/operator/metrics.ts';
 import { queueDepths } from '../gateway/operator/queues.ts';
@@ -58,10 +61,16 @@ export interface StackOptions {
   /** The ingress's places and lifetimes for the real APIs (defaults in adapters/http/ingress.ts). */
   readonly ingressConfig?: Partial<IngressConfig>;
   readonly dvcqg?: Partial<DvcqgConfig>;
+  /**
+   * `postgres://…`: record in that PostgreSQL ledger, which several gateway instances share
+   * (gateway/ledger/postgres.ts), instead of LGSP_HOME/ledger.sqlite.
+   */
+  readonly ledger?: string;
 }
 
 export interface GatewayStack {
   readonly gateway: Gateway;
+  /** The SQLite ledger's file; with a PostgreSQL ledger, the file the journal is kept in. */
   readonly ledgerFile: string;
   /** The operator server's address, e.g. `http://127.0.0.1:8081`. */
   readonly operatorUrl?: string;
@@ -88,10 +97,15 @@ export async function startGatewayStack(rt: Runtime, options: StackOptions): Pro
 async function startLocked(rt: Runtime, options: StackOptions, lock: HomeLock, stops: Array<() => Promise<void> | void>): Promise<GatewayStack> {
   const host = options.host ?? '127.0.0.1';
   const tls = options.tls ? await serverCertificate(rt.home, host) : undefined;
-  const ledgerFile = join(rt.home, 'ledger.sqlite');
-  const ledger = new SqliteLedger({ file: ledgerFile, retentionDays: options.retentionDays ?? 30 });
+  const shared = isPgUrl(options.ledger);
+  // With a shared ledger, this instance's journal stays in its own state directory.
+  const ledgerFile = join(rt.home, shared ? 'journal.sqlite' : 'ledger.sqlite');
+  const local = shared ? undefined : new SqliteLedger({ file: ledgerFile, retentionDays: options.retentionDays ?? 30 });
+  const ledger: Ledger = local ?? await PgLedger.open({ url: options.ledger!, retentionDays: options.retentionDays ?? 30 });
   stops.push(() => ledger.close());
-  const kept = options.journal || options.journalTap ? new SqliteJournal(ledger.db) : undefined;
+  const journalDb = options.journal || options.journalTap ? local?.db ?? new Database(ledgerFile) : undefined;
+  if (!local) stops.push(() => void journalDb?.close());
+  const kept = journalDb ? new SqliteJournal(journalDb) : undefined;
   stops.push(() => kept?.close());
   const journal = options.journalTap ? tappedJournal(kept, options.journalTap) : kept;
   const transport = await rt.connect('gateway');
@@ -137,12 +151,12 @@ async function startLocked(rt: Runtime, options: StackOptions, lock: HomeLock, s
   let reader: LedgerReader | undefined;
   let operatorUrl: string | undefined;
   if (options.operatorPort !== false) {
-    reader = new LedgerReader(ledgerFile);
+    reader = local ? new LedgerReader(ledgerFile) : undefined;
     const systems = [...rt.catalog.systems.keys()];
     const tokens = new TokenStore(rt.home);
     const app = createOperatorApp({
       reader, metrics, routes: options.routes, queues: () => queueDepths(transport, systems), isOperatorToken: (t) => tokens.systemOf(t) === OPERATOR,
-      readiness: () => ({ broker: transport.isConnected(), ledger: ledger.db.open }),
+      readiness: () => ({ broker: transport.isConnected(), ledger: local ? local.db.open : true }),
       checkRuns: (system) => keptRuns(rt.home).filter((r) => !system || r.system === system),
       checkReport: (run, file) => keptFile(rt.home, run, file),
     });
@@ -164,6 +178,7 @@ async function startLocked(rt: Runtime, options: StackOptions, lock: HomeLock, s
       reader?.close();
       kept?.close();
       await ledger.close();
+      if (!local) journalDb?.close();
       lock.release();
     },
   };

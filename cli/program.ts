@@ -11,6 +11,7 @@ import { diff, exportContracts, lint } from './commands/contracts.ts';
 import { provision, remove } from './commands/broker.ts';
 import { bridge } from './commands/bridge.ts';
 import { resetLedger, verifyLedger } from './commands/ledger.ts';
+import { isPgUrl } from '../gateway/ledger/postgres.ts';
 import { load } from './commands/load.ts';
 import { mock } from './commands/mock.ts';
 import { send } from './commands/send.ts';
@@ -120,7 +121,11 @@ export function buildProgram(): Command {
     .option('--journal', 'journal each transaction: the request and answer at the door, the signed messages, the checks (holds personal data: off by default)')
     .option('--ready-file <file>', 'write this file (JSON: pid, addresses) once the gateway is connected; removed on stop')
     .option('--generate-keys', 'first make a key for each catalog system that has none in the state directory (mocks beside it then share them)')
-    .action((options) => gatewayOnly({ ...options, ...ports(options) }));
+    .addOption(new Option('--ledger <url>', "record in this PostgreSQL ledger, shared with other gateway instances (postgres://user:password@host/db[?schema=name]); default: the state directory's SQLite ledger").env('LGSP_LEDGER'))
+    .action((options) => {
+      if (options.ledger && !isPgUrl(options.ledger)) throw new InvalidArgumentError(`--ledger takes a postgres:// URL, not ${JSON.stringify(String(options.ledger).slice(0, 40))}`);
+      return gatewayOnly({ ...options, ...ports(options) });
+    });
 
   withOperator(withCommon(program.command('check <system>')))
     .description('the connection test a system must pass before go-live: the gateway and every other mocked system, then the plan (provider checks, the client window with injected faults), scores and a verdict; reports in LGSP_HOME/checks/ (exit 0 passed, 1 failed, 2 could not run)')
@@ -306,6 +311,7 @@ export function buildProgram(): Command {
     .description("check the ledger's hash chain and say where it breaks (exit 2 if it does)")
     .addOption(new Option('--home <dir>', 'state directory').env('LGSP_HOME'))
     .option('--file <path>', 'a ledger file (default: <home>/ledger.sqlite)')
+    .addOption(new Option('--ledger <url>', 'a PostgreSQL ledger instead (postgres://user:password@host/db[?schema=name]), shared by several gateways').env('LGSP_LEDGER'))
     .action((options) => verifyLedger(options));
 
   return program;

@@ -248,8 +248,8 @@ export function createIngress(deps: IngressDeps): Ingress {
       s.requestHash = requestHash;
       // The gateway's own checks, through its one entry point, with this door's replay step.
       const { envelope, service } = (await checkClientMessage(decodeJws(sent.jws), catalog, now(), config.skewSeconds, {
-        replay: (checked) => {
-          const claim = replay.claim(checked.client, checked.id, requestHash, Date.parse(checked.at) + config.skewSeconds * 1000);
+        replay: async (checked) => {
+          const claim = await replay.claim(checked.client, checked.id, requestHash, Date.parse(checked.at) + config.skewSeconds * 1000);
           if (claim.status !== 'new') {
             // HTTP has no redelivery: the same bytes again are a replay too; say which transaction they repeat.
             const first = claim.tx ? ` in transaction ${claim.tx}` : '';

@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { lgspHome } from '../../gateway/home/keys.ts';
 import { HomeInUseError, runningIn } from '../../gateway/home/running.ts';
 import { verifyChain } from '../../gateway/ledger/verify.ts';
+import { safePgUrl, verifyPgChain } from '../../gateway/ledger/postgres.ts';
 
-export function verifyLedger(options: { home?: string; file?: string }): void {
-  const file = options.file ?? join(options.home ?? lgspHome(), 'ledger.sqlite');
-  if (!existsSync(file)) throw new Error(`no ledger at ${file}`);
-  const report = verifyChain(file);
+export async function verifyLedger(options: { home?: string; file?: string; ledger?: string }): Promise<void> {
+  const file = options.ledger ? safePgUrl(options.ledger) : options.file ?? join(options.home ?? lgspHome(), 'ledger.sqlite');
+  if (!options.ledger && !existsSync(file)) throw new Error(`no ledger at ${file}`);
+  const report = options.ledger ? await verifyPgChain(options.ledger) : verifyChain(file);
   if (!report.broken) {
     process.stdout.write(`ledger ${file}: ${report.records} records, hash chain intact\n`);
     return;

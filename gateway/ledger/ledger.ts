@@ -73,12 +73,12 @@ export interface Ledger {
    */
   record(record: TransactionRecord, answer?: StoredAnswer): Promise<boolean>;
   /** The answer transaction `tx` delivered, while it is kept. */
-  answerOf(tx: string): StoredAnswer | undefined;
+  answerOf(tx: string): Promise<StoredAnswer | undefined>;
   /**
    * The one owner of "have we seen this message": the use of `messageId` by `client` that the
    * ledger holds (or is about to write), for as long as it keeps records.
    */
-  priorUse(client: string, messageId: string): PriorUse | undefined;
+  priorUse(client: string, messageId: string): Promise<PriorUse | undefined>;
   close(): Promise<void>;
 }
 
@@ -99,11 +99,11 @@ export class MemoryLedger implements Ledger {
     return true;
   }
 
-  answerOf(tx: string): StoredAnswer | undefined {
+  async answerOf(tx: string): Promise<StoredAnswer | undefined> {
     return this.answers.get(tx);
   }
 
-  priorUse(client: string, messageId: string): PriorUse | undefined {
+  async priorUse(client: string, messageId: string): Promise<PriorUse | undefined> {
     return this.uses.get(useKey(client, messageId));
   }
 

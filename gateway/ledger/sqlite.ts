@@ -99,7 +99,7 @@ export class SqliteLedger implements Ledger {
     });
   }
 
-  answerOf(tx: string): StoredAnswer | undefined {
+  async answerOf(tx: string): Promise<StoredAnswer | undefined> {
     const queued = this.queue.find((q) => q.record.tx === tx)?.answer;
     if (queued) return queued;
     const row = this.findAnswer.get(tx) as { queue: string; jws: string; props: string } | undefined;
@@ -111,7 +111,7 @@ export class SqliteLedger implements Ledger {
     return this.db.prepare('DELETE FROM answers WHERE at < ?').run(this.now() - ANSWER_RETENTION_MS).changes;
   }
 
-  priorUse(client: string, messageId: string): PriorUse | undefined {
+  async priorUse(client: string, messageId: string): Promise<PriorUse | undefined> {
     return this.queuedUses.get(useKey(client, messageId)) ?? (this.findUse.get(client, messageId) as PriorUse | undefined);
   }
 

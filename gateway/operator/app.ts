@@ -10,7 +10,11 @@ import type { GatewayMetrics } from './metrics.ts';
 import { filterParams, intParam, QueryError } from './query.ts';
 
 export interface OperatorDeps {
-  readonly reader: LedgerReader;
+  /**
+   * Reads the SQLite ledger for the transaction pages. Absent when the gateway records in
+   * PostgreSQL: those pages then answer 501 and say where the records are.
+   */
+  readonly reader?: LedgerReader;
   readonly metrics: GatewayMetrics;
   readiness(): { broker: boolean; ledger: boolean };
   readonly now?: () => number;
@@ -57,31 +61,41 @@ export function createOperatorApp(deps: OperatorDeps): express.Express {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 
+  const ledgerPages = ['/api/stats', '/api/transactions', '/api/transactions/:tx', '/api/services/health'];
+  app.get(ledgerPages, (_req, res, next) => {
+    if (deps.reader) return next();
+    res.status(501).json({
+      error: 'ledger_elsewhere',
+      message: "This gateway records in PostgreSQL (--ledger), shared with other gateway instances; the operator server's transaction pages read a SQLite ledger. Query the transactions table there.",
+    });
+  });
+  const reader = () => deps.reader!;
+
   app.get('/api/stats', (req, res) => {
     const bucketMs = intParam(req.query, 'bucket', 1000, 86_400_000, 10_000)!;
     const filter = filterParams(req.query);
     const window = { ...filter, from: filter.from ?? now() - 3_600_000 };
-    const buckets = deps.reader.stats(window, bucketMs);
+    const buckets = reader().stats(window, bucketMs);
     const totals = { byClient: {} as Record<string, number>, byService: {} as Record<string, number>, byOutcome: {} as Record<string, number> };
     for (const b of buckets) {
       totals.byClient[b.client ?? 'unknown'] = (totals.byClient[b.client ?? 'unknown'] ?? 0) + b.count;
       totals.byService[b.service ?? 'unknown'] = (totals.byService[b.service ?? 'unknown'] ?? 0) + b.count;
       totals.byOutcome[b.outcome] = (totals.byOutcome[b.outcome] ?? 0) + b.count;
     }
-    res.json({ from: window.from, to: window.to ?? now(), bucketMs, buckets, totals, latency: deps.reader.latency({ ...window, from: Math.max(window.from, now() - 60_000) }) });
+    res.json({ from: window.from, to: window.to ?? now(), bucketMs, buckets, totals, latency: reader().latency({ ...window, from: Math.max(window.from, now() - 60_000) }) });
   });
 
   app.get('/api/transactions', (req, res) => {
     const limit = intParam(req.query, 'limit', 1, 1000, 50)!;
     const before = intParam(req.query, 'before', 1, Number.MAX_SAFE_INTEGER);
-    res.json(deps.reader.transactions(filterParams(req.query), limit, before));
+    res.json(reader().transactions(filterParams(req.query), limit, before));
   });
 
   app.get('/api/transactions/:tx', (req, res) => {
     const tx = req.params.tx;
-    const record = /^[0-9a-f-]{36}$/.test(tx) ? deps.reader.transaction(tx) : undefined;
+    const record = /^[0-9a-f-]{36}$/.test(tx) ? reader().transaction(tx) : undefined;
     if (!record) return void res.status(404).json({ error: `no transaction ${tx.slice(0, 64)}` });
-    res.json({ record, journal: deps.reader.journal(tx) });
+    res.json({ record, journal: reader().journal(tx) });
   });
 
   app.get('/api/queues', async (_req, res, next) => {
@@ -104,7 +118,7 @@ export function createOperatorApp(deps: OperatorDeps): express.Express {
     res.sendFile(path);
   });
 
-  app.get('/api/services/health', (_req, res) => void res.json({ at: now(), services: deps.reader.health(now()) }));
+  app.get('/api/services/health', (_req, res) => void res.json({ at: now(), services: reader().health(now()) }));
 
   // Read-only without a token: every change is an operator's, with a token of their own.
   app.use((req, res, next) => {

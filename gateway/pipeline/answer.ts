@@ -102,7 +102,7 @@ export async function finish(ctx: PipelineContext, record: TransactionRecord, an
 
 /** Delivers again the answer the ledger holds for transaction `tx`; false when none is kept. */
 export async function deliverStoredAnswer(ctx: PipelineContext, tx: string): Promise<boolean> {
-  const answer = ctx.ledger.answerOf(tx);
+  const answer = await ctx.ledger.answerOf(tx);
   if (!answer) return false;
   await ctx.transport.publish(answer.queue, Buffer.from(answer.jws), answer.props);
   return true;

@@ -25,16 +25,16 @@ export type Claim =
   | { status: 'replay'; tx?: string };
 
 /** The ledger's answer about an id no message in flight holds. */
-export type History = (client: string, id: string) => PriorUse | undefined;
+export type History = (client: string, id: string) => Promise<PriorUse | undefined>;
 
 export class ReplayGuard {
   private readonly seen = new Map<string, Seen>();
   private sweptAt = 0;
 
-  constructor(private readonly now: () => number, private readonly history: History = () => undefined) {}
+  constructor(private readonly now: () => number, private readonly history: History = async () => undefined) {}
 
   /** Claims `(client, id)` for a message whose JWS hashes to `hash`; remembered until `expiresAt`. */
-  claim(client: string, id: string, hash: string, expiresAt: number): Claim {
+  async claim(client: string, id: string, hash: string, expiresAt: number): Promise<Claim> {
     this.sweep();
     const key = `${client} ${id}`;
     const prior = this.seen.get(key);
@@ -42,22 +42,31 @@ export class ReplayGuard {
       if (prior.hash !== hash) return { status: 'replay' };
       return { status: 'duplicate', handled: prior.outcome };
     }
-    const recorded = this.history(client, id);
-    if (recorded) {
-      if (recorded.requestHash !== hash) return { status: 'replay', tx: recorded.tx };
-      return { status: 'duplicate', handled: Promise.resolve(true), tx: recorded.tx };
-    }
+    // Claimed before the ledger is asked (which may take a round trip): a copy arriving meanwhile
+    // finds this claim and waits for it, as for any message in flight.
     let resolve!: (handled: boolean) => void;
     const entry: Seen = { hash, expiresAt, outcome: new Promise((r) => (resolve = r)) };
     this.seen.set(key, entry);
-    return {
-      status: 'new',
-      settle: (handled) => {
-        resolve(handled);
-        // A copy that failed for want of a broker is not "seen": its redelivery is handled anew.
-        if (!handled && this.seen.get(key) === entry) this.seen.delete(key);
-      },
+    const release = (handled: boolean) => {
+      resolve(handled);
+      // A copy that failed for want of a broker is not "seen": its redelivery is handled anew.
+      if (!handled && this.seen.get(key) === entry) this.seen.delete(key);
     };
+    let recorded: PriorUse | undefined;
+    try {
+      recorded = await this.history(client, id);
+    } catch (err) {
+      release(false);
+      throw err;
+    }
+    if (recorded) {
+      // The ledger had it: the copies that came meanwhile are duplicates of that record; later ones ask the ledger again.
+      resolve(true);
+      if (this.seen.get(key) === entry) this.seen.delete(key);
+      if (recorded.requestHash !== hash) return { status: 'replay', tx: recorded.tx };
+      return { status: 'duplicate', handled: Promise.resolve(true), tx: recorded.tx };
+    }
+    return { status: 'new', settle: release };
   }
 
   get size(): number {

@@ -61,7 +61,7 @@ async function waitForProvider(ctx: PipelineContext, provider: string, graceMs: 
 async function claimId(ctx: PipelineContext, envelope: RequestEnvelope, requestHash: string): Promise<Extract<Claim, { status: 'new' }> | undefined> {
   const expiresAt = Date.parse(envelope.at) + ctx.config.skewSeconds * 1000;
   for (;;) {
-    const claim = ctx.replay.claim(envelope.client, envelope.id, requestHash, expiresAt);
+    const claim = await ctx.replay.claim(envelope.client, envelope.id, requestHash, expiresAt);
     if (claim.status === 'new') return claim;
     if (claim.status === 'replay') {
       throw new GatewayError('client.replay', `Message id ${envelope.id} was already used by ${envelope.client}${claim.tx ? ` in transaction ${claim.tx}` : ''}.`);
@@ -92,7 +92,7 @@ export async function handleClientMessage(ctx: PipelineContext, t: Transaction, 
     if (!admitted) {
       // The same bytes again, already handled: at least once, answered once — with the answer
       // the ledger holds, in case the first copy's answer never went out (a gateway killed between).
-      const first = ctx.ledger.priorUse(envelope!.client, envelope!.id);
+      const first = await ctx.ledger.priorUse(envelope!.client, envelope!.id);
       if (envelope!.kind === 'request' && first) await deliverStoredAnswer(ctx, first.tx);
       t.duplicate();
       return;

@@ -68,7 +68,7 @@ export function killBetweenSuite(makeBroker: () => BrokerHandle): void {
     expect(asked).toBe(1);
     const records = ledger.records.filter((r) => r.tx === reply.tx);
     expect(records.map((r) => r.outcome)).toEqual(['ok']);
-    expect(ledger.answerOf(reply.tx!)?.jws).toBe(reply.jws); // what the client received is what the ledger holds
+    expect((await ledger.answerOf(reply.tx!))?.jws).toBe(reply.jws); // what the client received is what the ledger holds
     expect(gateways).toHaveLength(2);
   });
 }

@@ -6,8 +6,8 @@
  * loop, and the suite checks: nothing lost (each request answered; each event delivered, or
  * refused to its sender while its provider was away); every reply a client received is in the
  * ledger with its very hash; every second delivery to a provider came under the same transaction, flagged as
- * one; no client got two different answers to one request. Last, a second gateway instance joins
- * the first on the same bus and is killed under load: the same guarantees hold across both ledgers.
+ * one; no client got two different answers to one request. Last, two gateway instances sharing a
+ * PostgreSQL ledger take over the bus and one is killed under load: the same guarantees hold.
  */
 import Database from 'better-sqlite3';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -24,6 +24,8 @@ import type { JsonObject } from '../../gateway/protocol/envelope.ts';
 import { sha256 } from '../../gateway/protocol/jws.ts';
 import { connectRabbit } from '../../gateway/transport/rabbitmq.ts';
 import { describeOwnRabbit, startRabbitNode, type RabbitNode } from '../helpers/rabbit-node.ts';
+import { dropSchema, itWithPostgres, ownSchema, sqlIn } from '../helpers/postgres.ts';
+import { verifyPgChain } from '../../gateway/ledger/postgres.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const DANCU = 'VN/GOV/BCA/DANCU';
@@ -58,10 +60,20 @@ describeOwnRabbit('faults on a bus of separate processes', () => {
       child.once('exit', (code) => fail(new Error(`${what} exited (${code}) before it was ready`)));
     });
   }
-  const startGateway = (env: NodeJS.ProcessEnv = {}) =>
-    spawnReady(['bin/lgsp.mjs', 'gateway', '--amqp-url', node.url, '--prefix', PREFIX, '--no-operator', '--no-ingress'], env, 'the gateway');
-  /** The ledgers the run's gateways write: the first gateway's, and a second instance's once one ran. */
-  const ledgers = [join(home, 'ledger.sqlite')];
+  const startGateway = (env: NodeJS.ProcessEnv = {}, args: string[] = []) =>
+    spawnReady(['bin/lgsp.mjs', 'gateway', '--amqp-url', node.url, '--prefix', PREFIX, '--no-operator', '--no-ingress', ...args], env, 'the gateway');
+  type Row = { id: string; tx: string; outcome: string; hash: string | null };
+  /** The client's records in the first gateway's SQLite ledger. */
+  const sqliteRows = async (): Promise<Row[]> => {
+    const db = new Database(join(home, 'ledger.sqlite'), { readonly: true });
+    try {
+      return db.prepare('SELECT message_id AS id, tx, outcome, response_hash AS hash FROM transactions WHERE client = ?').all(CAOBANG) as Row[];
+    } finally {
+      db.close();
+    }
+  };
+  /** Where the run's gateways record: the first gateway's ledger, and a shared one while instances share it. */
+  const ledgers: Array<() => Promise<Row[]>> = [sqliteRows];
   const startProviders = () => spawnReady(['--import', 'tsx', 'test/helpers/recording-providers.ts'], { AMQP_URL: node.url, LGSP_PREFIX: PREFIX, LOG_FILE: log }, 'the providers');
 
   async function kill(child: ChildProcess): Promise<void> {
@@ -136,24 +148,15 @@ describeOwnRabbit('faults on a bus of separate processes', () => {
     expect(events.length).toBe(EVENTS);
 
     // What each client received is what the ledger holds (records are written in batches: wait for them).
-    type Row = { id: string; tx: string; outcome: string; hash: string | null };
-    const rowsOf = (file: string) => {
-      const db = new Database(file, { readonly: true });
-      try {
-        return db.prepare('SELECT message_id AS id, tx, outcome, response_hash AS hash FROM transactions WHERE client = ?').all(CAOBANG) as Row[];
-      } finally {
-        db.close();
-      }
-    };
-    const held = () => {
-      const rows = ledgers.flatMap(rowsOf);
+    const held = async () => {
+      const rows = (await Promise.all(ledgers.map((rowsOf) => rowsOf()))).flat();
       // One message, one record, whichever gateway instance handled it: a second is a message answered twice.
       const twiceRecorded = rows.filter((r, i) => rows.findIndex((o) => o.id === r.id) !== i);
-      expect(twiceRecorded.map((r) => r.id), 'no message recorded by two gateway instances').toEqual([]);
+      expect(twiceRecorded.map((r) => r.id), 'no message recorded twice').toEqual([]);
       return new Map(rows.map((r) => [r.id, r]));
     };
-    await expect.poll(() => { const h = held(); return [...replies.keys(), ...events].filter((id) => !h.has(id)).length; }, { timeout: 30_000 }).toBe(0);
-    const ledger = held();
+    await expect.poll(async () => { const h = await held(); return [...replies.keys(), ...events].filter((id) => !h.has(id)).length; }, { timeout: 30_000 }).toBe(0);
+    const ledger = await held();
     expect([...replies].filter(([id, r]) => ledger.get(id)!.tx !== r.tx || ledger.get(id)!.hash !== sha256(r.jws)).map(([id]) => id)).toEqual([]);
     // An event not taken (its provider away) was refused to its sender, who got that very error.
     const refusedTo = (id: string) => (late.get(id) ?? []).map((jws) => (JSON.parse(Buffer.from(jws.split('.')[1]!, 'base64url').toString()) as { error?: { type: string } }).error?.type);
@@ -206,32 +209,39 @@ describeOwnRabbit('faults on a bus of separate processes', () => {
     await expectNothingLostOrDoubled(result, 'broker restart');
   }, 180_000);
 
-  it('loses nothing and answers nothing twice when one of two gateway instances is killed (SIGKILL) under load', async () => {
-    // A second instance beside the first: its own state directory (its own ledger), the same keys.
-    const home2 = mkdtempSync(join(tmpdir(), 'lgsp-faults-second-'));
-    cpSync(join(home, 'keys'), join(home2, 'keys'), { recursive: true });
-    const second = await startGateway({ LGSP_HOME: home2 });
-    ledgers.push(join(home2, 'ledger.sqlite'));
-    try {
-      const result = await underLoad(() => kill(second));
-      await expectNothingLostOrDoubled(result, 'one of two gateways SIGKILL');
-      // Both instances carried the load before the kill: the second's ledger holds transactions of this run.
-      const db = new Database(join(home2, 'ledger.sqlite'), { readonly: true });
-      const handled = (db.prepare('SELECT COUNT(*) AS n FROM transactions WHERE client = ?').get(CAOBANG) as { n: number }).n;
-      db.close();
-      expect(handled).toBeGreaterThan(0);
-      console.log(`two gateways: the killed one had recorded ${handled} transactions`);
-    } finally {
-      if (second.exitCode === null && second.signalCode === null) await kill(second);
-      ledgers.pop();
-      rmSync(home2, { recursive: true, force: true });
-    }
-  }, 180_000);
-
   it('loses nothing and doubles nothing when every connection is closed', async () => {
     const result = await underLoad(async () => {
       await run('rabbitmqctl', ['-n', node.name, 'close_all_connections', 'fault test']);
     });
     await expectNothingLostOrDoubled(result, 'connections closed');
+  }, 180_000);
+
+  itWithPostgres('loses nothing and answers nothing twice when one of two gateway instances sharing a PostgreSQL ledger is killed (SIGKILL) under load', async () => {
+    // The first gateway leaves; two instances take the bus over, each with its own state directory
+    // (the same keys) and one shared ledger in a schema of this test's own.
+    const { schema, url } = ownSchema();
+    await kill(gateway);
+    const homes = [0, 1].map(() => {
+      const dir = mkdtempSync(join(tmpdir(), 'lgsp-faults-instance-'));
+      cpSync(join(home, 'keys'), join(dir, 'keys'), { recursive: true });
+      return dir;
+    });
+    const [first, second] = [await startGateway({ LGSP_HOME: homes[0] }, ['--ledger', url]), await startGateway({ LGSP_HOME: homes[1] }, ['--ledger', url])];
+    ledgers.push(async () => (await sqlIn(schema, 'SELECT message_id AS id, tx, outcome, response_hash AS hash FROM transactions WHERE client = ?', CAOBANG)) as Row[]);
+    try {
+      const result = await underLoad(() => kill(second!));
+      await expectNothingLostOrDoubled(result, 'one of two gateways on a shared ledger SIGKILL');
+      // Both instances carried the load: the shared ledger holds this run's records of two instances, in one chain.
+      const instances = await sqlIn(schema, 'SELECT instance, count(*) AS n FROM transactions WHERE client = ? GROUP BY instance', CAOBANG);
+      expect(instances).toHaveLength(2);
+      expect(await verifyPgChain(url)).toEqual({ records: expect.any(Number) });
+      console.log(`two gateways on a shared ledger: ${instances.map((r) => `${String(r.instance)} recorded ${String(r.n)}`).join(', ')}`);
+    } finally {
+      for (const child of [first!, second!]) if (child.exitCode === null && child.signalCode === null) await kill(child);
+      ledgers.pop();
+      gateway = await startGateway();
+      await dropSchema(schema);
+      for (const dir of homes) rmSync(dir, { recursive: true, force: true });
+    }
   }, 180_000);
 });

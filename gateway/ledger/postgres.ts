@@ -1,0 +1,275 @@
+/**
+ * The ledger on PostgreSQL (docs/scale-out.md §4), for several gateway instances that share one:
+ * the same records, answers and hash chain as the SQLite ledger, and one owner of "seen this
+ * message" for every instance. Records are written in batches (a turn of the event loop's worth),
+ * each batch in one database transaction that holds an advisory lock, so that the writers of
+ * every instance take turns and the chain stays one sequence: one chain overall, which an
+ * auditor checks in one walk whichever instance wrote what.
+ */
+import pg from 'pg';
+import { ANSWER_RETENTION_MS, claimsId, useKey, USES_ID_SQL, type Ledger, type PriorUse, type StoredAnswer, type TransactionRecord } from './ledger.ts';
+import { chainHash, column, FIELDS, GENESIS } from './schema.ts';
+import { CHAIN_COLUMNS, ChainWalk, type ChainReport, type ChainRow } from './verify.ts';
+
+export interface PgLedgerOptions {
+  /**
+   * `postgres://user:password@host:port/database`, with `?schema=<name>` for a schema of its own
+   * (default `public`; made if missing).
+   */
+  readonly url: string;
+  readonly maxBatch?: number;
+  /** Records older than this many days are removed, once an hour and at start. */
+  readonly retentionDays?: number;
+  readonly now?: () => number;
+}
+
+/** The advisory lock every writer of a chain holds while it appends: one per schema. */
+const CHAIN_LOCK = 0x6c677370; // "lgsp"
+
+const INT8 = 20;
+
+/** A pool for `url`: its schema on every connection, 64-bit integers (epoch milliseconds) read as numbers. */
+function poolFor(url: string): { pool: pg.Pool; schema: string } {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema') ?? 'public';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`ledger URL: schema "${schema}" must be lower-case letters, digits and _`);
+  parsed.searchParams.delete('schema');
+  const pool = new pg.Pool({
+    connectionString: parsed.toString(), max: 4,
+    options: `-c search_path=${schema}`,
+    types: { getTypeParser: ((oid: number, format?: string) => (oid === INT8 ? Number : pg.types.getTypeParser(oid, format as 'text'))) as typeof pg.types.getTypeParser },
+  });
+  pool.on('error', () => undefined); // an idle connection lost: the next query opens another
+  return { pool, schema };
+}
+
+const SCHEMA = (schema: string) => `
+CREATE SCHEMA IF NOT EXISTS ${schema};
+CREATE TABLE IF NOT EXISTS transactions (
+  seq BIGSERIAL PRIMARY KEY,
+  tx TEXT NOT NULL UNIQUE,
+  message_id TEXT, kind TEXT NOT NULL, client TEXT, service TEXT, provider TEXT, user_id TEXT, issue TEXT,
+  request_in BIGINT NOT NULL, request_out BIGINT, response_in BIGINT, response_out BIGINT,
+  request_size BIGINT NOT NULL, response_size BIGINT,
+  outcome TEXT NOT NULL, business_error TEXT, instance TEXT NOT NULL, request_hash TEXT, response_hash TEXT,
+  prev_hash TEXT NOT NULL, hash TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS transactions_message_use ON transactions (client, message_id) WHERE ${USES_ID_SQL};
+CREATE INDEX IF NOT EXISTS transactions_time ON transactions (request_in);
+CREATE INDEX IF NOT EXISTS transactions_service_time ON transactions (service, request_in);
+CREATE TABLE IF NOT EXISTS answers (tx TEXT PRIMARY KEY, at BIGINT NOT NULL, queue TEXT NOT NULL, jws TEXT NOT NULL, props TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS answers_at ON answers (at);
+CREATE TABLE IF NOT EXISTS chain_anchor (id INTEGER PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL, hash TEXT NOT NULL);
+`;
+
+interface Queued {
+  record: TransactionRecord;
+  answer?: StoredAnswer;
+  resolve(inserted: boolean): void;
+  reject(err: Error): void;
+}
+
+const COLUMNS = [...FIELDS.map(column), 'prev_hash', 'hash'];
+const INSERT = `INSERT INTO transactions (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}) ON CONFLICT DO NOTHING RETURNING seq`;
+
+export class PgLedger implements Ledger {
+  private queue: Queued[] = [];
+  private scheduled?: NodeJS.Immediate;
+  /** The batch being written: one at a time, in order. */
+  private writing: Promise<void> = Promise.resolve();
+  private readonly queuedUses = new Map<string, PriorUse>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly maxBatch: number;
+
+  private constructor(private readonly pool: pg.Pool, private readonly options: PgLedgerOptions) {
+    this.maxBatch = options.maxBatch ?? 1000;
+  }
+
+  /** Connects, and makes the schema and tables if they are missing. */
+  static async open(options: PgLedgerOptions): Promise<PgLedger> {
+    const { pool, schema } = poolFor(options.url);
+    const client = await pool.connect().catch((cause: Error) => {
+      void pool.end();
+      throw new Error(`cannot reach the PostgreSQL ledger at ${safePgUrl(options.url)}: ${cause.message}`, { cause });
+    });
+    try {
+      await client.query('BEGIN');
+      // Several gateways starting at once: one makes the tables, the others wait for it.
+      await client.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
+      await client.query(SCHEMA(schema));
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release();
+      await pool.end();
+      throw err;
+    }
+    client.release();
+    const ledger = new PgLedger(pool, options);
+    const answers = setInterval(() => void ledger.pruneAnswers().catch(() => undefined), 60_000);
+    answers.unref();
+    ledger.timers.push(answers);
+    if (options.retentionDays) {
+      await ledger.prune(options.retentionDays);
+      const retention = setInterval(() => void ledger.prune(options.retentionDays!).catch(() => undefined), 3_600_000);
+      retention.unref();
+      ledger.timers.push(retention);
+    }
+    return ledger;
+  }
+
+  record(record: TransactionRecord, answer?: StoredAnswer): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      if (claimsId(record)) {
+        const key = useKey(record.client!, record.messageId!);
+        if (!this.queuedUses.has(key)) this.queuedUses.set(key, { tx: record.tx, requestHash: record.requestHash });
+      }
+      this.queue.push({ record, answer, resolve, reject });
+      if (this.queue.length >= this.maxBatch) void this.flush();
+      else this.scheduled ??= setImmediate(() => void this.flush());
+    });
+  }
+
+  async answerOf(tx: string): Promise<StoredAnswer | undefined> {
+    const queued = this.queue.find((q) => q.record.tx === tx)?.answer;
+    if (queued) return queued;
+    const { rows } = await this.pool.query<{ queue: string; jws: string; props: string }>('SELECT queue, jws, props FROM answers WHERE tx = $1', [tx]);
+    const row = rows[0];
+    return row && { queue: row.queue, jws: row.jws, props: JSON.parse(row.props) as StoredAnswer['props'] };
+  }
+
+  async priorUse(client: string, messageId: string): Promise<PriorUse | undefined> {
+    const queued = this.queuedUses.get(useKey(client, messageId));
+    if (queued) return queued;
+    const { rows } = await this.pool.query<PriorUse>(
+      `SELECT tx, request_hash AS "requestHash" FROM transactions WHERE client = $1 AND message_id = $2 AND ${USES_ID_SQL} LIMIT 1`, [client, messageId],
+    );
+    return rows[0];
+  }
+
+  /** Writes what is queued; resolves once it is written (or failed, each record's promise saying so). */
+  flush(): Promise<void> {
+    clearImmediate(this.scheduled);
+    this.scheduled = undefined;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return this.writing;
+    this.writing = this.writing.then(() => this.write(batch));
+    return this.writing;
+  }
+
+  private async write(batch: Queued[]): Promise<void> {
+    const inserted: boolean[] = [];
+    const client = await this.pool.connect().catch((err: Error) => err);
+    if (client instanceof Error) return this.fail(batch, client);
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
+      const last = await client.query<{ hash: string }>('SELECT hash FROM transactions ORDER BY seq DESC LIMIT 1');
+      const anchor = last.rows[0] ? undefined : await client.query<{ hash: string }>('SELECT hash FROM chain_anchor');
+      let prev = last.rows[0]?.hash ?? anchor?.rows[0]?.hash ?? GENESIS;
+      for (const q of batch) {
+        const hash = chainHash(prev, q.record);
+        const values = FIELDS.map((f) => q.record[f] ?? null);
+        const { rowCount } = await client.query(INSERT, [...values, prev, hash]);
+        inserted.push(rowCount === 1);
+        if (rowCount === 1) prev = hash;
+        if (q.answer) {
+          await client.query('INSERT INTO answers (tx, at, queue, jws, props) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tx) DO UPDATE SET at = EXCLUDED.at, queue = EXCLUDED.queue, jws = EXCLUDED.jws, props = EXCLUDED.props',
+            [q.record.tx, this.now(), q.answer.queue, q.answer.jws, JSON.stringify(q.answer.props)]);
+        }
+      }
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release();
+      return this.fail(batch, err as Error);
+    }
+    client.release();
+    this.forgetQueued(batch);
+    batch.forEach((q, i) => q.resolve(inserted[i]!));
+  }
+
+  private fail(batch: Queued[], err: Error): void {
+    this.forgetQueued(batch);
+    for (const q of batch) q.reject(err);
+  }
+
+  private forgetQueued(batch: Queued[]): void {
+    for (const { record } of batch) {
+      if (!claimsId(record)) continue;
+      const key = useKey(record.client!, record.messageId!);
+      if (this.queuedUses.get(key)?.tx === record.tx) this.queuedUses.delete(key);
+    }
+  }
+
+  /** Forgets answers older than ANSWER_RETENTION_MS. */
+  async pruneAnswers(): Promise<number> {
+    return (await this.pool.query('DELETE FROM answers WHERE at < $1', [this.now() - ANSWER_RETENTION_MS])).rowCount ?? 0;
+  }
+
+  /** Removes records older than `days`, keeping the chain checkable from the first one left. */
+  async prune(days: number): Promise<number> {
+    const cutoff = this.now() - days * 86_400_000;
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
+      const last = (await client.query<{ seq: number; hash: string }>('SELECT seq, hash FROM transactions WHERE request_in < $1 ORDER BY seq DESC LIMIT 1', [cutoff])).rows[0];
+      if (!last) {
+        await client.query('COMMIT');
+        return 0;
+      }
+      await client.query('INSERT INTO chain_anchor (id, seq, hash) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash', [last.seq, last.hash]);
+      const removed = (await client.query('DELETE FROM transactions WHERE seq <= $1', [last.seq])).rowCount ?? 0;
+      await client.query('COMMIT');
+      return removed;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    for (const t of this.timers) clearInterval(t);
+    await this.pool.end();
+  }
+}
+
+/** Walks the chain of the PostgreSQL ledger at `url` in order, a page at a time, and reports the first break. */
+export async function verifyPgChain(url: string): Promise<ChainReport> {
+  const { pool } = poolFor(url);
+  try {
+    const anchor = (await pool.query<{ hash: string }>('SELECT hash FROM chain_anchor')).rows[0];
+    const walk = new ChainWalk(anchor?.hash);
+    for (let after = -1; ;) {
+      const { rows } = await pool.query<ChainRow>(`SELECT ${CHAIN_COLUMNS} FROM transactions WHERE seq > $1 ORDER BY seq LIMIT 10000`, [after]);
+      for (const row of rows) if (!walk.step(row)) return walk.report;
+      if (rows.length === 0) return walk.report;
+      after = rows[rows.length - 1]!.seq;
+    }
+  } finally {
+    await pool.end();
+  }
+}
+
+/** True when `ledger` names a PostgreSQL ledger rather than a file. */
+export const isPgUrl = (ledger: string | undefined): ledger is string => /^postgres(ql)?:\/\//.test(ledger ?? '');
+
+/** A PostgreSQL URL with its password hidden, to show. */
+export function safePgUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://…';
+  }
+}
