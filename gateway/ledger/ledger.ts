@@ -48,6 +48,34 @@ export const claimsId = (r: TransactionRecord): boolean =>
   r.client !== null && r.messageId !== null && !(NOT_A_USE as readonly string[]).includes(r.outcome);
 
 /**
+ * The uses of message ids in records queued and not yet written, so that a ledger's `priorUse`
+ * sees them too (both ledgers write in batches).
+ */
+export class QueuedUses {
+  private readonly uses = new Map<string, PriorUse>();
+
+  /** Notes a record as it is queued; the first queued use of an id is the one that counts. */
+  add(record: TransactionRecord): void {
+    if (!claimsId(record)) return;
+    const key = useKey(record.client!, record.messageId!);
+    if (!this.uses.has(key)) this.uses.set(key, { tx: record.tx, requestHash: record.requestHash });
+  }
+
+  get(client: string, messageId: string): PriorUse | undefined {
+    return this.uses.get(useKey(client, messageId));
+  }
+
+  /** Forgets the records of a batch once it is written (or failed). */
+  forget(records: Iterable<TransactionRecord>): void {
+    for (const record of records) {
+      if (!claimsId(record)) continue;
+      const key = useKey(record.client!, record.messageId!);
+      if (this.uses.get(key)?.tx === record.tx) this.uses.delete(key);
+    }
+  }
+}
+
+/**
  * The answer a transaction delivered to its client, exactly as published: kept a while beside
  * the record so that the same request arriving again (a redelivery after a fault) gets the very
  * answer the ledger holds, never a second, different one.

@@ -7,7 +7,7 @@
  * auditor checks in one walk whichever instance wrote what.
  */
 import pg from 'pg';
-import { ANSWER_RETENTION_MS, claimsId, useKey, USES_ID_SQL, type Ledger, type PriorUse, type StoredAnswer, type TransactionRecord } from './ledger.ts';
+import { ANSWER_RETENTION_MS, QueuedUses, USES_ID_SQL, type Ledger, type PriorUse, type StoredAnswer, type TransactionRecord } from './ledger.ts';
 import { chainHash, column, FIELDS, GENESIS } from './schema.ts';
 import { CHAIN_COLUMNS, ChainWalk, type ChainReport, type ChainRow } from './verify.ts';
 
@@ -77,7 +77,7 @@ export class PgLedger implements Ledger {
   private scheduled?: NodeJS.Immediate;
   /** The batch being written: one at a time, in order. */
   private writing: Promise<void> = Promise.resolve();
-  private readonly queuedUses = new Map<string, PriorUse>();
+  private readonly queuedUses = new QueuedUses();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly maxBatch: number;
 
@@ -120,10 +120,7 @@ export class PgLedger implements Ledger {
 
   record(record: TransactionRecord, answer?: StoredAnswer): Promise<boolean> {
     return new Promise((resolve, reject) => {
-      if (claimsId(record)) {
-        const key = useKey(record.client!, record.messageId!);
-        if (!this.queuedUses.has(key)) this.queuedUses.set(key, { tx: record.tx, requestHash: record.requestHash });
-      }
+      this.queuedUses.add(record);
       this.queue.push({ record, answer, resolve, reject });
       if (this.queue.length >= this.maxBatch) void this.flush();
       else this.scheduled ??= setImmediate(() => void this.flush());
@@ -139,7 +136,7 @@ export class PgLedger implements Ledger {
   }
 
   async priorUse(client: string, messageId: string): Promise<PriorUse | undefined> {
-    const queued = this.queuedUses.get(useKey(client, messageId));
+    const queued = this.queuedUses.get(client, messageId);
     if (queued) return queued;
     const { rows } = await this.pool.query<PriorUse>(
       `SELECT tx, request_hash AS "requestHash" FROM transactions WHERE client = $1 AND message_id = $2 AND ${USES_ID_SQL} LIMIT 1`, [client, messageId],
@@ -196,11 +193,7 @@ export class PgLedger implements Ledger {
   }
 
   private forgetQueued(batch: Queued[]): void {
-    for (const { record } of batch) {
-      if (!claimsId(record)) continue;
-      const key = useKey(record.client!, record.messageId!);
-      if (this.queuedUses.get(key)?.tx === record.tx) this.queuedUses.delete(key);
-    }
+    this.queuedUses.forget(batch.map((q) => q.record));
   }
 
   /** Forgets answers older than ANSWER_RETENTION_MS. */

@@ -8,7 +8,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ANSWER_RETENTION_MS, claimsId, useKey, USES_ID_SQL, type Ledger, type PriorUse, type StoredAnswer, type TransactionRecord } from './ledger.ts';
+import { ANSWER_RETENTION_MS, QueuedUses, USES_ID_SQL, type Ledger, type PriorUse, type StoredAnswer, type TransactionRecord } from './ledger.ts';
 import { chainHash, column, FIELDS, GENESIS, SCHEMA } from './schema.ts';
 
 export interface SqliteLedgerOptions {
@@ -46,7 +46,7 @@ export class SqliteLedger implements Ledger {
   private readonly findAnswer: Database.Statement;
   private answersPruned?: NodeJS.Timeout;
   /** Uses of message ids in records queued and not yet written, so a lookup sees them too. */
-  private readonly queuedUses = new Map<string, PriorUse>();
+  private readonly queuedUses = new QueuedUses();
   private readonly writeBatch: (batch: Queued[]) => void;
   private readonly flushMs: number;
   private readonly maxBatch: number;
@@ -88,10 +88,7 @@ export class SqliteLedger implements Ledger {
 
   record(record: TransactionRecord, answer?: StoredAnswer): Promise<boolean> {
     return new Promise((resolve, reject) => {
-      if (claimsId(record)) {
-        const key = useKey(record.client!, record.messageId!);
-        if (!this.queuedUses.has(key)) this.queuedUses.set(key, { tx: record.tx, requestHash: record.requestHash });
-      }
+      this.queuedUses.add(record);
       this.queue.push({ record, answer, resolve, reject });
       if (this.queue.length >= this.maxBatch) this.flush();
       else if (this.flushMs === 0) this.immediate ??= setImmediate(() => this.flush());
@@ -112,7 +109,7 @@ export class SqliteLedger implements Ledger {
   }
 
   async priorUse(client: string, messageId: string): Promise<PriorUse | undefined> {
-    return this.queuedUses.get(useKey(client, messageId)) ?? (this.findUse.get(client, messageId) as PriorUse | undefined);
+    return this.queuedUses.get(client, messageId) ?? (this.findUse.get(client, messageId) as PriorUse | undefined);
   }
 
   /** Writes what is queued, now. */
@@ -138,11 +135,7 @@ export class SqliteLedger implements Ledger {
   }
 
   private forgetQueued(batch: Queued[]): void {
-    for (const { record } of batch) {
-      if (!claimsId(record)) continue;
-      const key = useKey(record.client!, record.messageId!);
-      if (this.queuedUses.get(key)?.tx === record.tx) this.queuedUses.delete(key);
-    }
+    this.queuedUses.forget(batch.map((q) => q.record));
   }
 
   /** Removes records older than `days`, keeping the chain checkable from the first one left. */
