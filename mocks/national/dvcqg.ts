@@ -7,6 +7,7 @@ import type { Handler } from '../../adapters/amqp/provider.ts';
 import type { NationalData, PortalDossier } from '../data/national.ts';
 import { adapterHandlers } from './dvcqg-adapter.ts';
 import { businessError } from './systems.ts';
+import { keepLatest, KEPT_RECORDS } from '../keep.ts';
 
 export interface PortalCounts {
   /** Dossiers reported at reception, by province. */
@@ -25,10 +26,10 @@ export interface ReceptionShares {
 }
 
 /**
- * The portal keeps the latest dossiers for look-ups, at most this many: a replay of millions
- * runs in constant memory, while counts (`received`, `shares`) cover every report.
+ * The portal keeps the latest dossiers for look-ups, at most this many (mocks/keep.ts): a replay
+ * of millions runs in constant memory, while counts (`received`, `shares`) cover every report.
  */
-export const KEPT_DOSSIERS = 200_000;
+export const KEPT_DOSSIERS = KEPT_RECORDS;
 
 /** How far along a status is: a later report never moves a dossier back (events may arrive out of order). */
 const RANK: Record<string, number> = { received: 0, processing: 1, supplement_required: 2, late: 3, completed: 4, returned: 4, withdrawn: 4 };
@@ -47,10 +48,7 @@ function report(d: PortalDossier, status: string, at: string): void {
 export function createDvcqg(data: NationalData, manualRefunds: () => boolean, agencyOf: (client: string) => string | undefined) {
   const received = new Map<string, number>();
   const reception = new Map<string, ReceptionShares>();
-  const keep = (d: PortalDossier) => {
-    data.dossiers.set(d.dossierCode, d);
-    if (data.dossiers.size > KEPT_DOSSIERS) data.dossiers.delete(data.dossiers.keys().next().value!);
-  };
+  const keep = (d: PortalDossier) => keepLatest(data.dossiers, d.dossierCode, d, KEPT_DOSSIERS);
   const counts: PortalCounts = {
     received,
     shares: (province) => ({ ...(reception.get(province) ?? { received: 0, online: 0, electronicResults: 0, digitised: 0 }) }),
@@ -113,7 +111,7 @@ export function createDvcqg(data: NationalData, manualRefunds: () => boolean, ag
     counts,
     /** Records a payment made on the portal for a dossier. */
     pay(paymentRef: string, dossierCode: string, amount: number) {
-      data.payments.set(paymentRef, { paymentRef, dossierCode, amount, status: 'paid' });
+      keepLatest(data.payments, paymentRef, { paymentRef, dossierCode, amount, status: 'paid' }, KEPT_RECORDS);
     },
     /** An officer completes a pending refund; false if there is none. */
     approveRefund(paymentRef: string): boolean {

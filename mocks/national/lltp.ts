@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Handler } from '../../adapters/amqp/provider.ts';
 import type { NationalData } from '../data/national.ts';
 import { businessError } from './systems.ts';
+import { keepLatest, KEPT_RECORDS } from '../keep.ts';
 
 export interface Certificate {
   ticket: string;
@@ -63,7 +64,7 @@ export function createLltp(options: LltpOptions): { handlers: Record<string, Han
         const known = certificates.get(ticket);
         if (known) return { body: { ticket, state: known.state } };
         const cert: Certificate = { ticket, idNumber: id, requester: client, ...(envelope.issue && { issue: envelope.issue }), state: 'pending' };
-        certificates.set(ticket, cert);
+        keepLatest(certificates, ticket, cert, KEPT_RECORDS);
         const timer = setTimeout(() => {
           timers.delete(timer);
           issue(cert);
