@@ -1,4 +1,5 @@
 /** Latency figures for the benchmark. */
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 export interface PhaseResult {
   readonly count: number;
   readonly elapsedMs: number;
@@ -61,4 +62,17 @@ export async function drive(
   const elapsedMs = performance.now() - started;
   latencies.sort((a, b) => a - b);
   return { count, elapsedMs, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
+}
+
+/** How busy this process's event loop is while a phase runs: the share of time it worked, and its delay's p99. */
+export function eventLoopLoad(): { stop(): { busyPct: number; delayP99Ms: number } } {
+  const start = performance.eventLoopUtilization();
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  return {
+    stop() {
+      delay.disable();
+      return { busyPct: 100 * performance.eventLoopUtilization(start).utilization, delayP99Ms: delay.percentile(99) / 1e6 };
+    },
+  };
 }

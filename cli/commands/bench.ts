@@ -22,7 +22,7 @@ import { topologyFor } from '../../gateway/transport/topology.ts';
 import { startRelay } from '../bench/relay.ts';
 import { CLIENT, PROVIDER, type GatewayPeerInput, type PeerMode, type RawPeerInput } from '../bench/scenario.ts';
 import { measureSignatures } from '../bench/signatures.ts';
-import { rssPeak, type PhaseResult } from '../bench/stats.ts';
+import { eventLoopLoad, rssPeak, type PhaseResult } from '../bench/stats.ts';
 import { safeUrl } from '../runtime.ts';
 
 export interface BenchOptions {
@@ -91,14 +91,15 @@ export async function bench(options: BenchOptions): Promise<void> {
     const gateway = createGateway({ transport, catalog, key: await ensureSigningKey(home, catalog.gateway), ledger, config: { clientRatePerSecond: Number.MAX_SAFE_INTEGER } });
     await gateway.start();
 
-    const results: { phase: Phase; relay: PhaseResult; gateway: PhaseResult; gatewayRssMb: number }[] = [];
+    const results: { phase: Phase; relay: PhaseResult; gateway: PhaseResult; gatewayRssMb: number; loop: { busyPct: number; delayP99Ms: number } }[] = [];
     for (const phase of phases) {
       out.write(`${phase.label}: relay … `);
       const relayResult = await runPeer<GatewayPeerInput>('gateway-peer.ts', { url, prefix: prefixes.relay, home, count: phase.count, mode: phase.mode });
       out.write(`${rate(relayResult).toFixed(0)}/s, gateway … `);
       const memory = rssPeak();
+      const loop = eventLoopLoad();
       const gatewayResult = await runPeer<GatewayPeerInput>('gateway-peer.ts', { url, prefix: prefixes.gateway, home, count: phase.count, mode: phase.mode });
-      results.push({ phase, relay: relayResult, gateway: gatewayResult, gatewayRssMb: memory.stop() });
+      results.push({ phase, relay: relayResult, gateway: gatewayResult, gatewayRssMb: memory.stop(), loop: loop.stop() });
       out.write(`${rate(gatewayResult).toFixed(0)}/s\n`);
     }
 
@@ -115,7 +116,8 @@ export async function bench(options: BenchOptions): Promise<void> {
         + (rss === undefined ? '' : `  peak RSS ${rss} MB`);
     const [closed, open, serial] = results as [typeof results[0], typeof results[0], typeof results[0]];
     const lines = ['', row(`raw request/reply, ${options.concurrency} in flight`, raw, raw.peakRssMb)];
-    for (const r of results) lines.push(row(`relay, ${r.phase.label}`, r.relay), row(`gateway, ${r.phase.label}`, r.gateway, r.gatewayRssMb));
+    for (const r of results) lines.push(row(`relay, ${r.phase.label}`, r.relay), row(`gateway, ${r.phase.label}`, r.gateway, r.gatewayRssMb)
+      + `  event loop ${r.loop.busyPct.toFixed(0)} % busy, delay p99 ${ms(r.loop.delayP99Ms)}`);
     const throughput = rate(closed.gateway) / rate(closed.relay);
     const p99Times = open.gateway.p99 / open.relay.p99;
     const addedSerial = serial.gateway.p50 - serial.relay.p50;
