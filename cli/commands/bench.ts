@@ -91,15 +91,28 @@ export async function bench(options: BenchOptions): Promise<void> {
     const gateway = createGateway({ transport, catalog, key: await ensureSigningKey(home, catalog.gateway), ledger, config: { clientRatePerSecond: Number.MAX_SAFE_INTEGER } });
     await gateway.start();
 
-    const results: { phase: Phase; relay: PhaseResult; gateway: PhaseResult; gatewayRssMb: number; loop: { busyPct: number; delayP99Ms: number } }[] = [];
+    const results: {
+      phase: Phase; relay: PhaseResult; gateway: PhaseResult; gatewayRssMb: number; loop: { busyPct: number; delayP99Ms: number }; cpuUs: { relay: number; gateway: number };
+    }[] = [];
+    /** This process's CPU (every thread: the event loop, libuv's crypto, SQLite) per round trip, in µs. */
+    const cpuPerRoundTrip = (since: NodeJS.CpuUsage, count: number) => {
+      const used = process.cpuUsage(since);
+      return (used.user + used.system) / count;
+    };
     for (const phase of phases) {
       out.write(`${phase.label}: relay … `);
+      const relayCpu = process.cpuUsage();
       const relayResult = await runPeer<GatewayPeerInput>('gateway-peer.ts', { url, prefix: prefixes.relay, home, count: phase.count, mode: phase.mode });
+      const relayUs = cpuPerRoundTrip(relayCpu, phase.count);
       out.write(`${rate(relayResult).toFixed(0)}/s, gateway … `);
       const memory = rssPeak();
       const loop = eventLoopLoad();
+      const gatewayCpu = process.cpuUsage();
       const gatewayResult = await runPeer<GatewayPeerInput>('gateway-peer.ts', { url, prefix: prefixes.gateway, home, count: phase.count, mode: phase.mode });
-      results.push({ phase, relay: relayResult, gateway: gatewayResult, gatewayRssMb: memory.stop(), loop: loop.stop() });
+      results.push({
+        phase, relay: relayResult, gateway: gatewayResult, gatewayRssMb: memory.stop(), loop: loop.stop(),
+        cpuUs: { relay: relayUs, gateway: cpuPerRoundTrip(gatewayCpu, phase.count) },
+      });
       out.write(`${rate(gatewayResult).toFixed(0)}/s\n`);
     }
 
@@ -116,8 +129,11 @@ export async function bench(options: BenchOptions): Promise<void> {
         + (rss === undefined ? '' : `  peak RSS ${rss} MB`);
     const [closed, open, serial] = results as [typeof results[0], typeof results[0], typeof results[0]];
     const lines = ['', row(`raw request/reply, ${options.concurrency} in flight`, raw, raw.peakRssMb)];
-    for (const r of results) lines.push(row(`relay, ${r.phase.label}`, r.relay), row(`gateway, ${r.phase.label}`, r.gateway, r.gatewayRssMb)
-      + `  event loop ${r.loop.busyPct.toFixed(0)} % busy, delay p99 ${ms(r.loop.delayP99Ms)}`);
+    for (const r of results) {
+      lines.push(row(`relay, ${r.phase.label}`, r.relay) + `  CPU ${r.cpuUs.relay.toFixed(0)} µs each`,
+        row(`gateway, ${r.phase.label}`, r.gateway, r.gatewayRssMb)
+          + `  CPU ${r.cpuUs.gateway.toFixed(0)} µs each; event loop ${r.loop.busyPct.toFixed(0)} % busy, delay p99 ${ms(r.loop.delayP99Ms)}`);
+    }
     const throughput = rate(closed.gateway) / rate(closed.relay);
     const p99Times = open.gateway.p99 / open.relay.p99;
     const addedSerial = serial.gateway.p50 - serial.relay.p50;
