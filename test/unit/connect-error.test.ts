@@ -21,4 +21,14 @@ describe('connecting to a RabbitMQ that is not there', () => {
     expect(message).toMatch(/leave both unset to use the embedded transport/);
     expect(message).not.toContain('secret');
   });
+
+  it('names each node of a cluster when none of them can be reached', async () => {
+    const ports = [await closedPort(), await closedPort(), await closedPort()];
+    const url = ports.map((p) => `amqp://u:secret@127.0.0.1:${p}`).join(',');
+    const failed = await connectRabbit({ url, initialRetries: 2 }).catch((e: unknown) => e);
+    expect(failed).toMatchObject({ name: 'TransportError', code: 'unreachable' });
+    const { message } = failed as Error;
+    expect(message).toContain(`cannot reach RabbitMQ at ${ports.map((p) => `amqp://127.0.0.1:${p}`).join(', ')}`);
+    expect(message).not.toContain('secret');
+  });
 });
