@@ -77,10 +77,13 @@ function ports(options: {
   };
 }
 
+/** The state directory option every command that reads or writes LGSP_HOME takes. */
+const homeOption = () => new Option('--home <dir>', 'state directory (keys, ledger)').env('LGSP_HOME');
+
 function withCommon(command: Command, amqpHelp = 'RabbitMQ to use instead of the embedded transport'): Command {
   return command
     .option('--contracts <dir>', 'the catalog and contracts folder', 'contracts')
-    .addOption(new Option('--home <dir>', 'state directory (keys, ledger)').env('LGSP_HOME'))
+    .addOption(homeOption())
     .addOption(new Option('--amqp-url <url>', amqpHelp).env('AMQP_URL'))
     .option('--prefix <prefix>', 'queue name prefix on the broker', 'lgsp')
     .addOption(new Option('--amqp-ca <file>', "for amqps://: the broker's certificate authority (PEM), e.g. LGSP_HOME/tls/ca.pem from lgsp keys tls").env('AMQP_CA'))
@@ -150,7 +153,7 @@ export function buildProgram(): Command {
     .description('wait until a simulator is ready: its --ready-file written by a live process (else the gateway on the state directory running) and its /readyz answering (exit 1 after --timeout)')
     .option('--ready-file <file>', 'the file lgsp up, gateway or check was given')
     .option('--timeout <seconds>', 'how long to wait', positive, 120)
-    .addOption(new Option('--home <dir>', 'state directory').env('LGSP_HOME'))
+    .addOption(homeOption())
     .action(async (options) => {
       process.exitCode = await waitReady(options);
     });
@@ -160,38 +163,37 @@ export function buildProgram(): Command {
     .description('generate a key pair for a system (kept if it exists) and register its public key')
     .option('--name <name>', 'key name, the part after # in the kid', 'k1')
     .addOption(new Option('--alg <alg>', 'signature algorithm').choices(['EdDSA', 'ES256']).default('EdDSA'))
-    .addOption(new Option('--home <dir>', 'state directory').env('LGSP_HOME'))
+    .addOption(homeOption())
     .action((system, options) => generateKey(system, options));
   keys.command('register <system> <jwk-file>')
     .description("register a system's own public JWK (its kid is the key name)")
-    .addOption(new Option('--home <dir>', 'state directory').env('LGSP_HOME'))
+    .addOption(homeOption())
     .action((system, file, options) => registerKey(system, file, options));
   keys.command('token <system>')
     .description('issue a bearer token for the HTTP ingress\'s credential mode (shown once; stored hashed)')
     .option('--label <text>', 'a note kept with the token')
-    .addOption(new Option('--home <dir>', 'state directory').env('LGSP_HOME'))
+    .addOption(homeOption())
     .action((system, options) => issueTokenFor(system, options));
   keys.command('operator-token')
     .description('issue an operator token: changing the running simulator (faults, refunds) through the operator server needs one (shown once; stored hashed)')
     .option('--label <text>', 'a note kept with the token')
-    .addOption(new Option('--home <dir>', 'state directory').env('LGSP_HOME'))
+    .addOption(homeOption())
     .action((options) => issueOperatorToken(options));
   keys.command('revoke <system> <token-id>')
     .description('revoke a bearer token by its id (see lgsp keys list)')
-    .addOption(new Option('--home <dir>', 'state directory').env('LGSP_HOME'))
+    .addOption(homeOption())
     .action((system, id, options) => revokeTokenOf(system, id, options));
   keys.command('tls')
     .description("make the state directory's certificate authority and a server certificate (tls/ca.pem, server.pem, server.key): for --tls, and for RabbitMQ's amqps:// listener")
     .option('--host <name...>', 'more names or addresses the server certificate is for (localhost, 127.0.0.1 and this host are always in it)')
-    .addOption(new Option('--home <dir>', 'state directory').env('LGSP_HOME'))
+    .addOption(homeOption())
     .action((options) => makeTls(options));
   keys.command('list')
     .description('list the registered public keys and issued tokens')
-    .addOption(new Option('--home <dir>', 'state directory').env('LGSP_HOME'))
+    .addOption(homeOption())
     .action((options) => listKeys(options));
 
   const operatorUrl = new Option('--url <url>', 'the operator server of a running gateway (default: the one running on the state directory, else http://127.0.0.1:8081)').env('LGSP_OPERATOR_URL');
-  const homeOption = () => new Option('--home <dir>', 'state directory (keys, ledger)').env('LGSP_HOME');
 
   program.command('stats')
     .description('counts by service, client and outcome from a running gateway')
@@ -276,15 +278,15 @@ export function buildProgram(): Command {
     .option('--calls <service...>', "services it may call besides those the catalog's access patterns give it")
     .option('--jwk <file>', 'its own public key (JWK), for messages it signs itself')
     .option('--contracts <dir>', 'the catalog and contracts folder', 'contracts')
-    .addOption(new Option('--home <dir>', 'state directory').env('LGSP_HOME'))
+    .addOption(homeOption())
     .action((id, options) => addSystem(id, options));
   systemCommand.command('list')
     .description('the systems registered in LGSP_HOME')
-    .addOption(new Option('--home <dir>', 'state directory').env('LGSP_HOME'))
+    .addOption(homeOption())
     .action((options) => listSystems(options));
   systemCommand.command('remove <id>')
     .description('remove a registered system (its keys and tokens stay)')
-    .addOption(new Option('--home <dir>', 'state directory').env('LGSP_HOME'))
+    .addOption(homeOption())
     .action((id, options) => removeSystem(id, options));
 
   const brokerCommand = program.command('broker').description('least privilege on RabbitMQ: a broker user for the gateway and for each system');
@@ -298,18 +300,18 @@ export function buildProgram(): Command {
       .option('--management-url <url>', "RabbitMQ's management API (default: http://<the AMQP host>:15672, same login)")
       .option('--prefix <prefix>', 'queue name prefix on the broker', 'lgsp')
       .option('--contracts <dir>', 'the catalog and contracts folder', 'contracts')
-      .addOption(new Option('--home <dir>', 'state directory').env('LGSP_HOME'))
+      .addOption(homeOption())
       .action((options) => action(options));
   }
 
   const ledgerCommand = program.command('ledger').description('the transaction ledger in LGSP_HOME');
   ledgerCommand.command('reset')
     .description('remove the ledger so the next start begins a new one (keys and tokens stay; refused while a gateway runs on it)')
-    .addOption(new Option('--home <dir>', 'state directory').env('LGSP_HOME'))
+    .addOption(homeOption())
     .action((options) => resetLedger(options));
   ledgerCommand.command('verify')
     .description("check the ledger's hash chain and say where it breaks (exit 2 if it does)")
-    .addOption(new Option('--home <dir>', 'state directory').env('LGSP_HOME'))
+    .addOption(homeOption())
     .option('--file <path>', 'a ledger file (default: <home>/ledger.sqlite)')
     .addOption(new Option('--ledger <url>', 'a PostgreSQL ledger instead (postgres://user:password@host/db[?schema=name]), shared by several gateways').env('LGSP_LEDGER'))
     .action((options) => verifyLedger(options));
