@@ -16,6 +16,7 @@ import type { SigningKey } from '../gateway/protocol/keys.ts';
 import { EmbeddedBroker } from '../gateway/transport/embedded.ts';
 import { connectRabbit } from '../gateway/transport/rabbitmq.ts';
 import type { Transport } from '../gateway/transport/transport.ts';
+import { nodeUrls } from '../gateway/transport/cluster-nodes.ts';
 
 /** Where `lgsp up` writes its logs, in the state directory. */
 export const LOG_FILE = 'lgsp.log';
@@ -107,9 +108,9 @@ function brokerLogins(home: string, prefix: string): BrokerUsers['logins'] {
 /** Redacts a password in an AMQP URL before it is shown. */
 export function safeUrl(url: string): string {
   // A cluster's nodes, comma-separated: each one redacted.
-  return url.split(',').map((one) => {
+  return nodeUrls(url).map((one) => {
     try {
-      const u = new URL(one.trim());
+      const u = new URL(one);
       if (u.password) u.password = '***';
       return u.toString();
     } catch {

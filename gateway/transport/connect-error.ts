@@ -3,12 +3,13 @@
  * messages (`connect ECONNREFUSED`, `Expected ConnectionOpenOk; got <ConnectionClose …>`)
  * name neither the broker nor the fix.
  */
+import { nodeUrls } from './cluster-nodes.ts';
 import { TransportError } from './transport.ts';
 
 function where(url: string): { shown: string; vhost: string; user: string } {
   try {
     // A cluster's URLs (comma-separated) share a user and a virtual host: each node is shown.
-    const nodes = url.split(',').map((one) => new URL(one.trim()));
+    const nodes = nodeUrls(url).map((one) => new URL(one));
     const u = nodes[0]!;
     const vhost = u.pathname.length > 1 ? decodeURIComponent(u.pathname.slice(1)) : '/';
     const user = decodeURIComponent(u.username || 'guest');

@@ -6,6 +6,7 @@
  */
 import { rootCertificates } from 'node:tls';
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type RecoveringChannelModel } from 'amqplib';
+import { clusterNodes, nodeUrls } from './cluster-nodes.ts';
 import { connectError } from './connect-error.ts';
 import { runHandler } from './handler.ts';
 import { brokerUser } from './broker-users.ts';
@@ -286,31 +287,10 @@ class RabbitTransport implements Transport {
   }
 }
 
-/**
- * The nodes of `urls` (one URL, or several separated by commas) as the connection object amqplib
- * reads on every (re)connect, pointing at one node until `next()` moves it on.
- */
-export function clusterNodes(urls: string): { readonly count: number; readonly endpoint: amqp.Options.Connect; next(): void; current(): URL } {
-  const nodes = urls.split(',').map((u) => new URL(u.trim()));
-  let at = 0;
-  const node = () => nodes[at]!;
-  const endpoint: amqp.Options.Connect = {
-    get protocol() { return node().protocol.replace(/:$/, ''); },
-    get hostname() { return node().hostname.replace(/^\[(.*)\]$/, '$1'); },
-    get port() { return node().port ? Number(node().port) : undefined; },
-    get username() { return decodeURIComponent(node().username) || 'guest'; },
-    get password() { return decodeURIComponent(node().password) || 'guest'; },
-    get vhost() { return node().pathname.length > 1 ? decodeURIComponent(node().pathname.slice(1)) : '/'; },
-    get heartbeat() { return node().searchParams.has('heartbeat') ? Number(node().searchParams.get('heartbeat')) : undefined; },
-    get frameMax() { return node().searchParams.has('frameMax') ? Number(node().searchParams.get('frameMax')) : undefined; },
-  };
-  return { count: nodes.length, endpoint, next: () => (at = (at + 1) % nodes.length), current: node };
-}
-
 /** The user an AMQP URL logs in as (amqplib's default is guest). */
 function loginOf(url: string): string {
   try {
-    return decodeURIComponent(new URL(url.split(',')[0]!.trim()).username) || 'guest';
+    return decodeURIComponent(new URL(nodeUrls(url)[0]!).username) || 'guest';
   } catch {
     return 'guest';
   }
