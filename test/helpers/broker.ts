@@ -5,12 +5,13 @@
  */
 import amqp from 'amqplib';
 import { randomBytes } from 'node:crypto';
-import { describe, inject, it } from 'vitest';
+import { inject } from 'vitest';
 import { urlAs, type BrokerLogin } from '../../gateway/home/broker-users.ts';
 import { EmbeddedBroker } from '../../gateway/transport/embedded.ts';
 import { connectRabbit } from '../../gateway/transport/rabbitmq.ts';
 import { topologyFor } from '../../gateway/transport/topology.ts';
 import type { Transport } from '../../gateway/transport/transport.ts';
+import { describeNeeding } from './needs.ts';
 
 /** AMQP_URL, or the container the global setup started (see global-broker.ts). */
 export const AMQP_URL = process.env.AMQP_URL || inject('amqpUrl') || undefined;
@@ -84,21 +85,13 @@ export function rabbitBroker(
  * without it, and is otherwise skipped with a notice saying why.
  */
 export function describeRabbit(name: string, body: () => void): void {
-  if (AMQP_URL) {
-    describe(name, body);
-    return;
-  }
-  if (process.env.CI === 'true') {
-    describe(name, () => {
-      throw new Error('CI=true but AMQP_URL is not set: RabbitMQ tests must run in CI (see .ci/run)');
-    });
-    return;
-  }
-  console.warn(`\n  SKIPPED "${name}": no RabbitMQ — set AMQP_URL=amqp://localhost to run it.\n`);
-  // The body is not run: suites build their brokers at collection time, which needs a URL.
-  describe.skip(`${name} (skipped: AMQP_URL not set)`, () => {
-    it.skip('needs RabbitMQ (AMQP_URL)', () => undefined);
-  });
+  describeNeeding({
+    available: AMQP_URL !== undefined,
+    inCi: 'CI=true but AMQP_URL is not set: RabbitMQ tests must run in CI (see .ci/run)',
+    notice: 'no RabbitMQ — set AMQP_URL=amqp://localhost to run it.',
+    missing: 'AMQP_URL not set',
+    placeholder: 'needs RabbitMQ (AMQP_URL)',
+  }, name, body);
 }
 
 /**
@@ -125,14 +118,11 @@ export async function describeRabbitManagement(name: string, body: () => void): 
     describeRabbit(name, body);
     return;
   }
-  if (process.env.CI === 'true') {
-    describe(name, () => {
-      throw new Error(`CI=true but RabbitMQ's management API is not at ${MANAGEMENT_URL}: enable it (rabbitmq-plugins enable rabbitmq_management; see .ci/run)`);
-    });
-    return;
-  }
-  console.warn(`\n  SKIPPED "${name}": RabbitMQ's management API is not at ${MANAGEMENT_URL} — rabbitmq-plugins enable rabbitmq_management, or set LGSP_MANAGEMENT_URL.\n`);
-  describe.skip(`${name} (skipped: no RabbitMQ management API)`, () => {
-    it.skip('needs the management API', () => undefined);
-  });
+  describeNeeding({
+    available: false,
+    inCi: `CI=true but RabbitMQ's management API is not at ${MANAGEMENT_URL}: enable it (rabbitmq-plugins enable rabbitmq_management; see .ci/run)`,
+    notice: `RabbitMQ's management API is not at ${MANAGEMENT_URL} — rabbitmq-plugins enable rabbitmq_management, or set LGSP_MANAGEMENT_URL.`,
+    missing: 'no RabbitMQ management API',
+    placeholder: 'needs the management API',
+  }, name, body);
 }

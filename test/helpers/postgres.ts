@@ -5,26 +5,22 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { describe, it } from 'vitest';
+import { describeNeeding, itNeeding, type Need } from './needs.ts';
 
 export const PG_URL = process.env.PG_URL || undefined;
 
+/** What a PostgreSQL suite or test needs. */
+const POSTGRES: Need = {
+  available: PG_URL !== undefined,
+  inCi: 'CI=true but PG_URL is not set: this needs PostgreSQL (see .ci/run)',
+  notice: 'PG_URL is not set — this needs PostgreSQL (e.g. PG_URL=postgres://user:password@127.0.0.1:5432/db).',
+  missing: 'PG_URL not set',
+  placeholder: 'needs PostgreSQL',
+};
+
 /** `describe` for a suite that needs PostgreSQL. */
 export function describePg(name: string, body: () => void): void {
-  if (PG_URL) {
-    describe(name, body);
-    return;
-  }
-  if (process.env.CI === 'true') {
-    describe(name, () => {
-      throw new Error('CI=true but PG_URL is not set: this suite needs PostgreSQL (see .ci/run)');
-    });
-    return;
-  }
-  console.warn(`\n  SKIPPED "${name}": PG_URL is not set — this suite needs PostgreSQL (e.g. PG_URL=postgres://user:password@127.0.0.1:5432/db).\n`);
-  describe.skip(`${name} (skipped: PG_URL not set)`, () => {
-    it.skip('needs PostgreSQL', () => undefined);
-  });
+  describeNeeding(POSTGRES, name, body);
 }
 
 /** A fresh schema name, and the ledger URL that uses it. */
@@ -53,16 +49,7 @@ export async function dropSchema(schema: string): Promise<void> {
   await sqlIn('public', `DROP SCHEMA IF EXISTS ${schema} CASCADE`);
 }
 
-/** `it` for a test that needs PostgreSQL, inside a suite that does not: skipped with a notice without PG_URL, failed under CI=true. */
+/** `it` for a test that needs PostgreSQL, inside a suite that does not. */
 export function itWithPostgres(name: string, body: () => Promise<void>, timeout?: number): void {
-  if (PG_URL) {
-    it(name, body, timeout);
-  } else if (process.env.CI === 'true') {
-    it(name, () => {
-      throw new Error('CI=true but PG_URL is not set: this test needs PostgreSQL (see .ci/run)');
-    });
-  } else {
-    console.warn(`\n  SKIPPED "${name}": PG_URL is not set — this test needs PostgreSQL.\n`);
-    it.skip(`${name} (skipped: PG_URL not set)`, () => undefined);
-  }
+  itNeeding(POSTGRES, name, body, timeout);
 }

@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, it } from 'vitest';
+import { describeNeeding } from './needs.ts';
 
 const run = promisify(execFile);
 
@@ -38,20 +38,13 @@ export function canStartRabbitNode(): boolean {
  * installed, fails under CI=true without it, and is otherwise skipped with a notice saying why.
  */
 export function describeOwnRabbit(name: string, body: () => void): void {
-  if (canStartRabbitNode()) {
-    describe(name, body);
-    return;
-  }
-  if (process.env.CI === 'true') {
-    describe(name, () => {
-      throw new Error('CI=true but rabbitmq-server is not installed: this suite starts RabbitMQ nodes of its own (see .ci/run)');
-    });
-    return;
-  }
-  console.warn(`\n  SKIPPED "${name}": rabbitmq-server is not installed here — this suite starts RabbitMQ nodes of its own (apt-get install rabbitmq-server).\n`);
-  describe.skip(`${name} (skipped: rabbitmq-server not installed)`, () => {
-    it.skip('needs rabbitmq-server', () => undefined);
-  });
+  describeNeeding({
+    available: canStartRabbitNode(),
+    inCi: 'CI=true but rabbitmq-server is not installed: this suite starts RabbitMQ nodes of its own (see .ci/run)',
+    notice: 'rabbitmq-server is not installed here — this suite starts RabbitMQ nodes of its own (apt-get install rabbitmq-server).',
+    missing: 'rabbitmq-server not installed',
+    placeholder: 'needs rabbitmq-server',
+  }, name, body);
 }
 
 function freePort(): Promise<number> {

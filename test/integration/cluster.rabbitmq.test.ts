@@ -14,6 +14,7 @@ import { sha256 } from '../../gateway/protocol/jws.ts';
 import { connectRabbit } from '../../gateway/transport/rabbitmq.ts';
 import type { Transport } from '../../gateway/transport/transport.ts';
 import { CAOBANG, DANCU, fixtureCatalog, GATEWAY, PERSON, VERIFY, verifyHandler } from '../helpers/bus.ts';
+import { lateAnswers } from '../helpers/late-answers.ts';
 import { describeOwnRabbit, quorumMembers, startRabbitCluster, type RabbitNode } from '../helpers/rabbit-node.ts';
 
 const PREFIX = 'lgsp-cluster';
@@ -29,7 +30,7 @@ describeOwnRabbit('the bus on a three-node RabbitMQ cluster', () => {
   const transports: Transport[] = [];
   const ledger = new MemoryLedger();
   /** Answers that came for no waiting request: a second, different answer would show here. */
-  const late = new Map<string, string[]>();
+  let late = new Map<string, string[]>();
 
   /** A connection through every node, the stopped one first. */
   async function connect(name: string): Promise<Transport> {
@@ -46,10 +47,7 @@ describeOwnRabbit('the bus on a three-node RabbitMQ cluster', () => {
     await gateway.start();
     provider = await ServiceProvider.start({ transport: await connect('cluster provider'), system: DANCU, key: keys.get(DANCU)!, keys: catalog.keys, gateway: GATEWAY, handlers: { 'citizen.verify/v1': verifyHandler } });
     client = await GatewayClient.connect({ transport: await connect('cluster client'), system: CAOBANG, key: keys.get(CAOBANG)!, keys: catalog.keys, gateway: GATEWAY, timeoutMs: 120_000 });
-    client.onUnmatched((u) => {
-      const about = u.envelope && 'inReplyTo' in u.envelope ? u.envelope.inReplyTo : u.correlationId;
-      if (about) late.set(about, [...(late.get(about) ?? []), u.jws]);
-    });
+    late = lateAnswers(client);
   }, 300_000);
 
   afterAll(async () => {

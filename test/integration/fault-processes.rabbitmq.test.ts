@@ -23,6 +23,7 @@ import { ensureSigningKey, registeredPublicKeys } from '../../gateway/home/keys.
 import type { JsonObject } from '../../gateway/protocol/envelope.ts';
 import { sha256 } from '../../gateway/protocol/jws.ts';
 import { connectRabbit } from '../../gateway/transport/rabbitmq.ts';
+import { lateAnswers } from '../helpers/late-answers.ts';
 import { describeOwnRabbit, startRabbitNode, type RabbitNode } from '../helpers/rabbit-node.ts';
 import { dropSchema, itWithPostgres, ownSchema, sqlIn } from '../helpers/postgres.ts';
 import { verifyPgChain } from '../../gateway/ledger/postgres.ts';
@@ -51,7 +52,7 @@ describeOwnRabbit('faults on a bus of separate processes', () => {
   let providers: ChildProcess;
   let client: GatewayClient;
   /** Replies that answer no waiting request, by request id: a second answer would show here. */
-  const late = new Map<string, string[]>();
+  let late = new Map<string, string[]>();
 
   function spawnReady(args: string[], extraEnv: NodeJS.ProcessEnv, what: string): Promise<ChildProcess> {
     const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, LGSP_HOME: home, ...extraEnv }, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -92,10 +93,7 @@ describeOwnRabbit('faults on a bus of separate processes', () => {
       transport: await connectRabbit({ url: node.url, prefix: PREFIX, name: 'faults client' }), system: CAOBANG, key: await ensureSigningKey(home, CAOBANG),
       keys: catalog.keys, gateway: catalog.gateway, timeoutMs: 120_000,
     });
-    client.onUnmatched((u) => {
-      const about = u.envelope && 'inReplyTo' in u.envelope ? u.envelope.inReplyTo : u.correlationId;
-      if (about) late.set(about, [...(late.get(about) ?? []), u.jws]);
-    });
+    late = lateAnswers(client);
   }, 120_000);
 
   afterAll(async () => {
