@@ -51,8 +51,19 @@ if (res.headers.get('x-road-error')) {
 const providerJwk = jwkOf('VN/GOV/BCA/DANCU', 'public');
 const reply = decode((await compactVerify(res.headers.get('x-lgsp-signature'), await importJWK(providerJwk, providerJwk.alg ?? 'EdDSA'))).payload);
 if (reply.inReplyTo !== envelope.id || reply.requestHash !== sha256(jws)) throw new Error('the reply does not answer this request');
+// The attestation is `<root JWS>~<claims>~<proof>` (docs/protocol.md §2): the gateway signs the root
+// of a hash tree over a batch of claims; the proof is the path from these claims up to that root.
 const gatewayJwk = jwkOf('VN/GOV/LGSP/GATEWAY', 'public');
-const attestation = decode((await compactVerify(res.headers.get('x-lgsp-attestation'), await importJWK(gatewayJwk, gatewayJwk.alg ?? 'EdDSA'))).payload);
+const [rootJws, claims, proof] = res.headers.get('x-lgsp-attestation').split('~');
+const { root } = decode((await compactVerify(rootJws, await importJWK(gatewayJwk, gatewayJwk.alg ?? 'EdDSA'))).payload);
+const hash = (...parts) => parts.reduce((h, part) => h.update(part), createHash('sha256')).digest();
+let node = hash(Buffer.from([0]), Buffer.from(claims, 'base64url'));
+for (const step of proof ? proof.split('.') : []) {
+  const sibling = Buffer.from(step.slice(1), 'base64url');
+  node = step[0] === 'l' ? hash(Buffer.from([1]), sibling, node) : hash(Buffer.from([1]), node, sibling);
+}
+if (node.toString('base64url') !== root) throw new Error('the attestation is not in the batch the gateway signed');
+const attestation = decode(Buffer.from(claims, 'base64url'));
 if (attestation.sha256 !== sha256(res.headers.get('x-lgsp-signature'))) throw new Error('the attestation is for other bytes');
 
 console.log(`${res.status} verified: signed by ${reply.service.split('/').slice(0, 4).join('/')}, transaction ${attestation.tx}`);

@@ -23,7 +23,7 @@ const REPLY_HEADERS = {
   'X-Road-Request-Hash': { description: 'base64url SHA-256 of the request JWS.', schema: { type: 'string' } },
   'X-Lgsp-Transaction': { description: 'The transaction id in the ledger.', schema: { type: 'string' } },
   'X-Lgsp-Signature': { description: "The reply's JWS: the provider's, or the gateway's for its errors.", schema: { type: 'string' } },
-  'X-Lgsp-Attestation': { description: "The gateway's attestation of the provider's reply (a JWS).", schema: { type: 'string' } },
+  'X-Lgsp-Attestation': { description: "The gateway's attestation of the provider's reply: <root JWS>~<claims>~<proof> (docs/protocol.md §2).", schema: { type: 'string' } },
 };
 
 const errorStatuses = [...new Set(Object.values(ERROR_CATALOGUE).map((e) => e.status))].sort();

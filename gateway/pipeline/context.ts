@@ -4,6 +4,7 @@ import type { Catalog } from '../catalog/catalog.ts';
 import type { GatewayConfig } from '../config.ts';
 import type { Journal } from '../ledger/journal.ts';
 import type { Ledger, TransactionRecord } from '../ledger/ledger.ts';
+import type { Attester } from '../protocol/attestation.ts';
 import type { SigningKey } from '../protocol/keys.ts';
 import type { Transport } from '../transport/transport.ts';
 import type { Availability } from './availability.ts';
@@ -16,6 +17,8 @@ export interface PipelineContext {
   readonly transport: Transport;
   readonly ledger: Ledger;
   readonly key: SigningKey;
+  /** Signs the attestations of each event-loop turn together, with `key`. */
+  readonly attester: Attester;
   readonly config: GatewayConfig;
   readonly now: () => number;
   readonly log: Logger;

@@ -9,6 +9,7 @@ import type { Catalog } from '../catalog/catalog.ts';
 import { gatewayConfig, type GatewayConfig } from '../config.ts';
 import type { Journal } from '../ledger/journal.ts';
 import { MemoryLedger, type Ledger, type TransactionRecord } from '../ledger/ledger.ts';
+import { Attester } from '../protocol/attestation.ts';
 import { GatewayError } from '../protocol/errors.ts';
 import { decodeJws, sha256, type DecodedJws } from '../protocol/jws.ts';
 import type { SigningKey } from '../protocol/keys.ts';
@@ -66,7 +67,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const ledger = deps.ledger ?? new MemoryLedger();
   const log = deps.logger ?? pino({ level: 'silent' });
   const ctx: PipelineContext = {
-    catalog: deps.catalog, transport: deps.transport, ledger, key: deps.key, config, now, log,
+    catalog: deps.catalog, transport: deps.transport, ledger, key: deps.key, attester: new Attester(deps.key, now), config, now, log,
     replay: new ReplayGuard(now, (client, id) => ledger.priorUse(client, id)),
     pending: new PendingRequests(now, (request) => void answerTimeout(request)),
     availability: createAvailability(deps.transport, config.availabilityTtlMs, now),

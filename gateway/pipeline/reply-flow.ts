@@ -4,7 +4,6 @@
  * only then are the request (its transaction ends) and the reply acknowledged. Whatever fails is answered
  * to the client as a signed gateway error instead.
  */
-import { attest } from '../protocol/attestation.ts';
 import { asGatewayError, GatewayError } from '../protocol/errors.ts';
 import { sha256, type DecodedJws } from '../protocol/jws.ts';
 import { TransportError, type Delivery } from '../transport/transport.ts';
@@ -53,7 +52,7 @@ export async function handleReply(ctx: PipelineContext, delivery: Delivery, deco
   record.responseSize = delivery.body.length;
   try {
     const reply = checkReplyContent(decoded.payload, request);
-    const attestation = await attest(decoded.jws, record.tx, REPLY_CHECKS, ctx.key, new Date(ctx.now()));
+    const attestation = await ctx.attester.attest(decoded.jws, record.tx, REPLY_CHECKS);
     const queue = replyQueueOf(ctx, request.client, request.replyTo);
     const props = {
       messageId: reply.id, correlationId: request.id, type: 'response', appId: request.service.provider, contentType: 'application/jose',

@@ -6,7 +6,6 @@
  */
 import { createHash } from 'node:crypto';
 import { callsAnything } from '../catalog/catalog.ts';
-import { attest } from '../protocol/attestation.ts';
 import type { RequestEnvelope } from '../protocol/envelope.ts';
 import { asGatewayError, GatewayError } from '../protocol/errors.ts';
 import { parseKeyId, isSystemId } from '../protocol/ids.ts';
@@ -105,7 +104,7 @@ export async function handleClientMessage(ctx: PipelineContext, t: Transaction, 
     if (!(await waitForProvider(ctx, service.provider, delivery.redelivered || fromBacklog ? ctx.config.redeliveryGraceMs : 0))) {
       throw new GatewayError('server.provider_unavailable', `Nobody serves ${service.provider} now.`);
     }
-    const attestation = await attest(decoded.jws, record.tx, REQUEST_CHECKS, ctx.key, new Date(ctx.now()), delivery.redelivered);
+    const attestation = await ctx.attester.attest(decoded.jws, record.tx, REQUEST_CHECKS, delivery.redelivered);
     if (admitted.envelope.kind === 'request') {
       ctx.pending.add({
         tx: record.tx, id: admitted.envelope.id, client: admitted.envelope.client, service, requestHash: record.requestHash!, replyTo: delivery.props.replyTo,

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncomingMessage } from '../../adapters/amqp/provider.ts';
 import { createIngress, type Ingress } from '../../adapters/http/ingress.ts';
 import { issueToken, TokenStore } from '../../adapters/http/tokens.ts';
+import { verifyAttestation } from '../../gateway/protocol/attestation.ts';
 import type { ErrorType } from '../../gateway/protocol/errors.ts';
 import { sha256 } from '../../gateway/protocol/jws.ts';
 import type { SigningKey } from '../../gateway/protocol/keys.ts';
@@ -128,8 +129,7 @@ export function ingressSuite(makeBroker: () => BrokerHandle): void {
       const providerKey = bus.catalog.keys.get(bus.keys.get(DANCU)!.kid)!.key;
       const response = JSON.parse(new TextDecoder().decode((await compactVerify(String(reply.headers['x-lgsp-signature']), providerKey)).payload));
       expect(response).toMatchObject({ kind: 'response', status: 'ok', body: reply.json, inReplyTo: '6d2b1c0e-8f57-4c39-9a43-6a1b7c5e2f10', requestHash: reply.headers['x-road-request-hash'] });
-      const gatewayKey = bus.catalog.keys.get(bus.keys.get(GATEWAY)!.kid)!.key;
-      const attestation = JSON.parse(new TextDecoder().decode((await compactVerify(String(reply.headers['x-lgsp-attestation']), gatewayKey)).payload));
+      const attestation = await verifyAttestation(String(reply.headers['x-lgsp-attestation']), String(reply.headers['x-lgsp-signature']), bus.catalog.keys, GATEWAY);
       expect(attestation).toMatchObject({ tx: reply.headers['x-lgsp-transaction'], sha256: sha256(String(reply.headers['x-lgsp-signature'])) });
       await expect.poll(() => bus.ledger.records.find((r) => r.tx === reply.headers['x-lgsp-transaction'])?.outcome).toBe('ok');
     });
