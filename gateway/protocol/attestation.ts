@@ -74,11 +74,6 @@ export class Attester {
   }
 }
 
-/** Signs the attestation of `jws` alone: a batch of one. */
-export function attest(jws: string, tx: string, checks: string[], key: SigningKey, now: Date, redelivery = false): Promise<string> {
-  return new Attester(key, () => now.getTime()).attest(jws, tx, checks, redelivery);
-}
-
 const ATTESTATION = /^([A-Za-z0-9_.-]+)~([A-Za-z0-9_-]+)~([A-Za-z0-9_.-]*)$/;
 /** Roots verified lately, per key ring: the messages of one batch arrive together, and their root is verified once. */
 const verifiedRoots = new WeakMap<KeyRing, Map<string, Promise<{ system: string; root: string }>>>();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attest, verifyAttestation } from '../../gateway/protocol/attestation.ts';
+import { Attester, verifyAttestation } from '../../gateway/protocol/attestation.ts';
 import { GatewayError } from '../../gateway/protocol/errors.ts';
 import { decodeJws, keyFor, lowS, sha256, signJws, verifyJws } from '../../gateway/protocol/jws.ts';
 import { generateSigningKey, keyRingOf, type PublicKey } from '../../gateway/protocol/keys.ts';
@@ -93,7 +93,7 @@ describe('JWS', () => {
   it('attests the exact bytes of a message, and nothing else', async () => {
     const gateway = await generateSigningKey(GATEWAY, 'g1');
     const ring = keyRingOf([(await importKey(GATEWAY, gateway.publicJwk)) as PublicKey]);
-    const attestation = await attest('a.b.c', 'tx-1', ['signature'], gateway.signing, new Date('2025-08-22T03:00:00Z'));
+    const attestation = await new Attester(gateway.signing, () => Date.parse('2025-08-22T03:00:00Z')).attest('a.b.c', 'tx-1', ['signature']);
     await expect(verifyAttestation(attestation, 'a.b.c', ring, GATEWAY)).resolves.toMatchObject({ tx: 'tx-1', sha256: sha256('a.b.c'), checks: ['signature'] });
     await expect(verifyAttestation(attestation, 'a.b.d', ring, GATEWAY)).rejects.toMatchObject({ type: 'client.bad_signature' });
     await expect(verifyAttestation(attestation, 'a.b.c', ring, 'VN/GOV/OTHER/GATEWAY')).rejects.toMatchObject({ type: 'client.key_mismatch' });
