@@ -13,6 +13,7 @@ import { BROKER_USERS_FILE, loadBrokerUsers, urlAs, type BrokerUsers } from '../
 import { ensureSigningKey, lgspHome, registeredPublicKeys } from '../gateway/home/keys.ts';
 import { systemsFileOf } from '../gateway/home/systems.ts';
 import type { SigningKey } from '../gateway/protocol/keys.ts';
+import { hidePassword } from '../gateway/redact.ts';
 import { EmbeddedBroker } from '../gateway/transport/embedded.ts';
 import { connectRabbit } from '../gateway/transport/rabbitmq.ts';
 import type { Transport } from '../gateway/transport/transport.ts';
@@ -108,13 +109,5 @@ function brokerLogins(home: string, prefix: string): BrokerUsers['logins'] {
 /** Redacts a password in an AMQP URL before it is shown. */
 export function safeUrl(url: string): string {
   // A cluster's nodes, comma-separated: each one redacted.
-  return nodeUrls(url).map((one) => {
-    try {
-      const u = new URL(one);
-      if (u.password) u.password = '***';
-      return u.toString();
-    } catch {
-      return 'amqp://…';
-    }
-  }).join(',');
+  return nodeUrls(url).map((one) => hidePassword(one, 'amqp://…')).join(',');
 }

@@ -10,6 +10,7 @@ import pg from 'pg';
 import { ANSWER_RETENTION_MS, QueuedUses, USES_ID_SQL, type Ledger, type PriorUse, type StoredAnswer, type TransactionRecord } from './ledger.ts';
 import { chainHash, column, FIELDS, GENESIS } from './schema.ts';
 import { CHAIN_COLUMNS, ChainWalk, type ChainReport, type ChainRow } from './verify.ts';
+import { hidePassword } from '../redact.ts';
 
 export interface PgLedgerOptions {
   /**
@@ -258,11 +259,5 @@ export const isPgUrl = (ledger: string | undefined): ledger is string => /^postg
 
 /** A PostgreSQL URL with its password hidden, to show. */
 export function safePgUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'postgres://…';
-  }
+  return hidePassword(url, 'postgres://…');
 }
