@@ -1,9 +1,11 @@
 /**
  * `lgsp bench`: in one run against the same RabbitMQ, at the same payload size: raw amqplib
  * request/reply; the durable relay (the gateway's hops, queues, persistence and confirms, no
- * checks: the limit); and full gateway transactions (signed, checked both ways, attested,
- * recorded in the SQLite ledger). The relay and the gateway each run closed loop, at a fixed rate
- * (open loop) and one at a time, side by side, and the gateway is reported against the relay.
+ * checks: the limit); the floor (the relay plus what no gateway may skip: both signatures verified,
+ * each transaction recorded with its answer); and full gateway transactions (signed, checked both
+ * ways, attested, recorded in the SQLite ledger). The three each run closed loop, at a fixed rate
+ * (open loop) and one at a time, side by side, and the gateway is reported against the relay and
+ * the floor.
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -19,6 +21,7 @@ import { verifyChain } from '../../gateway/ledger/verify.ts';
 import { createGateway } from '../../gateway/pipeline/gateway.ts';
 import { connectRabbit } from '../../gateway/transport/rabbitmq.ts';
 import { topologyFor } from '../../gateway/transport/topology.ts';
+import { floorWork } from '../bench/floor.ts';
 import { startRelay } from '../bench/relay.ts';
 import { CLIENT, PROVIDER, type GatewayPeerInput, type PeerMode, type RawPeerInput } from '../bench/scenario.ts';
 import { measureSignatures } from '../bench/signatures.ts';
@@ -52,6 +55,9 @@ const ms = (n: number) => `${n.toFixed(1)} ms`;
 const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(1)} %`;
 const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
 
+type Subject = 'relay' | 'floor' | 'gateway';
+type Measured = PhaseResult & { readonly cpuUs: number };
+
 interface Phase {
   readonly label: string;
   readonly count: number;
@@ -64,7 +70,7 @@ export async function bench(options: BenchOptions): Promise<void> {
   const out = process.stdout;
   const home = mkdtempSync(join(tmpdir(), 'lgsp-bench-'));
   const run = randomBytes(3).toString('hex');
-  const prefixes = { gateway: `lgsp-bench-${run}`, relay: `lgsp-bench-${run}-relay` };
+  const prefixes = { gateway: `lgsp-bench-${run}`, relay: `lgsp-bench-${run}-relay`, floor: `lgsp-bench-${run}-floor` };
   const payloadBytes = 700; // about the size of a signed citizen.verify request
   const phases: Phase[] = [
     { label: `${options.concurrency} in flight`, count: options.count, mode: { concurrency: options.concurrency } },
@@ -72,8 +78,19 @@ export async function bench(options: BenchOptions): Promise<void> {
     { label: 'one at a time', count: options.serialCount, mode: { concurrency: 1 } },
   ];
   out.write(`lgsp bench on ${safeUrl(url)}: ${payloadBytes}-byte payloads; ${options.count} round trips at ${options.concurrency} in flight, `
-    + `${options.rateSeconds} s at ${options.rate}/s, ${options.serialCount} one at a time\n`);
+    + `${options.rateSeconds} s at ${options.rate}/s, ${options.serialCount} one at a time; its queues are named ${prefixes.gateway}* and removed at the end\n`);
   const transports = [] as { close(): Promise<void> }[];
+  const ledgers = [] as SqliteLedger[];
+  const connect = async (subject: Subject) => {
+    const transport = await connectRabbit({ url, prefix: prefixes[subject], name: `lgsp bench ${subject}` });
+    transports.push(transport);
+    return transport;
+  };
+  const openLedger = (file: string) => {
+    const ledger = new SqliteLedger({ file: join(home, file) });
+    ledgers.push(ledger);
+    return ledger;
+  };
   try {
     out.write('raw amqplib request/reply … ');
     const raw = await runPeer<RawPeerInput>('raw-peer.ts', { url, queue: `${prefixes.gateway}.raw`, count: options.count, concurrency: options.concurrency, payloadBytes });
@@ -81,58 +98,53 @@ export async function bench(options: BenchOptions): Promise<void> {
 
     for (const system of ['VN/GOV/LGSP/GATEWAY', CLIENT, PROVIDER]) await ensureSigningKey(home, system);
     const catalog = await loadCatalog(options.contracts, { extraKeys: registeredPublicKeys(home) });
-    const relayTransport = await connectRabbit({ url, prefix: prefixes.relay, name: 'lgsp bench relay' });
-    transports.push(relayTransport);
-    const relay = await startRelay(relayTransport, CLIENT, PROVIDER, { requests: DEFAULT_CONFIG.prefetch, replies: DEFAULT_CONFIG.responsePrefetch });
-    const transport = await connectRabbit({ url, prefix: prefixes.gateway, name: 'lgsp bench gateway' });
-    transports.push(transport);
-    const ledger = new SqliteLedger({ file: join(home, 'ledger.sqlite') });
+    const prefetch = { requests: DEFAULT_CONFIG.prefetch, replies: DEFAULT_CONFIG.responsePrefetch };
+    const relay = await startRelay(await connect('relay'), CLIENT, PROVIDER, prefetch);
+    const floor = await startRelay(await connect('floor'), CLIENT, PROVIDER, prefetch, floorWork(catalog, openLedger('floor.sqlite'), PROVIDER, 'floor'));
     // One client sends everything here: no per-client limit on the bus, so that the gateway's own cost is measured.
-    const gateway = createGateway({ transport, catalog, key: await ensureSigningKey(home, catalog.gateway), ledger, config: { clientRatePerSecond: Number.MAX_SAFE_INTEGER } });
+    const gateway = createGateway({
+      transport: await connect('gateway'), catalog, key: await ensureSigningKey(home, catalog.gateway), ledger: openLedger('ledger.sqlite'),
+      config: { clientRatePerSecond: Number.MAX_SAFE_INTEGER },
+    });
     await gateway.start();
 
-    const results: {
-      phase: Phase; relay: PhaseResult; gateway: PhaseResult; gatewayRssMb: number; loop: { busyPct: number; delayP99Ms: number }; cpuUs: { relay: number; gateway: number };
-    }[] = [];
-    /** This process's CPU (every thread: the event loop, libuv's crypto, SQLite) per round trip, in µs. */
-    const cpuPerRoundTrip = (since: NodeJS.CpuUsage, count: number) => {
+    const results: { phase: Phase; runs: Record<Subject, Measured>; gatewayRssMb: number; loop: { busyPct: number; delayP99Ms: number } }[] = [];
+    /** Drives one subject through a phase, with this process's CPU (every thread: the event loop, libuv's crypto, SQLite) per round trip, in µs. */
+    const measure = async (subject: Subject, phase: Phase): Promise<Measured> => {
+      const since = process.cpuUsage();
+      const result = await runPeer<GatewayPeerInput>('gateway-peer.ts', { url, prefix: prefixes[subject], home, count: phase.count, mode: phase.mode });
       const used = process.cpuUsage(since);
-      return (used.user + used.system) / count;
+      out.write(`${subject} ${rate(result).toFixed(0)}/s${subject === 'gateway' ? '\n' : ', '}`);
+      return { ...result, cpuUs: (used.user + used.system) / phase.count };
     };
     for (const phase of phases) {
-      out.write(`${phase.label}: relay … `);
-      const relayCpu = process.cpuUsage();
-      const relayResult = await runPeer<GatewayPeerInput>('gateway-peer.ts', { url, prefix: prefixes.relay, home, count: phase.count, mode: phase.mode });
-      const relayUs = cpuPerRoundTrip(relayCpu, phase.count);
-      out.write(`${rate(relayResult).toFixed(0)}/s, gateway … `);
+      out.write(`${phase.label}: `);
+      const relayRun = await measure('relay', phase);
+      const floorRun = await measure('floor', phase);
       const memory = rssPeak();
       const loop = eventLoopLoad();
-      const gatewayCpu = process.cpuUsage();
-      const gatewayResult = await runPeer<GatewayPeerInput>('gateway-peer.ts', { url, prefix: prefixes.gateway, home, count: phase.count, mode: phase.mode });
-      results.push({
-        phase, relay: relayResult, gateway: gatewayResult, gatewayRssMb: memory.stop(), loop: loop.stop(),
-        cpuUs: { relay: relayUs, gateway: cpuPerRoundTrip(gatewayCpu, phase.count) },
-      });
-      out.write(`${rate(gatewayResult).toFixed(0)}/s\n`);
+      const gatewayRun = await measure('gateway', phase);
+      results.push({ phase, runs: { relay: relayRun, floor: floorRun, gateway: gatewayRun }, gatewayRssMb: memory.stop(), loop: loop.stop() });
     }
 
     await gateway.stop();
     await relay.stop();
-    await ledger.close();
+    await floor.stop();
+    for (const ledger of ledgers) await ledger.close();
     out.write('signing and verifying alone … ');
     const signatures = await measureSignatures();
     out.write(`${signatures.signPerSecond.toFixed(0)} signatures/s, ${signatures.verifyPerSecond.toFixed(0)} verifications/s\n`);
     const recorded = verifyChain(join(home, 'ledger.sqlite')).records;
 
-    const row = (name: string, r: PhaseResult, rss?: number) =>
-      `  ${name.padEnd(38)} ${rate(r).toFixed(0).padStart(7)}/s  p50 ${ms(r.p50).padStart(9)}  p99 ${ms(r.p99).padStart(9)}  errors ${String(r.errors).padStart(3)}`
-        + (rss === undefined ? '' : `  peak RSS ${rss} MB`);
-    const [closed, open, serial] = results as [typeof results[0], typeof results[0], typeof results[0]];
-    const lines = ['', row(`raw request/reply, ${options.concurrency} in flight`, raw, raw.peakRssMb)];
+    const row = (name: string, r: PhaseResult) =>
+      `  ${name.padEnd(38)} ${rate(r).toFixed(0).padStart(7)}/s  p50 ${ms(r.p50).padStart(9)}  p99 ${ms(r.p99).padStart(9)}  errors ${String(r.errors).padStart(3)}`;
+    const [closed, open, serial] = results.map((r) => r.runs) as [Record<Subject, Measured>, Record<Subject, Measured>, Record<Subject, Measured>];
+    const lines = ['', row(`raw request/reply, ${options.concurrency} in flight`, raw) + `  peak RSS ${raw.peakRssMb} MB`];
     for (const r of results) {
-      lines.push(row(`relay, ${r.phase.label}`, r.relay) + `  CPU ${r.cpuUs.relay.toFixed(0)} µs each`,
-        row(`gateway, ${r.phase.label}`, r.gateway, r.gatewayRssMb)
-          + `  CPU ${r.cpuUs.gateway.toFixed(0)} µs each; event loop ${r.loop.busyPct.toFixed(0)} % busy, delay p99 ${ms(r.loop.delayP99Ms)}`);
+      lines.push(row(`relay, ${r.phase.label}`, r.runs.relay) + `  CPU ${r.runs.relay.cpuUs.toFixed(0)} µs each`,
+        row(`floor, ${r.phase.label}`, r.runs.floor) + `  CPU ${r.runs.floor.cpuUs.toFixed(0)} µs each`,
+        row(`gateway, ${r.phase.label}`, r.runs.gateway) + `  peak RSS ${r.gatewayRssMb} MB`
+          + `  CPU ${r.runs.gateway.cpuUs.toFixed(0)} µs each; event loop ${r.loop.busyPct.toFixed(0)} % busy, delay p99 ${ms(r.loop.delayP99Ms)}`);
     }
     const throughput = rate(closed.gateway) / rate(closed.relay);
     const p99Times = open.gateway.p99 / open.relay.p99;
@@ -142,8 +154,10 @@ export async function bench(options: BenchOptions): Promise<void> {
       `  at ${options.rate}/s: the gateway adds p50 ${ms(open.gateway.p50 - open.relay.p50)}, p99 ${ms(open.gateway.p99 - open.relay.p99)}; `
         + `its p99 is ${p99Times.toFixed(2)}× the relay's (target ≤ 2×: ${verdict(p99Times <= 2)})`,
       `  one at a time: the gateway adds p50 ${ms(addedSerial)}, p99 ${ms(serial.gateway.p99 - serial.relay.p99)} (target ≤ 1.5 ms at p50: ${verdict(addedSerial <= 1.5)})`,
+      `  the floor (the relay, both signatures verified, each transaction recorded): ${pct(rate(closed.floor), rate(closed.relay))} of the relay; `
+        + `at ${options.rate}/s its p99 is ${(open.floor.p99 / open.relay.p99).toFixed(2)}× the relay's; the gateway reaches ${pct(rate(closed.gateway), rate(closed.floor))} of it`,
       `  signature ceiling: ${signatures.ceiling.toFixed(0)} transactions/s (2 verifications each, the attestations signed a batch at a time; nothing else, every core)`,
-      `  ledger: ${recorded} records for ${results.reduce((n, r) => n + r.gateway.count, 0)} gateway transactions, chain verified`, '');
+      `  ledger: ${recorded} records for ${results.reduce((n, r) => n + r.runs.gateway.count, 0)} gateway transactions, chain verified`, '');
     out.write(lines.join('\n'));
   } finally {
     for (const t of transports) await t.close();
