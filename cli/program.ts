@@ -243,7 +243,7 @@ export function buildProgram(): Command {
     .action((options) => load(options));
 
   program.command('bench')
-    .description('raw RabbitMQ request/reply, the durable relay (the gateway\'s hops, no checks) and full gateway transactions, in one run on the same broker')
+    .description('raw RabbitMQ request/reply, the durable relay (the gateway\'s hops, no checks), the floor (the relay with both signatures checked and each transaction recorded) and full gateway transactions, in one run on the same broker')
     .addOption(new Option('--amqp-url <url>', 'the RabbitMQ to measure on').env('AMQP_URL'))
     .option('--contracts <dir>', 'the catalog and contracts folder', 'contracts')
     .option('--count <n>', 'round trips per phase', positive, 20000)
