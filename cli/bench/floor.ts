@@ -8,12 +8,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Catalog } from '../../gateway/catalog/catalog.ts';
-import type { Ledger } from '../../gateway/ledger/ledger.ts';
+import type { Ledger, TransactionRecord } from '../../gateway/ledger/ledger.ts';
 import { checkSignature } from '../../gateway/pipeline/checks.ts';
 import { newRecord } from '../../gateway/pipeline/context.ts';
 import { checkReplySignature } from '../../gateway/pipeline/reply-checks.ts';
 import { decodeJws, sha256 } from '../../gateway/protocol/jws.ts';
-import type { TransactionRecord } from '../../gateway/ledger/ledger.ts';
 import type { RelayWork } from './relay.ts';
 
 export function floorWork(catalog: Catalog, ledger: Ledger, provider: string, instance: string): RelayWork<TransactionRecord> {

@@ -134,7 +134,7 @@ export async function bench(options: BenchOptions): Promise<void> {
     out.write('signing and verifying alone … ');
     const signatures = await measureSignatures();
     out.write(`${signatures.signPerSecond.toFixed(0)} signatures/s, ${signatures.verifyPerSecond.toFixed(0)} verifications/s\n`);
-    const recorded = verifyChain(join(home, 'ledger.sqlite')).records;
+    const recorded = { gateway: verifyChain(join(home, 'ledger.sqlite')).records, floor: verifyChain(join(home, 'floor.sqlite')).records };
 
     const row = (name: string, r: PhaseResult) =>
       `  ${name.padEnd(38)} ${rate(r).toFixed(0).padStart(7)}/s  p50 ${ms(r.p50).padStart(9)}  p99 ${ms(r.p99).padStart(9)}  errors ${String(r.errors).padStart(3)}`;
@@ -157,7 +157,8 @@ export async function bench(options: BenchOptions): Promise<void> {
       `  the floor (the relay, both signatures verified, each transaction recorded): ${pct(rate(closed.floor), rate(closed.relay))} of the relay; `
         + `at ${options.rate}/s its p99 is ${(open.floor.p99 / open.relay.p99).toFixed(2)}× the relay's; the gateway reaches ${pct(rate(closed.gateway), rate(closed.floor))} of it`,
       `  signature ceiling: ${signatures.ceiling.toFixed(0)} transactions/s (2 verifications each, the attestations signed a batch at a time; nothing else, every core)`,
-      `  ledger: ${recorded} records for ${results.reduce((n, r) => n + r.runs.gateway.count, 0)} gateway transactions, chain verified`, '');
+      `  ledger: ${recorded.gateway} records for ${results.reduce((n, r) => n + r.runs.gateway.count, 0)} gateway transactions, chain verified; `
+        + `the floor's: ${recorded.floor} records for ${results.reduce((n, r) => n + r.runs.floor.count, 0)} transactions, chain verified`, '');
     out.write(lines.join('\n'));
   } finally {
     for (const t of transports) await t.close();

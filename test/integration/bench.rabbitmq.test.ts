@@ -45,7 +45,7 @@ describeRabbit('lgsp bench', () => {
       }
     }
     expect(out).toMatch(/the floor \(the relay, both signatures verified, each transaction recorded\): [\d.]+ % of the relay/);
-    expect(out).toContain('ledger: 530 records for 530 gateway transactions, chain verified');
+    expect(out).toContain("ledger: 530 records for 530 gateway transactions, chain verified; the floor's: 530 records for 530 transactions, chain verified");
 
     const prefix = /its queues are named (lgsp-bench-[0-9a-f]+)\*/.exec(out)?.[1];
     expect(prefix, out).toBeDefined();
