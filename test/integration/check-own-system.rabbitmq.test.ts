@@ -35,7 +35,9 @@ describeRabbit('lgsp check of an integrator\'s own system over RabbitMQ', () => 
   const transports: Transport[] = [];
   afterAll(async () => {
     for (const t of transports) await t.close();
-    await broker.cleanup([SYSTEM, 'VN/GOV/VPCP/DVCQG', 'VN/GOV/BCA/DANCU', 'VN/GOV/BTP/LLTP']);
+    // `lgsp check` declared the whole bus, the own system included: every system's queues go.
+    const { systems } = await loadCatalog(join(ROOT, 'contracts'), { systemsFile: systemsFileOf(home) });
+    await broker.cleanup([...systems.keys()]);
     rmSync(home, { recursive: true, force: true });
   });
 
