@@ -7,7 +7,7 @@
  * (open loop) and one at a time, side by side, and the gateway is reported against the relay and
  * the floor.
  */
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,14 +40,36 @@ export interface BenchOptions {
 
 const HERE = import.meta.dirname;
 
-/** Runs a peer script in its own process and returns what it reports. */
-function runPeer<I>(script: string, input: I): Promise<PhaseResult> {
-  return new Promise((done, fail) => {
-    const child = fork(resolve(HERE, '../bench', script), [], { execArgv: ['--import', import.meta.resolve('tsx')], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    child.once('message', (m: PhaseResult & { error?: string }) => (m.error ? fail(new Error(m.error)) : done(m)));
-    child.once('exit', (code) => code !== 0 && fail(new Error(`${script} exited with ${code}`)));
-    child.send(input as object);
-  });
+/**
+ * Runs the peer scripts, each in its own process, and returns what each reports. Ctrl-C stops the
+ * one running and makes every later one fail at once, so the run ends through its clean-up.
+ */
+function peerRunner() {
+  const running = new Set<ChildProcess>();
+  let interrupted = false;
+  const interruption = () => new Error("interrupted; the run's queues were removed");
+  const interrupt = () => {
+    interrupted = true;
+    for (const child of running) child.kill('SIGINT');
+  };
+  process.once('SIGINT', interrupt);
+  return {
+    run<I>(script: string, input: I): Promise<PhaseResult> {
+      if (interrupted) return Promise.reject(interruption());
+      return new Promise((done, fail) => {
+        const child = fork(resolve(HERE, '../bench', script), [], { execArgv: ['--import', import.meta.resolve('tsx')], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+        running.add(child);
+        child.once('message', (m: PhaseResult & { error?: string }) => (m.error ? fail(new Error(m.error)) : done(m)));
+        child.once('exit', (code, signal) => {
+          running.delete(child);
+          if (interrupted || signal === 'SIGINT') fail(interruption());
+          else if (code !== 0) fail(new Error(`${script} exited with ${code ?? signal}`));
+        });
+        child.send(input as object);
+      });
+    },
+    close: () => process.off('SIGINT', interrupt),
+  };
 }
 
 const rate = (r: PhaseResult) => (r.count * 1000) / r.elapsedMs;
@@ -79,6 +101,7 @@ export async function bench(options: BenchOptions): Promise<void> {
   ];
   out.write(`lgsp bench on ${safeUrl(url)}: ${payloadBytes}-byte payloads; ${options.count} round trips at ${options.concurrency} in flight, `
     + `${options.rateSeconds} s at ${options.rate}/s, ${options.serialCount} one at a time; its queues are named ${prefixes.gateway}* and removed at the end\n`);
+  const peers = peerRunner();
   const transports = [] as { close(): Promise<void> }[];
   const ledgers = [] as SqliteLedger[];
   const connect = async (subject: Subject) => {
@@ -93,7 +116,7 @@ export async function bench(options: BenchOptions): Promise<void> {
   };
   try {
     out.write('raw amqplib request/reply … ');
-    const raw = await runPeer<RawPeerInput>('raw-peer.ts', { url, queue: `${prefixes.gateway}.raw`, count: options.count, concurrency: options.concurrency, payloadBytes });
+    const raw = await peers.run<RawPeerInput>('raw-peer.ts', { url, queue: `${prefixes.gateway}.raw`, count: options.count, concurrency: options.concurrency, payloadBytes });
     out.write(`${rate(raw).toFixed(0)}/s\n`);
 
     for (const system of ['VN/GOV/LGSP/GATEWAY', CLIENT, PROVIDER]) await ensureSigningKey(home, system);
@@ -112,7 +135,7 @@ export async function bench(options: BenchOptions): Promise<void> {
     /** Drives one subject through a phase, with this process's CPU (every thread: the event loop, libuv's crypto, SQLite) per round trip, in µs. */
     const measure = async (subject: Subject, phase: Phase): Promise<Measured> => {
       const since = process.cpuUsage();
-      const result = await runPeer<GatewayPeerInput>('gateway-peer.ts', { url, prefix: prefixes[subject], home, count: phase.count, mode: phase.mode });
+      const result = await peers.run<GatewayPeerInput>('gateway-peer.ts', { url, prefix: prefixes[subject], home, count: phase.count, mode: phase.mode });
       const used = process.cpuUsage(since);
       out.write(`${subject} ${rate(result).toFixed(0)}/s${subject === 'gateway' ? '\n' : ', '}`);
       return { ...result, cpuUs: (used.user + used.system) / phase.count };
@@ -164,6 +187,7 @@ export async function bench(options: BenchOptions): Promise<void> {
     for (const t of transports) await t.close();
     await removeTopology(url, options.contracts, Object.values(prefixes));
     rmSync(home, { recursive: true, force: true });
+    peers.close();
   }
 }
 

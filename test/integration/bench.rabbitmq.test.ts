@@ -4,6 +4,7 @@
  * and nothing of the run left on the broker. Figures are printed, never asserted.
  */
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import amqp from 'amqplib';
 import { expect, it } from 'vitest';
@@ -14,12 +15,62 @@ import { AMQP_URL, describeRabbit } from '../helpers/broker.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
-function bench(args: readonly string[]): Promise<{ code: number | null; out: string }> {
+/** Starts `lgsp bench`; `until` resolves with the output so far once it matches. */
+function bench(args: readonly string[]) {
   const child = spawn(process.execPath, ['bin/lgsp.mjs', 'bench', ...args], { cwd: ROOT, env: { ...process.env, AMQP_URL } });
   let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  return new Promise((done) => child.once('close', (code) => done({ code, out })));
+  const seen: { pattern: RegExp; found(): void }[] = [];
+  const take = (d: Buffer) => {
+    out += d;
+    for (const s of seen) if (s.pattern.test(out)) s.found();
+  };
+  child.stdout.on('data', take);
+  child.stderr.on('data', take);
+  const ended = new Promise<{ code: number | null; out: string }>((done) => child.once('close', (code) => done({ code, out })));
+  return {
+    child,
+    ended,
+    until: (pattern: RegExp) => new Promise<void>((found) => seen.push({ pattern, found })),
+  };
+}
+
+/** The processes whose parent is `pid` (Linux: /proc). */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((d) => {
+    try {
+      // The fourth field of /proc/<pid>/stat is the parent's pid; the second, the name in parentheses, may hold spaces.
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid ? [Number(d)] : [];
+    } catch {
+      return []; // gone meanwhile
+    }
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The queues of a bench run (its three topologies and the raw queue) still on the broker. */
+async function queuesLeft(out: string): Promise<string[]> {
+  const prefix = /its queues are named (lgsp-bench-[0-9a-f]+)\*/.exec(out)?.[1];
+  expect(prefix, out).toBeDefined();
+  const systems = [...(await loadCatalog('contracts')).systems.keys()];
+  const queues = [`${prefix}.raw`, ...['', '-relay', '-floor'].flatMap((tail) =>
+    topologyFor(systems, { prefix: `${prefix}${tail}`, deliveryLimit: 5 }, undefined, DEFAULT_CONFIG.instance).queues.map((q) => q.name))];
+  const conn = await amqp.connect(AMQP_URL!);
+  try {
+    const left = [];
+    for (const q of queues) if (await queueExists(conn, q)) left.push(q);
+    return left;
+  } finally {
+    await conn.close();
+  }
 }
 
 /** Whether a queue exists, asked on a channel of its own (a missing queue closes the channel). */
@@ -37,7 +88,7 @@ async function queueExists(conn: amqp.ChannelModel, name: string): Promise<boole
 
 describeRabbit('lgsp bench', () => {
   it('measures the relay, the floor and the gateway in every phase and leaves nothing behind', { timeout: 180_000 }, async () => {
-    const { code, out } = await bench(['--count', '300', '--concurrency', '20', '--rate', '100', '--rate-seconds', '2', '--serial-count', '30']);
+    const { code, out } = await bench(['--count', '300', '--concurrency', '20', '--rate', '100', '--rate-seconds', '2', '--serial-count', '30']).ended;
     expect(code, out).toBe(0);
     for (const phase of ['20 in flight', 'at 100/s (open loop)', 'one at a time']) {
       for (const subject of ['relay', 'floor', 'gateway']) {
@@ -47,18 +98,21 @@ describeRabbit('lgsp bench', () => {
     expect(out).toMatch(/the floor \(the relay, both signatures verified, each transaction recorded\): [\d.]+ % of the relay/);
     expect(out).toContain("ledger: 530 records for 530 gateway transactions, chain verified; the floor's: 530 records for 530 transactions, chain verified");
 
-    const prefix = /its queues are named (lgsp-bench-[0-9a-f]+)\*/.exec(out)?.[1];
-    expect(prefix, out).toBeDefined();
-    const systems = [...(await loadCatalog('contracts')).systems.keys()];
-    const queues = [`${prefix}.raw`, ...['', '-relay', '-floor'].flatMap((tail) =>
-      topologyFor(systems, { prefix: `${prefix}${tail}`, deliveryLimit: 5 }, undefined, DEFAULT_CONFIG.instance).queues.map((q) => q.name))];
-    const conn = await amqp.connect(AMQP_URL!);
-    try {
-      const left = [];
-      for (const q of queues) if (await queueExists(conn, q)) left.push(q);
-      expect(left).toEqual([]);
-    } finally {
-      await conn.close();
-    }
+    expect(await queuesLeft(out)).toEqual([]);
+  });
+
+  it('stops on Ctrl-C, its peers with it, and removes what it declared', { timeout: 120_000 }, async () => {
+    // One at a time, so that the relay's phase lasts long enough to be interrupted in.
+    const run = bench(['--count', '3000', '--concurrency', '1', '--rate', '100', '--rate-seconds', '2', '--serial-count', '30']);
+    await run.until(/1 in flight: /);
+    await expect.poll(() => childrenOf(run.child.pid!), { timeout: 30_000 }).not.toEqual([]);
+    const peers = childrenOf(run.child.pid!);
+    run.child.kill('SIGINT'); // to the bench alone, as `kill -INT` does: it stops its peers itself
+    const { code, out } = await run.ended;
+    expect(peers.filter(isAlive)).toEqual([]);
+    expect(code, out).toBe(1);
+    expect(out).toContain("lgsp: interrupted; the run's queues were removed");
+    expect(out).not.toMatch(/relay \d+\/s/);
+    expect(await queuesLeft(out)).toEqual([]);
   });
 });
