@@ -6,10 +6,10 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import amqp from 'amqplib';
 import { expect, it } from 'vitest';
 import { loadCatalog } from '../../gateway/catalog/load.ts';
 import { DEFAULT_CONFIG } from '../../gateway/config.ts';
+import { connectRabbit } from '../../gateway/transport/rabbitmq.ts';
 import { topologyFor } from '../../gateway/transport/topology.ts';
 import { AMQP_URL, describeRabbit } from '../helpers/broker.ts';
 
@@ -56,39 +56,32 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** The queues of a bench run (its three topologies and the raw queue) still on the broker. */
-async function queuesLeft(out: string): Promise<string[]> {
+/**
+ * The queues of a bench run (its three topologies and the raw queue) still on the broker. Its
+ * gateway's instance is named after the bench's process (`<host>-<pid>`, as DEFAULT_CONFIG names this one).
+ */
+async function queuesLeft(out: string, benchPid: number): Promise<string[]> {
+  const instance = DEFAULT_CONFIG.instance.replace(/-\d+$/, `-${benchPid}`);
   const prefix = /its queues are named (lgsp-bench-[0-9a-f]+)\*/.exec(out)?.[1];
   expect(prefix, out).toBeDefined();
   const systems = [...(await loadCatalog('contracts')).systems.keys()];
   const queues = [`${prefix}.raw`, ...['', '-relay', '-floor'].flatMap((tail) =>
-    topologyFor(systems, { prefix: `${prefix}${tail}`, deliveryLimit: 5 }, undefined, DEFAULT_CONFIG.instance).queues.map((q) => q.name))];
-  const conn = await amqp.connect(AMQP_URL!);
+    topologyFor(systems, { prefix: `${prefix}${tail}`, deliveryLimit: 5 }, undefined, instance).queues.map((q) => q.name))];
+  // The transport only asks (passively): it declares nothing under its own prefix.
+  const transport = await connectRabbit({ url: AMQP_URL!, prefix: `${prefix}-check` });
   try {
     const left = [];
-    for (const q of queues) if (await queueExists(conn, q)) left.push(q);
+    for (const q of queues) if (await transport.inspect(q)) left.push(q);
     return left;
   } finally {
-    await conn.close();
-  }
-}
-
-/** Whether a queue exists, asked on a channel of its own (a missing queue closes the channel). */
-async function queueExists(conn: amqp.ChannelModel, name: string): Promise<boolean> {
-  const ch = await conn.createChannel();
-  ch.on('error', () => undefined);
-  try {
-    await ch.checkQueue(name);
-    await ch.close();
-    return true;
-  } catch {
-    return false;
+    await transport.close();
   }
 }
 
 describeRabbit('lgsp bench', () => {
   it('measures the relay, the floor and the gateway in every phase and leaves nothing behind', { timeout: 180_000 }, async () => {
-    const { code, out } = await bench(['--count', '300', '--concurrency', '20', '--rate', '100', '--rate-seconds', '2', '--serial-count', '30']).ended;
+    const run = bench(['--count', '300', '--concurrency', '20', '--rate', '100', '--rate-seconds', '2', '--serial-count', '30']);
+    const { code, out } = await run.ended;
     expect(code, out).toBe(0);
     for (const phase of ['20 in flight', 'at 100/s (open loop)', 'one at a time']) {
       for (const subject of ['relay', 'floor', 'gateway']) {
@@ -98,7 +91,7 @@ describeRabbit('lgsp bench', () => {
     expect(out).toMatch(/the floor \(the relay, both signatures verified, each transaction recorded\): [\d.]+ % of the relay/);
     expect(out).toContain("ledger: 530 records for 530 gateway transactions, chain verified; the floor's: 530 records for 530 transactions, chain verified");
 
-    expect(await queuesLeft(out)).toEqual([]);
+    expect(await queuesLeft(out, run.child.pid!)).toEqual([]);
   });
 
   it('stops on Ctrl-C, its peers with it, and removes what it declared', { timeout: 120_000 }, async () => {
@@ -113,6 +106,6 @@ describeRabbit('lgsp bench', () => {
     expect(code, out).toBe(1);
     expect(out).toContain("lgsp: interrupted; the run's queues were removed");
     expect(out).not.toMatch(/relay \d+\/s/);
-    expect(await queuesLeft(out)).toEqual([]);
+    expect(await queuesLeft(out, run.child.pid!)).toEqual([]);
   });
 });
