@@ -110,7 +110,7 @@ async function startLocked(rt: Runtime, options: StackOptions, lock: HomeLock, s
   const journal = options.journalTap ? tappedJournal(kept, options.journalTap) : kept;
   const transport = await rt.connect('gateway');
   let gateway: Gateway | undefined;
-  const metrics = createMetrics({ inflight: () => gateway?.inflight() ?? 0, brokerUp: () => transport.isConnected() });
+  const metrics = createMetrics({ inflight: () => gateway?.inflight() ?? 0, brokerUp: () => transport.isConnected(), ledger: () => ledger.health() });
   const onRecord = (record: TransactionRecord) => {
     metrics.observe(record);
     options.onRecord?.(record);
@@ -156,7 +156,10 @@ async function startLocked(rt: Runtime, options: StackOptions, lock: HomeLock, s
     const tokens = new TokenStore(rt.home);
     const app = createOperatorApp({
       reader, metrics, routes: options.routes, queues: () => queueDepths(transport, systems), isOperatorToken: (t) => tokens.systemOf(t) === OPERATOR,
-      readiness: () => ({ broker: transport.isConnected(), ledger: local ? local.db.open : true }),
+      readiness: () => {
+        const health = ledger.health();
+        return { broker: transport.isConnected(), ledger: health.ok, ...(!health.ok && { ledgerDown: health.reason }) };
+      },
       checkRuns: (system) => keptRuns(rt.home).filter((r) => !system || r.system === system),
       checkReport: (run, file) => keptFile(rt.home, run, file),
     });

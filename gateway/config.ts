@@ -12,7 +12,13 @@ export interface GatewayConfig {
    * until its transaction ends, so this bounds the transactions in flight.
    */
   readonly prefetch: number;
-  /** Unacknowledged provider replies the gateway holds at once. */
+  /**
+   * Unacknowledged provider replies the gateway holds at once; by default as many as `prefetch`.
+   * A reply is acknowledged once its transaction is recorded, so with fewer, replies that came in
+   * time could wait on the broker behind slow ledger writes until their requests' deadlines fired
+   * (a reply taken off its queue ends its deadline at once). Each of this instance's replies
+   * answers one of at most `prefetch` requests it holds, so `prefetch` slots are always enough.
+   */
   readonly responsePrefetch: number;
   /** How long `stop()` waits for transactions in flight. */
   readonly drainMs: number;
@@ -39,7 +45,7 @@ export const DEFAULT_CONFIG: GatewayConfig = Object.freeze({
   maxBytes: 1024 * 1024,
   skewSeconds: 300,
   prefetch: 1000,
-  responsePrefetch: 256,
+  responsePrefetch: 1000,
   drainMs: 5000,
   availabilityTtlMs: 1000,
   instance: `${hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 50)}-${process.pid}`,
@@ -49,7 +55,7 @@ export const DEFAULT_CONFIG: GatewayConfig = Object.freeze({
 
 /** Merges overrides onto the defaults, checks them and freezes the result. */
 export function gatewayConfig(overrides: Partial<GatewayConfig> = {}): GatewayConfig {
-  const config = { ...DEFAULT_CONFIG, ...overrides };
+  const config = { ...DEFAULT_CONFIG, responsePrefetch: overrides.prefetch ?? DEFAULT_CONFIG.responsePrefetch, ...overrides };
   for (const key of ['maxBytes', 'skewSeconds', 'prefetch', 'responsePrefetch', 'drainMs', 'availabilityTtlMs', 'clientRatePerSecond', 'redeliveryGraceMs'] as const) {
     const v = config[key];
     if (!Number.isInteger(v) || v <= 0) throw new RangeError(`gateway config ${key} must be a positive integer, got ${String(v)}`);

@@ -24,6 +24,8 @@ export interface Journal {
 }
 
 export const JOURNAL_DETAIL_MAX = 256 * 1024;
+/** Entries kept in memory while the journal cannot be written (the disk full); the oldest go first past it. */
+export const JOURNAL_HELD_MAX = 10_000;
 export const JOURNAL_RETENTION_MS = 7 * 24 * 3_600_000;
 
 /** A detail as stored: JSON, cut (and said to be cut) past JOURNAL_DETAIL_MAX characters. */
@@ -97,11 +99,28 @@ export class SqliteJournal implements Journal {
     return journalOf(this.db, tx);
   }
 
-  /** Writes what is pending now (also on close). */
+  /** Entries dropped because the journal could not be written for long (counted, never a reason to stop). */
+  dropped = 0;
+
+  /**
+   * Writes what is pending now (also on close). A write that fails (the disk full) keeps the
+   * entries for the next one, up to JOURNAL_HELD_MAX; the journal never holds up an answer nor
+   * ends the process.
+   */
   flush(): void {
     this.scheduled = false;
     const batch = this.pending.splice(0);
-    if (batch.length > 0 && this.db.open) this.writeBatch(batch);
+    if (batch.length === 0 || !this.db.open) return;
+    try {
+      this.writeBatch(batch);
+    } catch {
+      this.pending = [...batch, ...this.pending];
+      const over = this.pending.length - JOURNAL_HELD_MAX;
+      if (over > 0) {
+        this.pending.splice(0, over);
+        this.dropped += over;
+      }
+    }
   }
 
   close(): void {
@@ -110,7 +129,11 @@ export class SqliteJournal implements Journal {
   }
 
   private prune(): void {
-    this.db.prepare('DELETE FROM journal WHERE at < ?').run(this.now() - JOURNAL_RETENTION_MS);
+    try {
+      this.db.prepare('DELETE FROM journal WHERE at < ?').run(this.now() - JOURNAL_RETENTION_MS);
+    } catch {
+      /* the disk full: the next hour's prune tries again */
+    }
   }
 }
 

@@ -1,4 +1,7 @@
 /** The transaction record (docs/protocol.md §6) and the interface every ledger keeps. */
+import type { LedgerHealth } from './outage.ts';
+
+export type { LedgerHealth } from './outage.ts';
 
 export interface TransactionRecord {
   tx: string;
@@ -97,9 +100,15 @@ export interface Ledger {
    * Resolves once the record (and the answer it delivers, if given) is durable — the gateway
    * delivers the answer and acknowledges the message only then — with whether it was inserted:
    * false when the ledger holds a use of the same client's message id already (the caller must
-   * not drop that silently).
+   * not drop that silently, and delivers the answer held for that use instead of `answer`, which
+   * is then not kept). While the ledger cannot be written, the record waits and is written once
+   * it can (see `health`): it is never refused for an outage.
    */
   record(record: TransactionRecord, answer?: StoredAnswer): Promise<boolean>;
+  /** Whether it can be written now, and why not (outage.ts). */
+  health(): LedgerHealth;
+  /** Calls `listener` each time it goes down or comes back; returns how to stop. */
+  onHealth(listener: (health: LedgerHealth) => void): () => void;
   /** The answer transaction `tx` delivered, while it is kept. */
   answerOf(tx: string): Promise<StoredAnswer | undefined>;
   /**
@@ -115,6 +124,14 @@ export class MemoryLedger implements Ledger {
   readonly records: TransactionRecord[] = [];
   private readonly uses = new Map<string, PriorUse>();
   private readonly answers = new Map<string, StoredAnswer>();
+
+  health(): LedgerHealth {
+    return { ok: true, failures: 0 };
+  }
+
+  onHealth(): () => void {
+    return () => undefined;
+  }
 
   async record(record: TransactionRecord, answer?: StoredAnswer): Promise<boolean> {
     if (claimsId(record)) {

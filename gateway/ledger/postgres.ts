@@ -4,12 +4,16 @@
  * message" for every instance. Records are written in batches (a turn of the event loop's worth),
  * each batch in one database transaction that holds an advisory lock, so that the writers of
  * every instance take turns and the chain stays one sequence: one chain overall, which an
- * auditor checks in one walk whichever instance wrote what.
+ * auditor checks in one walk whichever instance wrote what. When the database cannot be reached
+ * (a connection reset or refused, the server restarting), a batch stays queued and is written
+ * again after a pause, and reads wait for the database to come back (outage.ts); only an error
+ * in what is written (a constraint, a bad value) fails at once.
  */
 import pg from 'pg';
-import { ANSWER_RETENTION_MS, QueuedUses, USES_ID_SQL, type Ledger, type PriorUse, type StoredAnswer, type TransactionRecord } from './ledger.ts';
+import { ANSWER_RETENTION_MS, QueuedUses, USES_ID_SQL, type Ledger, type LedgerHealth, type PriorUse, type StoredAnswer, type TransactionRecord } from './ledger.ts';
+import { LedgerClosedError, LedgerOutage, retryPause } from './outage.ts';
 import { chainHash, column, FIELDS, GENESIS } from './schema.ts';
-import { CHAIN_COLUMNS, ChainWalk, type ChainReport, type ChainRow } from './verify.ts';
+import { ANSWER_ROWS_SQL, answerBreak, CHAIN_COLUMNS, ChainWalk, type AnswerRow, type ChainReport, type ChainRow } from './verify.ts';
 import { hidePassword } from '../redact.ts';
 
 export interface PgLedgerOptions {
@@ -41,7 +45,19 @@ function poolFor(url: string): { pool: pg.Pool; schema: string } {
     types: { getTypeParser: ((oid: number, format?: string) => (oid === INT8 ? Number : pg.types.getTypeParser(oid, format as 'text'))) as typeof pg.types.getTypeParser },
   });
   pool.on('error', () => undefined); // an idle connection lost: the next query opens another
+  // A connection lost while checked out emits on its client, which the pool does not listen to
+  // then: without a listener of its own, that error would end the process.
+  pool.on('connect', (client) => void client.on('error', () => undefined));
   return { pool, schema };
+}
+
+/**
+ * True for an error that a later try may not meet: anything but the database refusing what was
+ * sent (data 22, integrity 23, syntax or access 42), which no retry mends.
+ */
+export function isPassingPgError(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return !(err instanceof pg.DatabaseError && typeof code === 'string' && /^(22|23|42)/.test(code));
 }
 
 const SCHEMA = (schema: string) => `
@@ -81,9 +97,38 @@ export class PgLedger implements Ledger {
   private readonly queuedUses = new QueuedUses();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly maxBatch: number;
+  private readonly outage: LedgerOutage;
+  private closed = false;
 
   private constructor(private readonly pool: pg.Pool, private readonly options: PgLedgerOptions) {
     this.maxBatch = options.maxBatch ?? 1000;
+    this.outage = new LedgerOutage(options.now);
+  }
+
+  health(): LedgerHealth {
+    return this.outage.health;
+  }
+
+  onHealth(listener: (health: LedgerHealth) => void): () => void {
+    return this.outage.onChange(listener);
+  }
+
+  /**
+   * Runs a read, waiting out an outage: while the database cannot be reached it tries again after
+   * each pause (outage.ts), until it answers or the ledger closes.
+   */
+  private async read<T>(query: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await query();
+        this.outage.up();
+        return result;
+      } catch (err) {
+        if (this.closed || !isPassingPgError(err)) throw err;
+        this.outage.down(err);
+        await new Promise((r) => setTimeout(r, retryPause(attempt)));
+      }
+    }
   }
 
   /** Connects, and makes the schema and tables if they are missing. */
@@ -120,6 +165,7 @@ export class PgLedger implements Ledger {
   }
 
   record(record: TransactionRecord, answer?: StoredAnswer): Promise<boolean> {
+    if (this.closed) return Promise.reject(new LedgerClosedError(undefined));
     return new Promise((resolve, reject) => {
       this.queuedUses.add(record);
       this.queue.push({ record, answer, resolve, reject });
@@ -131,7 +177,7 @@ export class PgLedger implements Ledger {
   async answerOf(tx: string): Promise<StoredAnswer | undefined> {
     const queued = this.queue.find((q) => q.record.tx === tx)?.answer;
     if (queued) return queued;
-    const { rows } = await this.pool.query<{ queue: string; jws: string; props: string }>('SELECT queue, jws, props FROM answers WHERE tx = $1', [tx]);
+    const { rows } = await this.read(() => this.pool.query<{ queue: string; jws: string; props: string }>('SELECT queue, jws, props FROM answers WHERE tx = $1', [tx]));
     const row = rows[0];
     return row && { queue: row.queue, jws: row.jws, props: JSON.parse(row.props) as StoredAnswer['props'] };
   }
@@ -139,9 +185,9 @@ export class PgLedger implements Ledger {
   async priorUse(client: string, messageId: string): Promise<PriorUse | undefined> {
     const queued = this.queuedUses.get(client, messageId);
     if (queued) return queued;
-    const { rows } = await this.pool.query<PriorUse>(
+    const { rows } = await this.read(() => this.pool.query<PriorUse>(
       `SELECT tx, request_hash AS "requestHash" FROM transactions WHERE client = $1 AND message_id = $2 AND ${USES_ID_SQL} LIMIT 1`, [client, messageId],
-    );
+    ));
     return rows[0];
   }
 
@@ -156,10 +202,27 @@ export class PgLedger implements Ledger {
     return this.writing;
   }
 
+  /** Writes one batch, trying again after each pause while the database cannot be reached. */
   private async write(batch: Queued[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const err = await this.writeOnce(batch);
+      if (!err) {
+        this.outage.up();
+        this.forgetQueued(batch);
+        return;
+      }
+      if (!isPassingPgError(err)) return this.fail(batch, err);
+      if (this.closed) return this.fail(batch, new LedgerClosedError(err.message, { cause: err }));
+      this.outage.down(err);
+      await new Promise((r) => setTimeout(r, retryPause(attempt)));
+    }
+  }
+
+  /** One try at a batch: resolves each record's promise once committed, or says what failed. */
+  private async writeOnce(batch: Queued[]): Promise<Error | undefined> {
     const inserted: boolean[] = [];
     const client = await this.pool.connect().catch((err: Error) => err);
-    if (client instanceof Error) return this.fail(batch, client);
+    if (client instanceof Error) return client;
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
@@ -172,7 +235,8 @@ export class PgLedger implements Ledger {
         const { rowCount } = await client.query(INSERT, [...values, prev, hash]);
         inserted.push(rowCount === 1);
         if (rowCount === 1) prev = hash;
-        if (q.answer) {
+        // A second record of a message id keeps the first one's answer: what was delivered stays what is held.
+        if (q.answer && rowCount === 1) {
           await client.query('INSERT INTO answers (tx, at, queue, jws, props) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tx) DO UPDATE SET at = EXCLUDED.at, queue = EXCLUDED.queue, jws = EXCLUDED.jws, props = EXCLUDED.props',
             [q.record.tx, this.now(), q.answer.queue, q.answer.jws, JSON.stringify(q.answer.props)]);
         }
@@ -180,12 +244,13 @@ export class PgLedger implements Ledger {
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
-      client.release();
-      return this.fail(batch, err as Error);
+      // A client whose connection failed is thrown away, not handed out again.
+      client.release(isPassingPgError(err) ? (err as Error) : undefined);
+      return err as Error;
     }
     client.release();
-    this.forgetQueued(batch);
     batch.forEach((q, i) => q.resolve(inserted[i]!));
+    return undefined;
   }
 
   private fail(batch: Queued[], err: Error): void {
@@ -231,7 +296,9 @@ export class PgLedger implements Ledger {
   }
 
   async close(): Promise<void> {
+    this.closed = true; // a batch still failing now fails, and says so, instead of waiting
     await this.flush();
+    this.outage.release();
     for (const t of this.timers) clearInterval(t);
     await this.pool.end();
   }
@@ -246,9 +313,15 @@ export async function verifyPgChain(url: string): Promise<ChainReport> {
     for (let after = -1; ;) {
       const { rows } = await pool.query<ChainRow>(`SELECT ${CHAIN_COLUMNS} FROM transactions WHERE seq > $1 ORDER BY seq LIMIT 10000`, [after]);
       for (const row of rows) if (!walk.step(row)) return walk.report;
-      if (rows.length === 0) return walk.report;
+      if (rows.length === 0) break;
       after = rows[rows.length - 1]!.seq;
     }
+    // The answers are kept for minutes only: few enough to read at once.
+    for (const row of (await pool.query<AnswerRow>(ANSWER_ROWS_SQL)).rows) {
+      const broken = answerBreak(row);
+      if (broken) return { records: walk.records, broken };
+    }
+    return walk.report;
   } finally {
     await pool.end();
   }

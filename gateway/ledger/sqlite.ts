@@ -3,12 +3,16 @@
  * record chained to the one before by a SHA-256 hash so that tampering shows. `record()`
  * resolves once its batch is committed, and the gateway acknowledges the message only then:
  * a killed gateway loses no record of an accepted message. WAL with synchronous=NORMAL
- * survives a killed process (not a lost machine, which needs synchronous=FULL).
+ * survives a killed process (not a lost machine, which needs synchronous=FULL). A batch that
+ * cannot be written for a reason time can mend (the disk full, the file read-only, a lock held by
+ * another process) stays queued and is tried again after a pause (outage.ts); meanwhile the
+ * ledger says it is down, and the gateway takes no new messages.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ANSWER_RETENTION_MS, QueuedUses, USES_ID_SQL, type Ledger, type PriorUse, type StoredAnswer, type TransactionRecord } from './ledger.ts';
+import { ANSWER_RETENTION_MS, QueuedUses, USES_ID_SQL, type Ledger, type LedgerHealth, type PriorUse, type StoredAnswer, type TransactionRecord } from './ledger.ts';
+import { LedgerClosedError, LedgerOutage, retryPause } from './outage.ts';
 import { chainHash, column, FIELDS, GENESIS, SCHEMA } from './schema.ts';
 
 export interface SqliteLedgerOptions {
@@ -23,6 +27,21 @@ export interface SqliteLedgerOptions {
   /** Records older than this many days are removed, once an hour and at start. */
   readonly retentionDays?: number;
   readonly now?: () => number;
+  /** How long a write waits for another process's lock before it counts as a failure (ms; default 250). */
+  readonly busyTimeoutMs?: number;
+}
+
+/**
+ * SQLite's result codes for a write that may go through later: the disk full, an I/O error, the
+ * file read-only or unopenable, a lock held. Anything else (a constraint, a bad value) is a bug
+ * no retry mends, and fails its batch at once.
+ */
+const PASSING = /^SQLITE_(FULL|IOERR|BUSY|LOCKED|READONLY|CANTOPEN|PROTOCOL|NOLFS|PERM|AUTH)/;
+
+/** True for an error that a later try may not meet. */
+export function isPassingSqliteError(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' && PASSING.test(code);
 }
 
 interface Queued {
@@ -50,10 +69,16 @@ export class SqliteLedger implements Ledger {
   private readonly writeBatch: (batch: Queued[]) => void;
   private readonly flushMs: number;
   private readonly maxBatch: number;
+  private readonly outage: LedgerOutage;
+  /** The retry of a batch that could not be written, while one is scheduled. */
+  private retry?: NodeJS.Timeout;
+  private attempts = 0;
+  private closed = false;
 
   constructor(private readonly options: SqliteLedgerOptions) {
     mkdirSync(dirname(options.file), { recursive: true });
-    this.db = new Database(options.file);
+    this.db = new Database(options.file, { timeout: options.busyTimeoutMs ?? 250 });
+    this.outage = new LedgerOutage(options.now);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.exec(SCHEMA);
@@ -74,22 +99,26 @@ export class SqliteLedger implements Ledger {
         const values = FIELDS.map((f) => q.record[f] ?? null);
         q.inserted = this.insert.run(...values, this.lastHash, hash).changes === 1;
         if (q.inserted) this.lastHash = hash;
-        if (q.answer) this.insertAnswer.run(q.record.tx, this.now(), q.answer.queue, q.answer.jws, JSON.stringify(q.answer.props));
+        // A second record of a message id keeps the first one's answer: what was delivered stays what is held.
+        if (q.answer && q.inserted) this.insertAnswer.run(q.record.tx, this.now(), q.answer.queue, q.answer.jws, JSON.stringify(q.answer.props));
       }
     });
-    this.answersPruned = setInterval(() => this.pruneAnswers(), 60_000);
+    // A timer's failure (the disk full) must not end the process: the next tick tries again.
+    this.answersPruned = setInterval(() => this.quietly(() => this.pruneAnswers()), 60_000);
     this.answersPruned.unref();
     if (options.retentionDays) {
       this.prune(options.retentionDays);
-      this.retention = setInterval(() => this.prune(options.retentionDays!), 3_600_000);
+      this.retention = setInterval(() => this.quietly(() => this.prune(options.retentionDays!)), 3_600_000);
       this.retention.unref();
     }
   }
 
   record(record: TransactionRecord, answer?: StoredAnswer): Promise<boolean> {
+    if (this.closed) return Promise.reject(new LedgerClosedError(undefined));
     return new Promise((resolve, reject) => {
       this.queuedUses.add(record);
       this.queue.push({ record, answer, resolve, reject });
+      if (this.retry) return; // down: the retry writes it
       if (this.queue.length >= this.maxBatch) this.flush();
       else if (this.flushMs === 0) this.immediate ??= setImmediate(() => this.flush());
       else this.timer ??= setTimeout(() => this.flush(), this.flushMs);
@@ -112,26 +141,60 @@ export class SqliteLedger implements Ledger {
     return this.queuedUses.get(client, messageId) ?? (this.findUse.get(client, messageId) as PriorUse | undefined);
   }
 
-  /** Writes what is queued, now. */
+  health(): LedgerHealth {
+    return this.outage.health;
+  }
+
+  onHealth(listener: (health: LedgerHealth) => void): () => void {
+    return this.outage.onChange(listener);
+  }
+
+  /** Writes what is queued, now (up to a batch; the rest goes next turn). */
   flush(): void {
     clearTimeout(this.timer);
     clearImmediate(this.immediate);
     this.timer = undefined;
     this.immediate = undefined;
-    const batch = this.queue;
+    const batch = this.queue.splice(0, this.maxBatch);
     if (batch.length === 0) return;
-    this.queue = [];
+    if (this.queue.length > 0) this.immediate = setImmediate(() => this.flush());
     const chainBefore = this.lastHash;
     try {
       this.writeBatch(batch);
     } catch (err) {
       this.lastHash = chainBefore; // the transaction rolled back
+      const passing = isPassingSqliteError(err);
+      if (passing && !this.closed) return this.keepForRetry(batch, err);
       this.forgetQueued(batch);
-      for (const q of batch) q.reject(err as Error);
+      const failure = passing ? new LedgerClosedError((err as Error).message, { cause: err }) : err as Error;
+      for (const q of batch) q.reject(failure);
       return;
     }
+    this.attempts = 0;
+    this.outage.up();
     this.forgetQueued(batch);
     for (const q of batch) q.resolve(q.inserted ?? false);
+  }
+
+  /** Puts a batch that could not be written back at the head of the queue, and tries again after a pause. */
+  private keepForRetry(batch: Queued[], err: unknown): void {
+    clearImmediate(this.immediate);
+    this.immediate = undefined;
+    this.queue = [...batch, ...this.queue];
+    this.attempts += 1;
+    this.outage.down(err);
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      this.flush();
+    }, retryPause(this.attempts));
+  }
+
+  private quietly(work: () => unknown): void {
+    try {
+      work();
+    } catch (err) {
+      if (!isPassingSqliteError(err)) throw err;
+    }
   }
 
   private forgetQueued(batch: Queued[]): void {
@@ -154,7 +217,13 @@ export class SqliteLedger implements Ledger {
   }
 
   async close(): Promise<void> {
-    this.flush();
+    clearTimeout(this.retry);
+    this.retry = undefined;
+    // Closed, a batch that cannot be written fails (its callers are told) instead of waiting.
+    this.closed = true;
+    while (this.queue.length > 0) this.flush();
+    clearImmediate(this.immediate);
+    this.outage.release();
     clearInterval(this.retention);
     clearInterval(this.answersPruned);
     this.db.close();

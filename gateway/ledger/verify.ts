@@ -1,5 +1,11 @@
-/** Checking the hash chain of a ledger file: where it breaks, if it does. */
+/**
+ * Checking the hash chain of a ledger file: where it breaks, if it does. The stored answers (kept a
+ * while for redelivery) are checked too: each must hash to the response hash of its record, which
+ * the chain covers, so an answer changed after it was recorded shows. Their queue and properties
+ * are outside the chain.
+ */
 import Database from 'better-sqlite3';
+import { sha256 } from '../protocol/jws.ts';
 import type { TransactionRecord } from './ledger.ts';
 import { chainHash, column, FIELDS, GENESIS } from './schema.ts';
 
@@ -39,6 +45,24 @@ export class ChainWalk {
   }
 }
 
+/** A stored answer beside the record it answers (absent when no record has its transaction). */
+export interface AnswerRow {
+  readonly tx: string;
+  readonly jws: string;
+  readonly seq: number | null;
+  readonly responseHash: string | null;
+}
+
+/** The SELECT of AnswerRows, the same on either ledger. */
+export const ANSWER_ROWS_SQL = 'SELECT a.tx AS tx, a.jws AS jws, t.seq AS seq, t.response_hash AS "responseHash" FROM answers a LEFT JOIN transactions t ON t.tx = a.tx ORDER BY a.tx';
+
+/** The first stored answer that its record does not vouch for, as a break of the chain. */
+export function answerBreak(row: AnswerRow): ChainReport['broken'] | undefined {
+  if (row.seq === null) return { seq: 0, tx: row.tx, problem: 'a stored answer has no record (a record was removed, or the answer forged)' };
+  if (sha256(row.jws) !== row.responseHash) return { seq: row.seq, tx: row.tx, problem: "its stored answer does not match the record's response hash (the answer was changed)" };
+  return undefined;
+}
+
 /** Walks the chain of the SQLite ledger at `file` in order and reports the first break. */
 export function verifyChain(file: string): ChainReport {
   const db = new Database(file, { readonly: true, fileMustExist: true });
@@ -46,7 +70,11 @@ export function verifyChain(file: string): ChainReport {
     const anchor = db.prepare('SELECT hash FROM chain_anchor').get() as { hash: string } | undefined;
     const walk = new ChainWalk(anchor?.hash);
     for (const row of db.prepare(`SELECT ${CHAIN_COLUMNS} FROM transactions ORDER BY seq`).iterate() as Iterable<ChainRow>) {
-      if (!walk.step(row)) break;
+      if (!walk.step(row)) return walk.report;
+    }
+    for (const row of db.prepare(ANSWER_ROWS_SQL).iterate() as Iterable<AnswerRow>) {
+      const broken = answerBreak(row);
+      if (broken) return { records: walk.records, broken };
     }
     return walk.report;
   } finally {

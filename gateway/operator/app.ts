@@ -16,7 +16,8 @@ export interface OperatorDeps {
    */
   readonly reader?: LedgerReader;
   readonly metrics: GatewayMetrics;
-  readiness(): { broker: boolean; ledger: boolean };
+  /** Ready when both are true; `ledgerDown` says why the ledger cannot be written while it cannot. */
+  readiness(): { broker: boolean; ledger: boolean; ledgerDown?: string };
   readonly now?: () => number;
   /** Message and consumer counts of the bus's queues, dead letters included. */
   queues?(): Promise<QueueDepth[]>;

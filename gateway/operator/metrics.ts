@@ -1,6 +1,6 @@
 /** Prometheus metrics (docs/protocol.md §6) with prom-client: one registry per gateway, no globals. */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { TransactionRecord } from '../ledger/ledger.ts';
+import type { LedgerHealth, TransactionRecord } from '../ledger/ledger.ts';
 
 export interface GatewayMetrics {
   readonly registry: Registry;
@@ -13,6 +13,8 @@ export interface GatewayMetrics {
 export interface MetricSources {
   inflight(): number;
   brokerUp(): boolean;
+  /** The ledger's health (ledger/outage.ts), when there is one to watch. */
+  ledger?(): LedgerHealth;
 }
 
 /** The duration the ledger would show: request in to answer out (or forward out, for events). */
@@ -45,6 +47,23 @@ export function createMetrics(sources: MetricSources): GatewayMetrics {
     name: 'lgsp_broker_up', help: '1 while the gateway is connected to its broker.', registers: [registry],
     collect() { this.set(sources.brokerUp() ? 1 : 0); },
   });
+  if (sources.ledger) {
+    const health = sources.ledger;
+    new Gauge({
+      name: 'lgsp_ledger_up', help: '1 while the ledger can be written; 0 while the gateway waits for it and takes no new messages.', registers: [registry],
+      collect() { this.set(health().ok ? 1 : 0); },
+    });
+    // The ledger counts its failed writes itself; the counter shows that count as it grows.
+    let shown = 0;
+    new Counter({
+      name: 'lgsp_ledger_write_failures_total', help: 'Ledger writes (or reads) that failed and were tried again after a pause.', registers: [registry],
+      collect() {
+        const failures = health().failures;
+        if (failures > shown) this.inc(failures - shown);
+        shown = failures;
+      },
+    });
+  }
   const unauthenticated = new Counter({
     name: 'lgsp_unauthenticated_refusals_total', help: 'Refusals of callers that never proved who they are, by door and error type (counted here, not written to the ledger one by one).',
     labelNames: ['door', 'type'] as const, registers: [registry],

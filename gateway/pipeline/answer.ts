@@ -11,7 +11,6 @@ import type { GatewayError } from '../protocol/errors.ts';
 import { isIdPart, isServiceId } from '../protocol/ids.ts';
 import { sha256, signJws } from '../protocol/jws.ts';
 import { publishWithRetry } from '../transport/retry.ts';
-import type { MessageProps } from '../transport/transport.ts';
 import type { PipelineContext } from './context.ts';
 
 const NIL_ID = '00000000-0000-0000-0000-000000000000';
@@ -54,20 +53,10 @@ export async function signError(ctx: PipelineContext, err: GatewayError, tx: str
 }
 
 /**
- * Publishes, waiting through a lost connection when `patient` (a timeout's answer has no
- * delivery to fall back on); otherwise a lost connection is thrown for the caller, whose
- * unacknowledged delivery the broker will hand out again.
+ * Signs the gateway error `err` as the answer to `about`, and fills the record with it (its
+ * outcome becomes the error type). The transaction records and delivers it (transaction.ts).
  */
-export async function publish(ctx: PipelineContext, queue: string, body: Buffer, props: MessageProps, patient = false): Promise<void> {
-  if (!patient) return ctx.transport.publish(queue, body, props);
-  await publishWithRetry(ctx.transport, () => ctx.transport.publish(queue, body, props));
-}
-
-/**
- * Records, then sends, a gateway error signed by the gateway; the record's outcome becomes the
- * error type. Called by a Transaction (transaction.ts), which owns the record and its delivery.
- */
-export async function answerError(ctx: PipelineContext, err: GatewayError, record: TransactionRecord, about: Answering, log: Logger, patient = false): Promise<StoredAnswer> {
+export async function errorAnswer(ctx: PipelineContext, err: GatewayError, record: TransactionRecord, about: Answering, log: Logger): Promise<StoredAnswer> {
   const { id, jws } = await signError(ctx, err, record.tx, about);
   const queue = about.recipient ? replyQueueOf(ctx, about.recipient, about.replyTo) : ctx.transport.names.dead;
   const props = {
@@ -80,30 +69,53 @@ export async function answerError(ctx: PipelineContext, err: GatewayError, recor
   record.responseSize = Buffer.byteLength(jws);
   if (err.type === 'server.internal') log.error({ err: err.cause ?? err, client: record.client, service: record.service }, 'internal error');
   else log.debug({ type: err.type, client: record.client, service: record.service }, 'answered with an error');
-  // Recorded first, with the answer: what the client receives is what the ledger holds.
-  await finish(ctx, record, { queue, jws, props });
-  await publish(ctx, queue, Buffer.from(jws), props, patient);
   return { queue, jws, props };
 }
 
 /**
- * Records a finished transaction, with the answer it is about to deliver; a second record of a
- * client's message id is said, not dropped in silence.
+ * Records a finished transaction with the answer it is about to deliver, and returns the answer
+ * the ledger holds for its message: `answer` itself once recorded; or, when the ledger holds a use
+ * of the same client's message id already, that first use's answer (undefined when none is kept)
+ * — never a second, different one (what the client gets is what the ledger holds).
  */
-export async function finish(ctx: PipelineContext, record: TransactionRecord, answer?: StoredAnswer): Promise<void> {
+export async function finish(ctx: PipelineContext, record: TransactionRecord, answer?: StoredAnswer): Promise<StoredAnswer | undefined> {
   const inserted = await ctx.ledger.record(record, answer);
-  if (!inserted) {
-    ctx.log.warn({ tx: record.tx, client: record.client, messageId: record.messageId, outcome: record.outcome },
-      'the ledger holds this message id already; this transaction is not recorded again');
-    return;
+  if (inserted) {
+    ctx.onRecord?.(record);
+    return answer;
   }
-  ctx.onRecord?.(record);
+  ctx.log.warn({ tx: record.tx, client: record.client, messageId: record.messageId, outcome: record.outcome },
+    'the ledger holds this message id already; this transaction is not recorded again, and the answer held for it is delivered instead');
+  const first = record.client && record.messageId ? await ctx.ledger.priorUse(record.client, record.messageId) : undefined;
+  return first && first.tx !== record.tx ? ctx.ledger.answerOf(first.tx) : undefined;
 }
 
-/** Delivers again the answer the ledger holds for transaction `tx`; false when none is kept. */
-export async function deliverStoredAnswer(ctx: PipelineContext, tx: string): Promise<boolean> {
+/** Who asks for an answer again: the client and the reply queue its copy names. */
+export interface Asker {
+  readonly client: string;
+  readonly replyTo?: string;
+}
+
+/**
+ * Where an answer the ledger holds goes when it is delivered again: to the reply queue the copy
+ * names when that queue is its client's own (a client restarted as a new instance asks from a new
+ * queue), else where it went first.
+ */
+export function heldAnswerTo(ctx: PipelineContext, answer: StoredAnswer, asker: Asker | undefined): StoredAnswer {
+  if (!asker || answer.queue === ctx.transport.names.dead) return answer;
+  const queue = replyQueueOf(ctx, asker.client, asker.replyTo);
+  return queue === answer.queue ? answer : { ...answer, queue };
+}
+
+/** Publishes an answer, waiting through a lost connection (bounded: publishWithRetry). */
+export function deliver(ctx: PipelineContext, answer: StoredAnswer, bytes: Buffer = Buffer.from(answer.jws)): Promise<void> {
+  return publishWithRetry(ctx.transport, () => ctx.transport.publish(answer.queue, bytes, answer.props));
+}
+
+/** Delivers again the answer the ledger holds for transaction `tx`, to `asker`; false when none is kept. */
+export async function deliverStoredAnswer(ctx: PipelineContext, tx: string, asker?: Asker): Promise<boolean> {
   const answer = await ctx.ledger.answerOf(tx);
   if (!answer) return false;
-  await ctx.transport.publish(answer.queue, Buffer.from(answer.jws), answer.props);
+  await deliver(ctx, heldAnswerTo(ctx, answer, asker));
   return true;
 }

@@ -77,11 +77,24 @@ export function createGateway(deps: GatewayDeps): Gateway {
     journal: deps.journal,
   };
   let consumers: Consumer[] = [];
+  let ingress: Consumer | undefined;
   let handling = 0;
+  let stopHealth: (() => void) | undefined;
+
+  /**
+   * While the ledger cannot be written, nothing new is taken off the ingress: what is held stays
+   * unacknowledged and waits for its record (written once the ledger is back), and the rest waits
+   * on the broker. Replies keep coming: each waits for its record the same way.
+   */
+  function onLedgerHealth(health: ReturnType<Ledger['health']>): void {
+    if (health.ok) log.info({ failures: health.failures }, 'the ledger can be written again: taking messages again');
+    else log.error({ reason: health.reason }, 'the ledger cannot be written: no new messages are taken until it can (retrying)');
+    void (health.ok ? ingress?.resume() : ingress?.pause())?.catch((err: Error) => log.warn({ err: err.message }, 'could not pause or resume the ingress'));
+  }
 
   async function answerTimeout(request: PendingRequest): Promise<void> {
     try {
-      await request.transaction.refuse(timeoutAnswer(request), bindingOf(request), true);
+      await request.transaction.refuse(timeoutAnswer(request), bindingOf(request));
     } catch (cause) {
       request.transaction.log.error({ err: cause }, 'could not answer a timeout');
     }
@@ -159,13 +172,18 @@ export function createGateway(deps: GatewayDeps): Gateway {
         // those of a provider that does not honour `replyTo` (one gateway on the bus needs no more).
         await deps.transport.consume(names.responsesOf(config.instance), onResponse, { prefetch: config.responsePrefetch }),
         await deps.transport.consume(names.responses, onResponse, { prefetch: config.responsePrefetch }),
-        await deps.transport.consume(names.ingress, onIngress, { prefetch: config.prefetch }),
       ];
+      ingress = await deps.transport.consume(names.ingress, onIngress, { prefetch: config.prefetch });
+      consumers.push(ingress);
+      stopHealth = ledger.onHealth(onLedgerHealth);
+      if (!ledger.health().ok) await ingress.pause();
       log.info({ transport: deps.transport.kind, systems: deps.catalog.systems.size, services: deps.catalog.services.size }, 'gateway started');
     },
     async stop() {
+      stopHealth?.();
       for (const c of consumers) await c.cancel();
       consumers = [];
+      ingress = undefined;
       const deadline = now() + config.drainMs;
       while (handling > 0 && now() < deadline) await new Promise((r) => setTimeout(r, 10));
       await Promise.race([ctx.pending.drained(), new Promise((r) => setTimeout(r, Math.max(0, deadline - now())).unref())]);

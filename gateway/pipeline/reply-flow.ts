@@ -6,7 +6,7 @@
  */
 import { asGatewayError, GatewayError } from '../protocol/errors.ts';
 import { sha256, type DecodedJws } from '../protocol/jws.ts';
-import { TransportError, type Delivery } from '../transport/transport.ts';
+import type { Delivery } from '../transport/transport.ts';
 import { replyQueueOf, type Answering } from './answer.ts';
 import { REPLY_CHECKS } from './checks.ts';
 import type { PipelineContext } from './context.ts';
@@ -50,6 +50,7 @@ export async function handleReply(ctx: PipelineContext, delivery: Delivery, deco
   transaction.note('amqp', 'reply received from the provider', () => ({ properties: delivery.props, jws: decoded.jws }));
   record.responseIn = ctx.now();
   record.responseSize = delivery.body.length;
+  let answer: Parameters<typeof transaction.answer>[0];
   try {
     const reply = checkReplyContent(decoded.payload, request);
     const attestation = await ctx.attester.attest(decoded.jws, record.tx, REPLY_CHECKS);
@@ -62,28 +63,29 @@ export async function handleReply(ctx: PipelineContext, delivery: Delivery, deco
     record.responseHash = sha256(decoded.jws);
     record.businessError = reply.status === 'error' ? reply.error.type : null;
     transaction.note('gateway', 'reply checks passed', () => ({ checks: REPLY_CHECKS, attestation }));
-    // Recorded first, with the answer: a gateway killed before it delivers finds it in the ledger
-    // when the request comes again, and delivers that very answer (what the client gets is what the ledger holds).
-    await transaction.answer({ queue, jws: decoded.jws, props }, delivery.body);
-    delivery.ack();
+    answer = { queue, jws: decoded.jws, props };
   } catch (err) {
-    await answerFailedReply(ctx, delivery, request, err);
+    const failure = err instanceof GatewayError && err.type.startsWith('server.') ? err : asGatewayError(err);
+    return settleOrRestore(ctx, delivery, request, () => request.transaction.refuse(failure, bindingOf(request)));
   }
+  // Recorded first, with the answer: a gateway killed before it delivers finds it in the ledger
+  // when the request comes again, and delivers that very answer (what the client gets is what the ledger holds).
+  await settleOrRestore(ctx, delivery, request, () => transaction.answer(answer, delivery.body));
 }
 
-async function answerFailedReply(ctx: PipelineContext, delivery: Delivery, request: PendingRequest, err: unknown): Promise<void> {
-  if (err instanceof TransportError && err.code === 'closed') {
-    ctx.pending.restore(request); // the reply comes again once the broker is back
-    return;
-  }
-  const failure = err instanceof GatewayError && err.type.startsWith('server.') ? err : asGatewayError(err);
+/**
+ * Ends the request's transaction (`settle`), then acknowledges the reply. Once recorded, the
+ * transaction owns its answer and never waits for a deadline again; only a record that could not
+ * be made at all puts the request back to wait, and the reply back on its queue to come again.
+ */
+async function settleOrRestore(ctx: PipelineContext, delivery: Delivery, request: PendingRequest, settle: () => Promise<void>): Promise<void> {
   try {
-    await request.transaction.refuse(failure, bindingOf(request));
-    delivery.ack();
-  } catch (answerFailure) {
-    if (answerFailure instanceof TransportError && answerFailure.code === 'closed') ctx.pending.restore(request);
-    else throw answerFailure;
+    await settle();
+  } catch (err) {
+    if (!request.transaction.ended) ctx.pending.restore(request);
+    throw err;
   }
+  delivery.ack();
 }
 
 /** What a gateway error about a pending request answers. */

@@ -46,9 +46,15 @@ export function txOf(client: string, id: string, requestHash: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-/** True once `provider` is served, checking for up to `graceMs` (at least once). */
-async function waitForProvider(ctx: PipelineContext, provider: string, graceMs: number): Promise<boolean> {
-  const until = ctx.now() + graceMs;
+/**
+ * True once `provider` is served, checking until `until` (at least once). A message handed out
+ * again after a fault, or a backlog found at start, waits the grace from now; a fresh one, the
+ * grace from when its provider was last seen served (a broker event took its consumer a moment
+ * ago), and not at all for a provider not seen within it.
+ */
+async function waitForProvider(ctx: PipelineContext, provider: string, handedOutAgain: boolean): Promise<boolean> {
+  const grace = ctx.config.redeliveryGraceMs;
+  const until = handedOutAgain ? ctx.now() + grace : (ctx.availability.lastSeenUp(provider) ?? -Infinity) + grace;
   for (;;) {
     if (await ctx.availability.isUp(provider)) return true;
     if (ctx.now() >= until) return false;
@@ -92,7 +98,7 @@ export async function handleClientMessage(ctx: PipelineContext, t: Transaction, 
       // The same bytes again, already handled: at least once, answered once — with the answer
       // the ledger holds, in case the first copy's answer never went out (a gateway killed between).
       const first = await ctx.ledger.priorUse(envelope!.client, envelope!.id);
-      if (envelope!.kind === 'request' && first) await deliverStoredAnswer(ctx, first.tx);
+      if (envelope!.kind === 'request' && first) await deliverStoredAnswer(ctx, first.tx, { client: envelope!.client, replyTo: delivery.props.replyTo });
       t.duplicate();
       return;
     }
@@ -100,8 +106,9 @@ export async function handleClientMessage(ctx: PipelineContext, t: Transaction, 
     record.provider = service.provider;
     // A message handed out again (a gateway or broker came back), or a backlog found as this
     // gateway starts, waits a grace period for its provider to come back too, before it is failed
-    // as unavailable: a gateway back a second before its providers fails nothing.
-    if (!(await waitForProvider(ctx, service.provider, delivery.redelivered || fromBacklog ? ctx.config.redeliveryGraceMs : 0))) {
+    // as unavailable: a gateway back a second before its providers fails nothing. So does a fresh
+    // one whose provider was served a moment ago (its consumer gone for a broker event).
+    if (!(await waitForProvider(ctx, service.provider, delivery.redelivered || fromBacklog))) {
       throw new GatewayError('server.provider_unavailable', `Nobody serves ${service.provider} now.`);
     }
     const attestation = await ctx.attester.attest(decoded.jws, record.tx, REQUEST_CHECKS, delivery.redelivered);

@@ -10,14 +10,18 @@
  * - `duplicate`: the very bytes of a message already handled: acknowledged, not handled again;
  * - `abandoned`: the broker went away midway: not acknowledged, so the broker hands it out again
  *   and its claim is released for that copy.
+ *
+ * Once its answer is recorded, that answer is the transaction's for good: a delivery that fails
+ * after the record is tried again (bounded), and past that the message goes back to the broker,
+ * whose next copy is answered from the ledger — never restored to wait for a deadline.
  */
 import type { Logger } from 'pino';
 import type { JournalEntry } from '../ledger/journal.ts';
 import type { StoredAnswer, TransactionRecord } from '../ledger/ledger.ts';
 import type { RequestEnvelope } from '../protocol/envelope.ts';
 import type { GatewayError } from '../protocol/errors.ts';
-import type { Delivery } from '../transport/transport.ts';
-import { answerError, finish, type Answering } from './answer.ts';
+import { TransportError, type Delivery } from '../transport/transport.ts';
+import { deliver, errorAnswer, finish, heldAnswerTo, type Answering } from './answer.ts';
 import type { PipelineContext } from './context.ts';
 
 export type Ending = 'answered' | 'accepted' | 'refused' | 'duplicate' | 'abandoned';
@@ -71,10 +75,7 @@ export class Transaction {
 
   /** Records the answer with the transaction, then delivers it: what the client gets is what the ledger holds. */
   async answer(answer: StoredAnswer, bytes: Buffer = Buffer.from(answer.jws)): Promise<void> {
-    await finish(this.ctx, this.record, answer);
-    await this.ctx.transport.publish(answer.queue, bytes, answer.props);
-    this.note('amqp', 'answer delivered to the client', () => ({ queue: answer.queue, properties: answer.props, jws: answer.jws }));
-    this.end('answered');
+    await this.settle(answer, bytes, 'answered', 'answer delivered to the client');
   }
 
   /** An event forwarded to its provider: recorded, and done. */
@@ -83,12 +84,34 @@ export class Transaction {
     this.end('accepted');
   }
 
-  /** Records, then sends, a gateway error; `patient` waits through a lost connection (a timeout has no delivery to fall back on). */
-  async refuse(err: GatewayError, about: Answering, patient = false): Promise<void> {
+  /** Records, then sends, a gateway error signed by the gateway. */
+  async refuse(err: GatewayError, about: Answering): Promise<void> {
     this.note('gateway', 'refused', () => ({ type: err.type, message: err.message, ...(err.violations && { violations: err.violations }) }));
-    const answer = await answerError(this.ctx, err, this.record, about, this.log, patient);
-    this.note('amqp', 'error delivered', () => ({ queue: answer.queue, properties: answer.props, jws: answer.jws }));
-    this.end('refused');
+    const answer = await errorAnswer(this.ctx, err, this.record, about, this.log);
+    await this.settle(answer, Buffer.from(answer.jws), 'refused', 'error delivered');
+  }
+
+  /**
+   * Records `answer`, then delivers what the ledger holds for this message (`answer`, or a first
+   * use's answer), and ends. A delivery that cannot be made after the record leaves the message to
+   * the broker (abandoned): its next copy is answered from the ledger.
+   */
+  private async settle(answer: StoredAnswer, bytes: Buffer, how: Ending, what: string): Promise<void> {
+    const held = await finish(this.ctx, this.record, answer);
+    if (held) {
+      const out = held === answer ? answer : heldAnswerTo(this.ctx, held, this.record.client ? { client: this.record.client, replyTo: this.delivery.props.replyTo } : undefined);
+      try {
+        await deliver(this.ctx, out, out === answer ? bytes : undefined);
+      } catch (err) {
+        if (err instanceof TransportError && err.code === 'closed') {
+          this.log.warn({ queue: out.queue }, 'the recorded answer could not be delivered (no broker); the message goes back to the broker, and its next copy gets that answer');
+          return this.abandon();
+        }
+        this.log.warn({ queue: out.queue, err: (err as Error).message }, 'the recorded answer could not be delivered');
+      }
+      this.note('amqp', what, () => ({ queue: out.queue, properties: out.props, jws: out.jws }));
+    }
+    this.end(how);
   }
 
   /** The same bytes as a message already handled. */
@@ -97,9 +120,13 @@ export class Transaction {
     this.ending = 'duplicate';
   }
 
-  /** Left unacknowledged for the broker to hand out again; the claim is released for that copy. */
+  /**
+   * Handed back to the broker to hand out again (a no-op on a channel that died with its
+   * connection: the broker does it then); the claim is released for that copy.
+   */
   abandon(): void {
     this.settleClaim?.(false);
+    this.delivery.nack(true);
     this.ending = 'abandoned';
   }
 

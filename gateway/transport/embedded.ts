@@ -25,6 +25,8 @@ interface EmbeddedConsumer {
   readonly owner: EmbeddedConnection;
   unacked: number;
   cancelled: boolean;
+  /** Paused: takes no new deliveries, keeps those it has. */
+  paused: boolean;
 }
 
 interface EmbeddedQueue {
@@ -124,7 +126,7 @@ export class EmbeddedBroker {
     const n = q.consumers.length;
     for (let i = 0; i < n; i++) {
       const c = q.consumers[(q.next + i) % n]!;
-      if (!c.cancelled && c.unacked < c.prefetch) {
+      if (!c.cancelled && !c.paused && c.unacked < c.prefetch) {
         q.next = (q.next + i + 1) % n;
         return c;
       }
@@ -197,7 +199,7 @@ class EmbeddedConnection implements Transport {
     this.assertOpen();
     const q = this.broker.queue(queue);
     if (!q) throw new TransportError('unroutable', `no queue ${queue}`);
-    const consumer: EmbeddedConsumer = { handler, prefetch: options.prefetch, owner: this, unacked: 0, cancelled: false };
+    const consumer: EmbeddedConsumer = { handler, prefetch: options.prefetch, owner: this, unacked: 0, cancelled: false, paused: false };
     const entry = { queue: q, consumer };
     q.consumers.push(consumer);
     this.consumers.add(entry);
@@ -208,12 +210,19 @@ class EmbeddedConnection implements Transport {
         q.consumers.splice(q.consumers.indexOf(consumer), 1);
         this.consumers.delete(entry);
       },
+      pause: async () => {
+        consumer.paused = true;
+      },
+      resume: async () => {
+        consumer.paused = false;
+        this.broker.schedule(q);
+      },
     };
   }
 
   async inspect(queue: string): Promise<QueueInfo | undefined> {
     const q = this.broker.queue(queue);
-    return q && { messages: q.ready.length, consumers: q.consumers.filter((c) => !c.cancelled && !c.owner.closed).length };
+    return q && { messages: q.ready.length, consumers: q.consumers.filter((c) => !c.cancelled && !c.paused && !c.owner.closed).length };
   }
 
   async ready(): Promise<void> {

@@ -43,6 +43,8 @@ interface ConsumerSpec {
   readonly prefetch: number;
   channel?: Channel;
   tag?: string;
+  /** Paused: its channel stays open (what it holds stays unacknowledged) but it consumes nothing. */
+  paused?: boolean;
 }
 
 const PUBLISH_SEQ = 'x-lgsp-pub';
@@ -140,6 +142,10 @@ class RabbitTransport implements Transport {
   }
 
   private async setup(model: ChannelModel): Promise<void> {
+    // amqplib listens to a connection's errors only once setup is done: one that fails during it
+    // (a cluster without a majority closes it with 541) would otherwise end the process. Recovery
+    // sees the close and tries again.
+    model.on('error', () => undefined);
     const ch = await model.createConfirmChannel();
     ch.on('error', () => undefined);
     ch.on('return', (msg: ConsumeMessage) => {
@@ -159,6 +165,11 @@ class RabbitTransport implements Transport {
     ch.on('error', () => undefined);
     await ch.prefetch(spec.prefetch);
     spec.channel = ch;
+    spec.tag = undefined;
+    if (!spec.paused) await this.subscribe(spec, ch);
+  }
+
+  private async subscribe(spec: ConsumerSpec, ch: Channel): Promise<void> {
     const reply = await ch.consume(spec.queue, (msg) => {
       if (msg) runHandler(spec.handler, this.delivery(ch, msg));
     });
@@ -251,6 +262,18 @@ class RabbitTransport implements Transport {
         const { channel, tag } = spec;
         if (channel && tag) await channel.cancel(tag).catch(() => undefined);
         await channel?.close().catch(() => undefined);
+      },
+      pause: async () => {
+        spec.paused = true;
+        const { channel, tag } = spec;
+        spec.tag = undefined;
+        if (channel && tag) await channel.cancel(tag).catch(() => undefined);
+      },
+      resume: async () => {
+        if (!spec.paused) return;
+        spec.paused = false;
+        // Without a channel (the connection is down), the next setup consumes again.
+        if (spec.channel && !spec.tag) await this.subscribe(spec, spec.channel).catch(() => undefined);
       },
     };
   }

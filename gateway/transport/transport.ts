@@ -46,6 +46,14 @@ export interface ConsumeOptions {
 
 export interface Consumer {
   cancel(): Promise<void>;
+  /**
+   * Stops taking new deliveries and keeps those taken: they stay unacknowledged, to be settled
+   * later (or handed out again by the broker if the connection goes). The queue's consumer count
+   * no longer counts this one.
+   */
+  pause(): Promise<void>;
+  /** Takes deliveries again after `pause`. */
+  resume(): Promise<void>;
 }
 
 export interface QueueInfo {

@@ -37,7 +37,7 @@ export async function startRecordedBus(broker: BrokerHandle): Promise<RecordedBu
   gateway = createGateway({ transport, catalog, key: keys.get(GATEWAY)!, ledger, onRecord: (r) => metrics.observe(r) });
   await gateway.start();
   const reader = new LedgerReader(file);
-  const app = createOperatorApp({ reader, metrics, queues: () => queueDepths(transport, [...catalog.systems.keys()]), readiness: () => ({ broker: transport.isConnected(), ledger: ledger.db.open }) });
+  const app = createOperatorApp({ reader, metrics, queues: () => queueDepths(transport, [...catalog.systems.keys()]), readiness: () => ({ broker: transport.isConnected(), ledger: ledger.health().ok }) });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

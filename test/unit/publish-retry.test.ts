@@ -14,7 +14,7 @@ function failing(code: TransportError['code'], times = Infinity): Transport & { 
       attempts.push(performance.now());
       if (attempts.length <= times) throw new TransportError(code, 'failed');
     },
-    declare: async () => undefined, consume: async () => ({ cancel: async () => undefined }), inspect: async () => undefined,
+    declare: async () => undefined, consume: async () => ({ cancel: async () => undefined, pause: async () => undefined, resume: async () => undefined }), inspect: async () => undefined,
     ready: async () => undefined, isConnected: () => true, close: async () => undefined,
   };
 }

@@ -1,0 +1,146 @@
+/**
+ * What the gateway does when what it stands on fails, over the embedded transport with a real
+ * SQLite ledger: the ledger locked by another process (the gateway stops taking messages, then
+ * answers each once), an answer's delivery failing after its record (the recorded answer is the
+ * one delivered, and no deadline is left to overwrite it), a copy of a request from a client
+ * restarted as a new instance, and a provider whose consumer goes away for a moment.
+ */
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GatewayClient, type Reply } from '../../adapters/amqp/client.ts';
+import { ServiceProvider } from '../../adapters/amqp/provider.ts';
+import { SqliteLedger } from '../../gateway/ledger/sqlite.ts';
+import { createGateway, type Gateway } from '../../gateway/pipeline/gateway.ts';
+import { sha256 } from '../../gateway/protocol/jws.ts';
+import { EmbeddedBroker } from '../../gateway/transport/embedded.ts';
+import { TransportError, type Transport } from '../../gateway/transport/transport.ts';
+import { CAOBANG, DANCU, fixtureCatalog, GATEWAY, PERSON, VERIFY, verifyHandler } from '../helpers/bus.ts';
+
+describe('the gateway when what it stands on fails (embedded transport, SQLite ledger)', () => {
+  let dir: string;
+  let file: string;
+  let broker: EmbeddedBroker;
+  let ledger: SqliteLedger;
+  let gateway: Gateway;
+  const stops: Array<() => Promise<unknown>> = [];
+
+  async function start(gatewayTransport: Transport = broker.connect(), now?: () => number): Promise<void> {
+    const { catalog, keys } = await fixtureCatalog();
+    gateway = createGateway({ transport: gatewayTransport, catalog, key: keys.get(GATEWAY)!, ledger, now });
+    await gateway.start();
+    stops.push(() => gateway.stop());
+  }
+
+  async function provider(): Promise<ServiceProvider> {
+    const { catalog, keys } = await fixtureCatalog();
+    const p = await ServiceProvider.start({ transport: broker.connect(), system: DANCU, key: keys.get(DANCU)!, keys: catalog.keys, gateway: GATEWAY, handlers: { 'citizen.verify/v1': verifyHandler } });
+    stops.push(() => p.stop());
+    return p;
+  }
+
+  async function client(options: { instance?: string; timeoutMs?: number } = {}): Promise<GatewayClient> {
+    const { catalog, keys } = await fixtureCatalog();
+    const c = await GatewayClient.connect({ transport: broker.connect(), system: CAOBANG, key: keys.get(CAOBANG)!, keys: catalog.keys, gateway: GATEWAY, timeoutMs: 60_000, ...options });
+    stops.push(() => c.close());
+    return c;
+  }
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'lgsp-depfaults-'));
+    file = join(dir, 'ledger.sqlite');
+    broker = new EmbeddedBroker({ prefix: 'lgsp', deliveryLimit: 5 });
+    ledger = new SqliteLedger({ file, busyTimeoutMs: 20 });
+  });
+
+  afterEach(async () => {
+    for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
+    await ledger.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('takes no new messages while the ledger is locked by another process, then answers every request once, as recorded', async () => {
+    await start();
+    await provider();
+    const c = await client();
+    const names = broker.connect().names;
+    const inspect = (queue: string) => broker.connect().inspect(queue);
+    const other = new Database(file);
+    other.exec('BEGIN IMMEDIATE');
+    const replies: Promise<Reply>[] = Array.from({ length: 30 }, () => c.request(VERIFY, PERSON));
+    await expect.poll(() => ledger.health().ok).toBe(false);
+    // Paused: the ingress has no consumer, and what comes now waits on it.
+    await expect.poll(async () => (await inspect(names.ingress))?.consumers).toBe(0);
+    for (let i = 0; i < 10; i++) replies.push(c.request(VERIFY, PERSON));
+    await expect.poll(async () => (await inspect(names.ingress))?.messages).toBe(10);
+
+    other.exec('COMMIT');
+    other.close();
+    const answered = await Promise.all(replies);
+    expect(answered.map((r) => r.status)).toEqual(Array(40).fill('ok'));
+    expect(ledger.health().ok).toBe(true);
+    expect((await inspect(names.ingress))?.consumers).toBe(1);
+    expect((await inspect(names.dead))?.messages).toBe(0);
+    // Each request recorded once, with the very answer its client holds.
+    const rows = ledger.db.prepare('SELECT message_id AS id, response_hash AS hash FROM transactions WHERE client = ?').all(CAOBANG) as { id: string; hash: string }[];
+    expect(rows).toHaveLength(40);
+    const held = new Map(rows.map((r) => [r.id, r.hash]));
+    expect(answered.filter((r) => held.get(r.envelope.inReplyTo) !== sha256(r.jws))).toEqual([]);
+  });
+
+  it('delivers the recorded answer when its first deliveries fail on a lost connection, and leaves no deadline to overwrite it', async () => {
+    const inner = broker.connect();
+    let failed = 0;
+    // A connection that loses the first three publishes of answers to the province (the broker going away and back).
+    const flaky: Transport = Object.assign(Object.create(inner) as Transport, {
+      publish: (queue: string, body: Buffer, props: Parameters<Transport['publish']>[2]) => {
+        if (queue === inner.names.replies(CAOBANG) && failed < 3) {
+          failed += 1;
+          return Promise.reject(new TransportError('closed', 'the broker went away'));
+        }
+        return inner.publish(queue, body, props);
+      },
+    });
+    await start(flaky);
+    await provider();
+    const c = await client();
+    const reply = await c.request(VERIFY, PERSON);
+    expect(failed).toBe(3);
+    expect(reply.status).toBe('ok');
+    expect((await ledger.answerOf(reply.tx!))?.jws).toBe(reply.jws);
+    // Nothing is waiting for a deadline: a timeout can no longer be recorded or delivered for it.
+    expect(gateway.inflight()).toBe(0);
+    const outcome = ledger.db.prepare('SELECT outcome FROM transactions WHERE tx = ?').get(reply.tx) as { outcome: string };
+    expect(outcome.outcome).toBe('ok');
+  });
+
+  it("answers a copy of a request sent by the client restarted as a new instance at that instance's own reply queue", async () => {
+    await start();
+    await provider();
+    const first = await client({ instance: 'one' });
+    const { envelope, jws } = await first.sign('request', VERIFY, PERSON);
+    const reply = await first.sendSigned(jws, envelope);
+    await first.close();
+    const restarted = await client({ instance: 'two', timeoutMs: 10_000 });
+    const again = await restarted.sendSigned(jws, envelope);
+    expect(again.jws).toBe(reply.jws);
+  });
+
+  it('waits for a provider whose consumer went away a moment ago, instead of failing a fresh request as unavailable', async () => {
+    // The gateway's clock, moved on past what it trusts a consumer count for (availabilityTtlMs).
+    let ahead = 0;
+    await start(broker.connect(), () => Date.now() + ahead);
+    const p = await provider();
+    const c = await client();
+    expect((await c.request(VERIFY, PERSON)).status).toBe('ok');
+    await p.stop();
+    ahead = 2000;
+    const pending = c.request(VERIFY, PERSON);
+    // The request waits on the gateway (not yet answered) until the provider is back.
+    await expect.poll(() => gateway.inflight()).toBe(1);
+    await provider();
+    expect((await pending).status).toBe('ok');
+  });
+});
