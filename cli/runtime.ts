@@ -65,7 +65,10 @@ export async function openRuntime(options: CommonOptions, generateKeys = false, 
   const home = options.home ?? lgspHome();
   // A live summary owns the terminal: its logs go to LGSP_HOME/lgsp.log instead.
   if (logTo === 'home') mkdirSync(home, { recursive: true });
-  const log = pino({ level: options.logLevel }, pino.destination(logTo === 'home' ? { dest: join(home, LOG_FILE), mkdir: true, sync: false } : 2));
+  const destination = pino.destination(logTo === 'home' ? { dest: join(home, LOG_FILE), mkdir: true, sync: false } : 2);
+  // A log line that cannot be written (the disk full) is lost, never a reason to stop.
+  destination.on('error', () => undefined);
+  const log = pino({ level: options.logLevel }, destination);
   const systemsFile = systemsFileOf(home);
   const bootstrap = await loadCatalog(options.contracts, { systemsFile });
   if (generateKeys) {

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Ledger, TransactionRecord } from '../../gateway/ledger/ledger.ts';
 import type { ChainReport } from '../../gateway/ledger/verify.ts';
+import { sha256 } from '../../gateway/protocol/jws.ts';
 
 export interface LedgerBackend {
   /** A ledger on the test's store (the same store each time within one test). */
@@ -80,6 +81,32 @@ export function ledgerSuite(name: string, backend: () => LedgerBackend): void {
       expect(await ledger.answerOf(first.tx)).toEqual(answer);
       expect(await ledger.answerOf(randomUUID())).toBeUndefined();
       await ledger.close();
+    });
+
+    it('keeps the first answer when a second record of the same message id comes with another (it is not inserted)', async () => {
+      const ledger = await backend().open();
+      const first = record({ responseHash: sha256('the ok answer') });
+      const second = { ...first, tx: randomUUID(), outcome: 'server.provider_timeout', responseHash: sha256('a timeout') };
+      expect(await ledger.record(first, { queue: 'q', jws: 'the ok answer', props: {} })).toBe(true);
+      expect(await ledger.record(second, { queue: 'q', jws: 'a timeout', props: {} })).toBe(false);
+      expect((await ledger.answerOf(first.tx))?.jws).toBe('the ok answer');
+      expect(await ledger.answerOf(second.tx)).toBeUndefined();
+      await ledger.close();
+      expect(await backend().verify()).toEqual({ records: 1 });
+    });
+
+    it('finds a stored answer changed after it was recorded, and one with no record', async () => {
+      const ledger = await backend().open();
+      const first = record({ responseHash: sha256('the ok answer') });
+      await ledger.record(first, { queue: 'q', jws: 'the ok answer', props: {} });
+      await ledger.close();
+      expect(await backend().verify()).toEqual({ records: 1 });
+      await backend().sql('UPDATE answers SET jws = ? WHERE tx = ?', 'another answer', first.tx);
+      expect((await backend().verify()).broken).toMatchObject({ tx: first.tx, problem: expect.stringMatching(/stored answer does not match/) });
+      await backend().sql('UPDATE answers SET jws = ? WHERE tx = ?', 'the ok answer', first.tx);
+      const forged = randomUUID();
+      await backend().sql("INSERT INTO answers (tx, at, queue, jws, props) VALUES (?, ?, 'q', 'forged', '{}')", forged, Date.now());
+      expect((await backend().verify()).broken).toMatchObject({ tx: forged, problem: expect.stringMatching(/has no record/) });
     });
 
     it('keeps the refusal of a replayed id beside the original', async () => {

@@ -1,6 +1,7 @@
 /**
- * A loopback TCP proxy in front of the broker, so a fault test can cut its own connections
- * (as a network failure would) without touching anyone else's on the same broker.
+ * A loopback TCP proxy in front of the broker or the database, so a fault test can cut its own
+ * connections (as a network failure would), or refuse new ones for a while, without touching
+ * anyone else's on the same server.
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
@@ -9,6 +10,8 @@ export interface TcpProxy {
   readonly url: string;
   /** Cuts every connection made through the proxy so far; new ones are let through. */
   dropAll(): number;
+  /** While true, every connection is reset as it comes (those open are cut too). */
+  refuse(on: boolean): void;
   close(): Promise<void>;
 }
 
@@ -16,7 +19,13 @@ export interface TcpProxy {
 export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
   const target = new URL(targetUrl);
   const pairs = new Set<[Socket, Socket]>();
+  let refusing = false;
   const server: Server = createServer((inbound) => {
+    if (refusing) {
+      inbound.on('error', () => undefined);
+      inbound.resetAndDestroy();
+      return;
+    }
     const outbound = connect(Number(target.port || 5672), target.hostname);
     const pair: [Socket, Socket] = [inbound, outbound];
     pairs.add(pair);
@@ -47,6 +56,13 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
   return {
     url: via.toString(),
     dropAll,
+    refuse(on) {
+      refusing = on;
+      if (on) for (const [a, b] of [...pairs]) {
+        a.resetAndDestroy();
+        b.destroy();
+      }
+    },
     async close() {
       dropAll();
       await new Promise((resolve) => server.close(resolve));

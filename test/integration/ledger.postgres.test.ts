@@ -7,6 +7,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { PgLedger, verifyPgChain } from '../../gateway/ledger/postgres.ts';
 import { ledgerSuite, record, type LedgerBackend } from '../helpers/ledger-suite.ts';
 import { describePg, dropSchema, ownSchema, sqlIn } from '../helpers/postgres.ts';
+import { startTcpProxy } from '../helpers/tcp-proxy.ts';
 
 describePg('the ledger on PostgreSQL', () => {
   let schema: string;
@@ -48,5 +49,33 @@ describePg('the ledger on PostgreSQL', () => {
     expect(await b.priorUse(first.client!, first.messageId!)).toEqual({ tx: first.tx, requestHash: 'the-bytes' });
     await a.close();
     await b.close();
+  });
+
+  it('waits out a database that resets every connection, stays alive, and writes every record once it is back', async () => {
+    const proxy = await startTcpProxy(url);
+    const ledger = await PgLedger.open({ url: proxy.url });
+    try {
+      const before = Array.from({ length: 50 }, () => record());
+      await Promise.all(before.map((r) => ledger.record(r)));
+      // Connections cut while records are being written (a client checked out mid-batch), then every new one reset.
+      const during = Array.from({ length: 300 }, () => record());
+      const written = during.map((r) => ledger.record(r));
+      proxy.refuse(true);
+      await expect.poll(() => ledger.health().ok).toBe(false);
+      expect(ledger.health().reason).toBeDefined();
+      const later = Array.from({ length: 50 }, () => record());
+      written.push(...later.map((r) => ledger.record(r)));
+      const seen = ledger.priorUse(before[0]!.client!, before[0]!.messageId!);
+      await expect.poll(() => ledger.health().failures).toBeGreaterThan(3);
+
+      proxy.refuse(false);
+      expect((await Promise.all(written)).every((inserted) => inserted)).toBe(true);
+      expect((await seen)?.tx).toBe(before[0]!.tx);
+      expect(ledger.health().ok).toBe(true);
+    } finally {
+      await ledger.close();
+      await proxy.close();
+    }
+    expect(await verifyPgChain(url)).toEqual({ records: 400 });
   });
 });
