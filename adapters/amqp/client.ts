@@ -2,6 +2,8 @@
  * The client side of the SDK: sign a request, send it through the gateway, and get back the
  * reply verified end to end (provider's signature, gateway's attestation, bound to the request).
  */
+import { parseServiceId } from '../../gateway/protocol/ids.ts';
+import { decodeJws } from '../../gateway/protocol/jws.ts';
 import type { Envelope, JsonObject, RequestEnvelope } from '../../gateway/protocol/envelope.ts';
 import type { KeyRing, SigningKey } from '../../gateway/protocol/keys.ts';
 import type { Consumer, Delivery, Transport } from '../../gateway/transport/transport.ts';
@@ -149,7 +151,7 @@ export class GatewayClient {
     const jws = delivery.body.toString('utf8');
     const waiting = delivery.props.correlationId ? this.waiting.get(delivery.props.correlationId) : undefined;
     if (!waiting) {
-      await this.reportUnmatched(jws, delivery.props.correlationId);
+      await this.reportUnmatched(jws, delivery.props.correlationId, delivery.props.headers?.['x-lgsp-attestation']);
       delivery.ack();
       return;
     }
@@ -171,14 +173,32 @@ export class GatewayClient {
     delivery.ack();
   }
 
-  private async reportUnmatched(jws: string, correlationId: string | undefined): Promise<void> {
+  /**
+   * Tells the unmatched listeners about a reply that answers nothing waiting: a gateway error (an
+   * event refused), or a late copy of an answer — the gateway's, or a provider's with the
+   * gateway's attestation, signed by the provider of the service it names.
+   */
+  private async reportUnmatched(jws: string, correlationId: string | undefined, attestation?: string | number): Promise<void> {
     if (this.unmatched.size === 0) return;
     let u: Unmatched;
     try {
-      u = { jws, correlationId, envelope: (await verifyReceived(jws, this.options.keys, [this.options.gateway])).envelope };
+      const { gateway, keys } = this.options;
+      const provider = parseServiceId(unverifiedService(jws))?.system;
+      const signers = provider && provider !== gateway ? [gateway, provider] : [gateway];
+      const attested = { attestation: typeof attestation === 'string' ? attestation : undefined, gateway };
+      u = { jws, correlationId, envelope: (await verifyReceived(jws, keys, signers, attested)).envelope };
     } catch (error) {
       u = { jws, correlationId, error: error as Error };
     }
     for (const listener of this.unmatched) listener(u);
+  }
+}
+
+/** The service a JWS's payload names, read before it is verified (to know whose signature to expect). */
+function unverifiedService(jws: string): unknown {
+  try {
+    return (decodeJws(jws).payload as { service?: unknown }).service;
+  } catch {
+    return undefined;
   }
 }

@@ -22,7 +22,8 @@ export type Claim =
   | { status: 'new'; settle(handled: boolean): void }
   /** The same bytes again; `tx` is the transaction that recorded the first copy, once there is one. */
   | { status: 'duplicate'; handled: Outcome; tx?: string }
-  | { status: 'replay'; tx?: string };
+  /** Another message under a used id: `tx` is the first one's recorded transaction, `firstHash` the hash of the one in flight. */
+  | { status: 'replay'; tx?: string; firstHash?: string };
 
 /** The ledger's answer about an id no message in flight holds. */
 export type History = (client: string, id: string) => Promise<PriorUse | undefined>;
@@ -39,7 +40,7 @@ export class ReplayGuard {
     const key = `${client} ${id}`;
     const prior = this.seen.get(key);
     if (prior && prior.expiresAt > this.now()) {
-      if (prior.hash !== hash) return { status: 'replay' };
+      if (prior.hash !== hash) return { status: 'replay', firstHash: prior.hash };
       return { status: 'duplicate', handled: prior.outcome };
     }
     // Claimed before the ledger is asked (which may take a round trip): a copy arriving meanwhile

@@ -69,7 +69,9 @@ async function claimId(ctx: PipelineContext, envelope: RequestEnvelope, requestH
     const claim = await ctx.replay.claim(envelope.client, envelope.id, requestHash, expiresAt);
     if (claim.status === 'new') return claim;
     if (claim.status === 'replay') {
-      throw new GatewayError('client.replay', `Message id ${envelope.id} was already used by ${envelope.client}${claim.tx ? ` in transaction ${claim.tx}` : ''}.`);
+      // The first message still in flight has no record yet: its transaction derives from its bytes all the same.
+      const first = claim.tx ?? (claim.firstHash && txOf(envelope.client, envelope.id, claim.firstHash));
+      throw new GatewayError('client.replay', `Message id ${envelope.id} was already used by ${envelope.client}${first ? ` in transaction ${first}` : ''}.`);
     }
     if (await claim.handled) return undefined;
   }
@@ -124,6 +126,9 @@ export async function handleClientMessage(ctx: PipelineContext, t: Transaction, 
         replyTo: ctx.transport.names.responsesOf(ctx.config.instance),
         messageId: admitted.envelope.id, correlationId: record.tx, type: admitted.envelope.kind, appId: admitted.envelope.client, contentType: 'application/jose',
         headers: { 'x-lgsp-tx': record.tx, 'x-lgsp-attestation': attestation },
+        // A request its provider has not taken by its deadline is dropped by the broker: its
+        // client has been told, and a provider back from a hang works off only what is still wanted.
+        ...(admitted.envelope.kind === 'request' && { expiration: Math.max(1, record.requestIn + service.timeoutMs - ctx.now()) }),
       });
     } catch (err) {
       ctx.pending.take(record.tx);

@@ -17,6 +17,8 @@ interface StoredMessage {
   props: MessageProps;
   deliveries: number;
   deaths: { reason: string; queue: string; count: number }[];
+  /** When the broker drops it if nobody took it (epoch ms), from the publish's `expiration`. */
+  expiresAt?: number;
 }
 
 interface EmbeddedConsumer {
@@ -113,6 +115,12 @@ export class EmbeddedBroker {
 
   private dispatch(q: EmbeddedQueue): void {
     while (q.ready.length > 0) {
+      // As RabbitMQ does, a message past its expiration is dropped when it reaches the head.
+      const head = q.ready[0]!;
+      if (head.expiresAt !== undefined && head.expiresAt <= Date.now()) {
+        this.deadLetter(q, q.ready.shift()!, 'expired');
+        continue;
+      }
       const consumer = this.pickConsumer(q);
       if (!consumer) return;
       const message = q.ready.shift()!;
@@ -191,8 +199,11 @@ class EmbeddedConnection implements Transport {
     checkProps(props);
     // Copy, as a real broker would: the publisher may reuse its buffer. No broker users here, so
     // no `userId` vouched for.
-    const { userId: _none, ...rest } = props;
-    this.broker.enqueue(queue, { body: Buffer.from(body), props: structuredClone(rest), deliveries: 0, deaths: [] });
+    const { userId: _none, expiration, ...rest } = props;
+    this.broker.enqueue(queue, {
+      body: Buffer.from(body), props: structuredClone(rest), deliveries: 0, deaths: [],
+      ...(expiration !== undefined && { expiresAt: Date.now() + expiration }),
+    });
   }
 
   async consume(queue: string, handler: DeliveryHandler, options: ConsumeOptions): Promise<Consumer> {

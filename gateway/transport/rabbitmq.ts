@@ -239,6 +239,7 @@ class RabbitTransport implements Transport {
         ch.publish(exchange, exchange ? this.names.routingKey(queue) : queue, body, {
           persistent: true, mandatory: true, headers, messageId: props.messageId, correlationId: props.correlationId, replyTo: props.replyTo,
           appId: props.appId, contentType: props.contentType, type: props.type, userId: this.user,
+          ...(props.expiration !== undefined && { expiration: String(Math.max(0, Math.round(props.expiration))) }),
         }, (err) => {
           if (this.returned.delete(seq)) reject(new TransportError('unroutable', `no queue ${queue}`));
           // amqplib calls back with 'message nacked' for a broker nack; anything else is a lost channel.

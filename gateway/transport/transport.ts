@@ -23,6 +23,11 @@ export interface MessageProps {
    */
   userId?: string;
   headers?: Record<string, string | number | undefined>;
+  /**
+   * Milliseconds after which the broker drops the message if nobody took it (to the dead letters,
+   * reason `expired`): a request past its deadline, whose client has had its answer.
+   */
+  expiration?: number;
 }
 
 export interface Delivery {
@@ -48,8 +53,8 @@ export interface Consumer {
   cancel(): Promise<void>;
   /**
    * Stops taking new deliveries and keeps those taken: they stay unacknowledged, to be settled
-   * later (or handed out again by the broker if the connection goes). The queue's consumer count
-   * no longer counts this one.
+   * later (or handed out again by the broker if the connection goes). (RabbitMQ's consumer count
+   * of a quorum queue still counts it while it holds deliveries; the embedded broker's does not.)
    */
   pause(): Promise<void>;
   /** Takes deliveries again after `pause`. */

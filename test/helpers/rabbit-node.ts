@@ -5,7 +5,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,8 @@ export interface RabbitNode {
   restart(): Promise<void>;
   /** Stops the broker application only (the node leaves service; its Erlang runtime stays for `startApp`). */
   stopApp(): Promise<void>;
+  /** Kills the node's runtime at once (SIGKILL, as a crash would), then starts it again on the same data. */
+  killAndStart(): Promise<void>;
   startApp(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -108,6 +110,21 @@ export async function startRabbitNode(options: { tls?: { ca: string; cert: strin
   await run('rabbitmq-server', ['-detached'], { env, timeout: 60_000 });
   await awaitStartup(name);
   let stopped = false;
+  const killAndStart = async () => {
+    const pid = Number(readFileSync(join(dir, 'rabbit.pid'), 'utf8').trim());
+    process.kill(pid, 'SIGKILL');
+    // Gone once signal 0 fails; bounded: 100 tries, 100 ms apart.
+    for (let i = 0; i < 100; i++) {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await run('rabbitmq-server', ['-detached'], { env, timeout: 60_000 });
+    await awaitStartup(name);
+  };
   const stopApp = async () => {
     await ctl(name, 'stop_app');
   };
@@ -125,6 +142,7 @@ export async function startRabbitNode(options: { tls?: { ca: string; cert: strin
     },
     stopApp,
     startApp,
+    killAndStart,
     async stop() {
       if (stopped) return;
       stopped = true;

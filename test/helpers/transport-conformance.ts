@@ -178,4 +178,36 @@ export function transportConformance(makeBroker: (deliveryLimit: number, bounds:
     expect(await within(300, collect(transport, inbox, 1))).not.toBe('timeout');
     expect(count).toBe(0);
   });
+
+  it('drops a message past its expiration that nobody took, to the dead letters (expired)', async () => {
+    await transport.publish(inbox, Buffer.from('too late'), { messageId: 'm6', expiration: 50 });
+    await transport.publish(inbox, Buffer.from('in time'), { messageId: 'm7' });
+    // Nobody consumes the inbox until the first has expired: dead-lettered once it reaches the head.
+    const dead = collect(transport, transport.names.dead, 1);
+    await new Promise((r) => setTimeout(r, 200)); // past the 50 ms expiration: the fault under test, not a wait for a result
+    const [kept] = await collect(transport, inbox, 1);
+    expect(kept!.body.toString()).toBe('in time');
+    kept!.ack();
+    const [letter] = await dead;
+    expect([letter!.body.toString(), letter!.deaths[0]?.reason]).toEqual(['too late', 'expired']);
+    letter!.ack();
+  });
+
+  it('keeps what a paused consumer holds unacknowledged and hands it nothing new until it resumes', async () => {
+    const held: Delivery[] = [];
+    const c = await transport.consume(inbox, (d) => void held.push(d), { prefetch: 5 });
+    await transport.publish(inbox, Buffer.from('before'), {});
+    await expect.poll(() => held.length).toBe(1);
+    await c.pause();
+    await transport.publish(inbox, Buffer.from('while paused'), {});
+    await expect.poll(async () => (await transport.inspect(inbox))?.messages).toBe(1);
+    await new Promise((r) => setTimeout(r, 300)); // time to hand it out, were the consumer not paused
+    expect(held).toHaveLength(1);
+    held[0]!.ack(); // what it held can still be settled
+    await c.resume();
+    await expect.poll(() => held.length).toBe(2);
+    expect(held[1]!.body.toString()).toBe('while paused');
+    held[1]!.ack();
+    await c.cancel();
+  });
 }

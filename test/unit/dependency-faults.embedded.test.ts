@@ -71,8 +71,7 @@ describe('the gateway when what it stands on fails (embedded transport, SQLite l
     other.exec('BEGIN IMMEDIATE');
     const replies: Promise<Reply>[] = Array.from({ length: 30 }, () => c.request(VERIFY, PERSON));
     await expect.poll(() => ledger.health().ok).toBe(false);
-    // Paused: the ingress has no consumer, and what comes now waits on it.
-    await expect.poll(async () => (await inspect(names.ingress))?.consumers).toBe(0);
+    // Paused: what comes now waits on the ingress.
     for (let i = 0; i < 10; i++) replies.push(c.request(VERIFY, PERSON));
     await expect.poll(async () => (await inspect(names.ingress))?.messages).toBe(10);
 
@@ -142,5 +141,53 @@ describe('the gateway when what it stands on fails (embedded transport, SQLite l
     await expect.poll(() => gateway.inflight()).toBe(1);
     await provider();
     expect((await pending).status).toBe('ok');
+  });
+
+  it('lets the broker drop a forwarded request its provider did not take by its deadline, so a provider back from a hang gets only what is still wanted', async () => {
+    await start();
+    const c = await client();
+    // A provider that hangs on its first request, holding it (prefetch 1); the others wait in its inbox.
+    const raw = broker.connect();
+    const taken: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await raw.consume(raw.names.inbox(DANCU), async (d) => {
+      taken.push(d.props.messageId!);
+      await held;
+      d.ack();
+    }, { prefetch: 1 });
+    const replies = await Promise.all([1, 2, 3].map(() => c.request(VERIFY, PERSON)));
+    expect(replies.map((r) => (r.status === 'error' ? r.error.type : r.status))).toEqual(Array(3).fill('server.provider_timeout'));
+    release();
+    // The two it never took were dropped once it came back, to the dead letters, as expired.
+    await expect.poll(async () => (await raw.inspect(raw.names.dead))?.messages).toBe(2);
+    expect(taken).toHaveLength(1);
+    await raw.close();
+  });
+
+  it('gives a client whose answers were dropped at its reply queue\'s bound each recorded answer when it sends the same request again', async () => {
+    broker = new EmbeddedBroker({ prefix: 'lgsp', deliveryLimit: 5, replyQueueMax: 5 });
+    await start();
+    await provider();
+    // A client that stops reading: its requests go out, its answers pile up past the bound.
+    const away = await client();
+    await away.close();
+    const raw = broker.connect();
+    const sent = await Promise.all(Array.from({ length: 10 }, () => away.sign('request', VERIFY, PERSON)));
+    for (const { envelope, jws } of sent) {
+      await raw.publish(raw.names.ingress, Buffer.from(jws), { messageId: envelope.id, appId: CAOBANG, type: 'request', contentType: 'application/jose', replyTo: raw.names.replies(CAOBANG) });
+    }
+    const count = () => (ledger.db.prepare('SELECT count(*) AS n FROM transactions WHERE client = ?').get(CAOBANG) as { n: number }).n;
+    await expect.poll(count).toBe(10);
+    await expect.poll(async () => (await raw.inspect(raw.names.dead))?.messages).toBe(5);
+    // Back, it asks again with the very same bytes: each answer the ledger holds, none handled twice.
+    const back = await client({ timeoutMs: 5_000 });
+    // One at a time: its reply queue's bound (5) holds for what it asks again too.
+    const again = [];
+    for (const { envelope, jws } of sent) again.push(await back.sendSigned(jws, envelope));
+    const held = new Map((ledger.db.prepare('SELECT message_id AS id, response_hash AS hash FROM transactions WHERE client = ?').all(CAOBANG) as { id: string; hash: string }[]).map((r) => [r.id, r.hash]));
+    expect(again.filter((r) => held.get(r.envelope.inReplyTo) !== sha256(r.jws))).toEqual([]);
+    expect(count()).toBe(10);
+    await raw.close();
   });
 });
