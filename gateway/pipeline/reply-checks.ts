@@ -40,8 +40,8 @@ export async function checkReplySignature(decoded: DecodedJws, catalog: Catalog,
   }
 }
 
-function contractViolation(message: string, violations: Violation[]): GatewayError {
-  return new GatewayError('server.provider_contract_violation', message, { violations });
+function contractViolation(message: string, violations: readonly Violation[], moreViolations = 0): GatewayError {
+  return new GatewayError('server.provider_contract_violation', message, { violations, moreViolations });
 }
 
 /** Envelope, binding and response contract; any failure is `server.provider_contract_violation`. */
@@ -50,7 +50,7 @@ export function checkReplyContent(payload: unknown, request: RequestBinding): Re
   try {
     envelope = checkEnvelope(payload);
   } catch (err) {
-    throw contractViolation('The reply is not a well-formed response.', [...((err as GatewayError).violations ?? [])]);
+    throw contractViolation('The reply is not a well-formed response.', (err as GatewayError).violations ?? [], (err as GatewayError).moreViolations ?? 0);
   }
   if (envelope.kind !== 'response') throw contractViolation('The reply is not a response.', [{ pointer: '/kind', message: 'must be response' }]);
   const binding: Violation[] = [];

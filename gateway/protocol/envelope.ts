@@ -87,6 +87,7 @@ const errorSchema = {
         properties: { pointer: { type: 'string', maxLength: 1000 }, message: { type: 'string', maxLength: 1000 } },
       },
     },
+    moreViolations: { type: 'integer', minimum: 1 },
   },
 };
 

@@ -37,7 +37,22 @@ export interface ErrorBody {
   type: string;
   message: string;
   detail: string;
+  /** The first MAX_VIOLATIONS failing fields. */
   violations?: Violation[];
+  /** How many more failed, not listed: an answer stays small, whatever the request. */
+  moreViolations?: number;
+}
+
+/** The most violations an error lists; the rest are counted (`moreViolations`). */
+export const MAX_VIOLATIONS = 20;
+
+/** Longest pointer or rule a violation carries; a longer one (a key of a hostile body) is cut. */
+const VIOLATION_TEXT_MAX = 200;
+
+const cut = (text: string) => (text.length > VIOLATION_TEXT_MAX ? `${text.slice(0, VIOLATION_TEXT_MAX - 1)}…` : text);
+
+function bounded(v: Violation): Violation {
+  return v.pointer.length > VIOLATION_TEXT_MAX || v.message.length > VIOLATION_TEXT_MAX ? { pointer: cut(v.pointer), message: cut(v.message) } : v;
 }
 
 /** The HTTP status for an error type. */
@@ -57,13 +72,18 @@ export function isGatewayErrorType(type: unknown): type is ErrorType {
  */
 export class GatewayError extends Error {
   readonly type: ErrorType;
+  /** The first MAX_VIOLATIONS of the failing fields. */
   readonly violations: readonly Violation[] | undefined;
+  /** How many failing fields are not in `violations`. */
+  readonly moreViolations: number;
 
-  constructor(type: ErrorType, message?: string, options?: { cause?: unknown; violations?: Violation[] }) {
+  constructor(type: ErrorType, message?: string, options?: { cause?: unknown; violations?: readonly Violation[]; moreViolations?: number }) {
     super(message ?? ERROR_CATALOGUE[type].message, { cause: options?.cause });
     this.name = 'GatewayError';
     this.type = type;
-    this.violations = options?.violations;
+    const all = options?.violations;
+    this.violations = all && (all.length > MAX_VIOLATIONS ? all.slice(0, MAX_VIOLATIONS) : all).map(bounded);
+    this.moreViolations = (options?.moreViolations ?? 0) + Math.max(0, (all?.length ?? 0) - MAX_VIOLATIONS);
   }
 
   get status(): number {
@@ -74,6 +94,7 @@ export class GatewayError extends Error {
   toBody(tx: string): ErrorBody {
     const body: ErrorBody = { type: this.type, message: this.message, detail: tx };
     if (this.violations) body.violations = [...this.violations];
+    if (this.moreViolations > 0) body.moreViolations = this.moreViolations;
     return body;
   }
 }

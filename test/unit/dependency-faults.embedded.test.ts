@@ -190,4 +190,22 @@ describe('the gateway when what it stands on fails (embedded transport, SQLite l
     expect(count()).toBe(10);
     await raw.close();
   });
+
+  it("verifies a late, byte-identical copy of a provider's answer as the provider's, with the gateway's attestation", async () => {
+    await start();
+    await provider();
+    const c = await client();
+    const late: Array<{ jws: string; envelope?: unknown; error?: Error }> = [];
+    c.onUnmatched((u) => late.push(u));
+    const { envelope, jws } = await c.sign('request', VERIFY, PERSON);
+    const reply = await c.sendSigned(jws, envelope);
+    // The same bytes again, as a copy after a fault: answered from the ledger, to nobody waiting.
+    const raw = broker.connect();
+    await raw.publish(raw.names.ingress, Buffer.from(jws), { messageId: envelope.id, appId: CAOBANG, type: 'request', contentType: 'application/jose', replyTo: raw.names.replies(CAOBANG) });
+    await expect.poll(() => late.length).toBe(1);
+    expect(late[0]!.jws).toBe(reply.jws);
+    expect(late[0]!.error).toBeUndefined();
+    expect(late[0]!.envelope).toMatchObject({ inReplyTo: envelope.id, status: 'ok' });
+    await raw.close();
+  });
 });

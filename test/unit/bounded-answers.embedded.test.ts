@@ -1,0 +1,47 @@
+/**
+ * Answers are bounded: a request that breaks its contract in 60,000 places is answered with the
+ * first few violations and how many more, in an answer a small fraction of the request's size,
+ * recorded as what was delivered; a hostile key is cut in the pointer that names it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GatewayError, MAX_VIOLATIONS } from '../../gateway/protocol/errors.ts';
+import { sha256 } from '../../gateway/protocol/jws.ts';
+import { embeddedBroker } from '../helpers/broker.ts';
+import { createTestBus, DANCU, PERSON, VERIFY, verifyHandler, type TestBus } from '../helpers/bus.ts';
+
+describe('bounded answers', () => {
+  it(`lists at most ${MAX_VIOLATIONS} violations, counts the rest, and cuts a long pointer`, () => {
+    const violations = Array.from({ length: 1000 }, (_, i) => ({ pointer: `/body/${'k'.repeat(i === 0 ? 5000 : 3)}${i}`, message: 'must NOT have additional properties' }));
+    const body = new GatewayError('client.contract_violation', 'broken', { violations }).toBody('tx');
+    expect(body.violations).toHaveLength(MAX_VIOLATIONS);
+    expect(body.moreViolations).toBe(1000 - MAX_VIOLATIONS);
+    expect(body.violations![0]!.pointer.length).toBeLessThanOrEqual(200);
+    expect(new GatewayError('client.contract_violation', 'one', { violations: violations.slice(1, 2) }).toBody('tx')).not.toHaveProperty('moreViolations');
+  });
+
+  describe('on the bus', () => {
+    let bus: TestBus;
+    beforeAll(async () => {
+      bus = await createTestBus(embeddedBroker());
+      await bus.provider(DANCU, { 'citizen.verify/v1': verifyHandler });
+    });
+    afterAll(() => bus.stop());
+
+    it('answers a request with 60,000 extra keys in a few kilobytes, as recorded, and keeps answering others', async () => {
+      const client = await bus.client();
+      const bomb: Record<string, string> = { ...PERSON };
+      for (let i = 0; i < 60_000; i++) bomb[`x${i}`] = 'y';
+      const { envelope, jws } = await client.sign('request', VERIFY, bomb);
+      const reply = await client.sendSigned(jws, envelope);
+      expect(reply.status).toBe('error');
+      if (reply.status !== 'error') return;
+      expect(reply.error.type).toBe('client.contract_violation');
+      expect(reply.error.violations).toHaveLength(MAX_VIOLATIONS);
+      expect(reply.error.moreViolations).toBe(60_000 - MAX_VIOLATIONS);
+      expect(reply.jws.length).toBeLessThan(jws.length / 20);
+      const record = bus.ledger.records.find((r) => r.messageId === envelope.id)!;
+      expect(record).toMatchObject({ outcome: 'client.contract_violation', responseHash: sha256(reply.jws) });
+      expect((await client.request(VERIFY, PERSON)).status).toBe('ok');
+    }, 60_000);
+  });
+});
