@@ -117,7 +117,7 @@ async function startLocked(rt: Runtime, options: StackOptions, lock: HomeLock, s
   };
   const gatewayKey = await rt.key(rt.catalog.gateway);
   gateway = createGateway({
-    transport, catalog: rt.catalog, key: gatewayKey, ledger, logger: rt.log, onRecord, journal,
+    transport, catalog: rt.catalog, key: gatewayKey, ledger, logger: rt.log, onRecord, journal, onUnrecorded: (type) => metrics.unauthenticated('amqp', type),
     config: options.busRatePerSecond ? { clientRatePerSecond: options.busRatePerSecond } : {},
   });
   await gateway.start();

@@ -39,6 +39,12 @@ export interface GatewayConfig {
    * it is answered `server.provider_unavailable` (a gateway back before its providers fails nothing).
    */
   readonly redeliveryGraceMs: number;
+  /**
+   * Refusals a second each publisher (broker user) may cause before a signature vouches for it
+   * (junk: unreadable, unknown key, bad signature), recorded and answered; past it they are only
+   * counted (pipeline/publishers.ts).
+   */
+  readonly junkPerSecond: number;
 }
 
 export const DEFAULT_CONFIG: GatewayConfig = Object.freeze({
@@ -51,12 +57,13 @@ export const DEFAULT_CONFIG: GatewayConfig = Object.freeze({
   instance: `${hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 50)}-${process.pid}`,
   clientRatePerSecond: 2000,
   redeliveryGraceMs: 10_000,
+  junkPerSecond: 50,
 });
 
 /** Merges overrides onto the defaults, checks them and freezes the result. */
 export function gatewayConfig(overrides: Partial<GatewayConfig> = {}): GatewayConfig {
   const config = { ...DEFAULT_CONFIG, responsePrefetch: overrides.prefetch ?? DEFAULT_CONFIG.responsePrefetch, ...overrides };
-  for (const key of ['maxBytes', 'skewSeconds', 'prefetch', 'responsePrefetch', 'drainMs', 'availabilityTtlMs', 'clientRatePerSecond', 'redeliveryGraceMs'] as const) {
+  for (const key of ['maxBytes', 'skewSeconds', 'prefetch', 'responsePrefetch', 'drainMs', 'availabilityTtlMs', 'clientRatePerSecond', 'redeliveryGraceMs', 'junkPerSecond'] as const) {
     const v = config[key];
     if (!Number.isInteger(v) || v <= 0) throw new RangeError(`gateway config ${key} must be a positive integer, got ${String(v)}`);
   }

@@ -8,6 +8,7 @@ import type { Attester } from '../protocol/attestation.ts';
 import type { SigningKey } from '../protocol/keys.ts';
 import type { Transport } from '../transport/transport.ts';
 import type { Availability } from './availability.ts';
+import type { PublisherBudget } from './publishers.ts';
 import type { ClientRate } from './rate.ts';
 import type { PendingRequests } from './pending.ts';
 import type { ReplayGuard } from './replay.ts';
@@ -27,6 +28,10 @@ export interface PipelineContext {
   readonly availability: Availability;
   /** Per-client budget on the bus: consumes one message of `client`, throwing `client.rate_limited` when over. */
   readonly rate: ClientRate;
+  /** Each publisher's budget of refusals before a signature vouches for it. */
+  readonly publishers: PublisherBudget;
+  /** Counts a refusal neither recorded nor answered: junk past its publisher's budget, a message no broker user vouches for. */
+  readonly onUnrecorded?: (type: string) => void;
   /** Messages that were waiting in the ingress queue when this gateway started: they get the redelivery grace too. */
   backlog: number;
   /** Called once per finished transaction, after it is recorded. */

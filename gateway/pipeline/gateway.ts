@@ -17,6 +17,7 @@ import type { Consumer, Delivery, Transport } from '../transport/transport.ts';
 import { createAvailability } from './availability.ts';
 import { newRecord, type PipelineContext } from './context.ts';
 import { PendingRequests, type PendingRequest } from './pending.ts';
+import { createPublisherBudget } from './publishers.ts';
 import { createClientRate } from './rate.ts';
 import { ReplayGuard } from './replay.ts';
 import { bindingOf, handleReply } from './reply-flow.ts';
@@ -35,6 +36,8 @@ export interface GatewayDeps {
   readonly onRecord?: (record: TransactionRecord) => void;
   /** Journals each transaction (docs/protocol.md §6) when given. */
   readonly journal?: Journal;
+  /** Counts a refusal neither recorded nor answered (see pipeline/publishers.ts), by type. */
+  readonly onUnrecorded?: (type: string) => void;
 }
 
 export interface Gateway {
@@ -72,6 +75,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
     pending: new PendingRequests(now, (request) => void answerTimeout(request)),
     availability: createAvailability(deps.transport, config.availabilityTtlMs, now),
     rate: createClientRate(config.clientRatePerSecond),
+    publishers: createPublisherBudget(deps.transport, config.junkPerSecond),
+    onUnrecorded: deps.onUnrecorded,
     backlog: 0,
     onRecord: deps.onRecord,
     journal: deps.journal,
@@ -101,6 +106,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
   }
 
   async function onIngress(delivery: Delivery): Promise<void> {
+    if (ctx.publishers.unattributed(delivery)) {
+      // Per-system broker users are in force, and none vouches for this message: nobody to answer.
+      ctx.onUnrecorded?.('unattributed');
+      delivery.nack(false);
+      return;
+    }
     const record = newRecord(randomUUID(), now(), delivery.body.length, config.instance);
     const fromBacklog = ctx.backlog > 0;
     if (fromBacklog) ctx.backlog -= 1;

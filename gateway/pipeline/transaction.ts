@@ -84,8 +84,18 @@ export class Transaction {
     this.end('accepted');
   }
 
-  /** Records, then sends, a gateway error signed by the gateway. */
+  /**
+   * Records, then sends, a gateway error signed by the gateway — unless it is junk past its
+   * publisher's budget (publishers.ts): then it is only counted, and acknowledged.
+   */
   async refuse(err: GatewayError, about: Answering): Promise<void> {
+    if (!(await this.ctx.publishers.admitRefusal(this.delivery, err.type))) {
+      this.ctx.onUnrecorded?.(err.type);
+      this.settleClaim?.(true);
+      this.delivery.ack();
+      this.ending = 'refused';
+      return;
+    }
     this.note('gateway', 'refused', () => ({ type: err.type, message: err.message, ...(err.violations && { violations: err.violations }) }));
     const answer = await errorAnswer(this.ctx, err, this.record, about, this.log);
     await this.settle(answer, Buffer.from(answer.jws), 'refused', 'error delivered');

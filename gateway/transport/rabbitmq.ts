@@ -198,6 +198,10 @@ class RabbitTransport implements Transport {
     };
   }
 
+  get login(): string {
+    return this.user;
+  }
+
   async declare(systems: readonly string[], instance?: string, gatewayInstance?: string): Promise<void> {
     this.declared.push({ systems, instance, gatewayInstance });
     await this.ready();

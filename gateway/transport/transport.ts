@@ -98,6 +98,8 @@ export function checkProps(props: MessageProps): void {
 
 export interface Transport {
   readonly kind: 'rabbitmq' | 'embedded';
+  /** The broker user this connection logged in as (RabbitMQ); undefined where there are no users (embedded). */
+  readonly login?: string;
   /** The queue names of this bus (its prefix). */
   readonly names: QueueNames;
   /**

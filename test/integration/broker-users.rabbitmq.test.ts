@@ -138,4 +138,54 @@ await describeRabbitManagement('broker users: least privilege on RabbitMQ', () =
     expect(error.error.message).toContain(`broker user of ${DIENBIEN}`);
     await expect.poll(() => bus.ledger.records.find((r) => r.tx === error.error.detail)?.outcome).toBe('client.key_mismatch');
   });
+
+  /** The dead letters' messages, read with the broker's own login (a system may not read them). */
+  async function deadLetterIds(): Promise<string[]> {
+    const conn = await amqp.connect(AMQP_URL!);
+    const ch = await conn.createChannel();
+    const ids: string[] = [];
+    for (let m = await ch.get(`${names()}.dead`); m; m = await ch.get(`${names()}.dead`)) ids.push(String(m.properties.messageId));
+    await conn.close(); // not acknowledged: they stay for the operator
+    return ids;
+  }
+
+  it("refuses unattributed a message no broker user vouches for (no user-id): to the dead letters, never answered to the appId it names", async () => {
+    const { keys } = bus;
+    const { envelope, jws } = await signEnvelope(keys.get(CAOBANG)!, 'request', VERIFY, { ...PERSON }, { userId: 'CB-0042' }, Date.now());
+    // Dien Bien's user relays Cao Bang's signed request, and sets no user-id: RabbitMQ then checks none.
+    expect(await as(DIENBIEN, publish(`${names()}.to-ingress`, '', jws, { messageId: envelope.id, appId: CAOBANG, type: 'request', contentType: 'application/jose' }))).toBeUndefined();
+    await expect.poll(deadLetterIds, { timeout: 10_000 }).toContain(envelope.id);
+    expect(bus.ledger.records.filter((r) => r.messageId === envelope.id)).toEqual([]);
+  });
+
+  it("charges a flood of junk to the system whose user sent it: past its budget counted, not recorded, and others' requests go on", async () => {
+    const client = await bus.client(CAOBANG, { instance: 'flood-victim' });
+    await bus.provider(DANCU, { 'citizen.verify/v1': verifyHandler }).catch(() => undefined);
+    const timed = async () => {
+      const t0 = performance.now();
+      const r = await client.request(VERIFY, { ...PERSON }, { userId: 'CB-0042' });
+      return { status: r.status, ms: performance.now() - t0 };
+    };
+    const baseline = await timed();
+    const junkRows = () => bus.ledger.records.filter((r) => r.client === null && r.outcome === 'client.malformed').length;
+    const before = junkRows();
+    const started = performance.now();
+    const flood = as(DIENBIEN, async (ch) => {
+      for (let i = 0; i < 5000; i++) ch.publish(`${names()}.to-ingress`, '', Buffer.from(`junk ${i}`), { userId: users.logins[DIENBIEN]!.user, appId: CAOBANG });
+      await ch.waitForConfirms();
+    });
+    expect(await flood).toBeUndefined();
+    // Behind the whole flood on the ingress.
+    const during = await timed();
+    const seconds = (performance.now() - started) / 1000;
+    const inspector = await broker.connect('flood-inspector');
+    await expect.poll(async () => (await inspector.inspect(inspector.names.ingress))?.messages, { timeout: 60_000 }).toBe(0);
+    const recorded = junkRows() - before;
+    expect(baseline.status).toBe('ok');
+    expect(during.status).toBe('ok');
+    expect(recorded).toBeLessThan(5000);
+    expect(recorded).toBeLessThanOrEqual(Math.ceil(50 * (seconds + 5)));
+    console.log(`junk flood: 5,000 junk messages from one system's user in ${seconds.toFixed(1)} s; ${recorded} recorded and answered (its budget: 50 a second), the rest counted only; `
+      + `another province's request took ${baseline.ms.toFixed(0)} ms before the flood and ${during.ms.toFixed(0)} ms behind it`);
+  }, 120_000);
 });
