@@ -67,6 +67,9 @@ function addRegisteredSystems(file: CatalogFile, source: SourceFile): void {
   const known = new Set(file.systems.flatMap((s) => (s.services ?? []).map((svc) => `${s.id}/${svc.code}/${svc.version}`)));
   for (const [i, s] of (source.data as SystemsFile).systems.entries()) {
     if (s.id === file.gateway.id || file.systems.some((x) => x.id === s.id)) throw source.fail(`/systems/${i}/id`, `system ${s.id} is in the catalog already`);
+    // One agency code, one system: a code is who may read and change that agency's dossiers at the portal's adapter.
+    const holder = s.agencyCode === undefined ? undefined : file.systems.find((x) => x.agencyCode === s.agencyCode);
+    if (holder) throw source.fail(`/systems/${i}/agencyCode`, `agency code ${s.agencyCode} is ${holder.id}'s already: one agency code, one system`);
     const like = s.like === undefined ? undefined : file.systems.find((x) => x.id === s.like);
     if (s.like !== undefined && !like) throw source.fail(`/systems/${i}/like`, `no system ${s.like} in the catalog`);
     for (const [j, service] of (s.calls ?? []).entries()) {
@@ -116,6 +119,8 @@ export async function loadCatalog(dir: string, options: LoadOptions = {}): Promi
   await addKeys(file.gateway.id, file.gateway.keys, '/gateway/keys');
   for (const [i, s] of file.systems.entries()) {
     if (systems.has(s.id) || s.id === file.gateway.id) throw source.fail(`/systems/${i}/id`, `system ${s.id} is listed twice`);
+    const holder = s.agencyCode === undefined ? undefined : [...systems.values()].find((x) => x.agencyCode === s.agencyCode);
+    if (holder) throw source.fail(`/systems/${i}/agencyCode`, `agency code ${s.agencyCode} is ${holder.id}'s already: one agency code, one system`);
     await addKeys(s.id, s.keys, `/systems/${i}/keys`);
     const ids: string[] = [];
     for (const [j, svc] of (s.services ?? []).entries()) {

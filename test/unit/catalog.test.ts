@@ -119,4 +119,13 @@ describe('a system registered beside the catalog', () => {
     expect(catalog.canAccess('VN/GOV/BTP/LLTP', 'VN/PROV/HAGIANG/MOTCUA/criminal-record.result/v1')).toBe(true);
     expect(catalog.canAccess('VN/PROV/CAOBANG/MOTCUA', 'VN/PROV/HAGIANG/MOTCUA/dossier.receive/v1')).toBe(false);
   });
+
+  it("refuses another agency's code: one agency code, one system (Cà Mau's 000.00.96.H12 is Cà Mau's)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lgsp-systems-'));
+    dirs.push(dir);
+    const systemsFile = join(dir, 'systems.yaml');
+    writeFileSync(systemsFile, 'systems:\n  - id: VN/PROV/HAGIANG/MOTCUA\n    name: { vi: Hà Giang, en: Ha Giang }\n    agencyCode: 000.00.96.H12\n    like: VN/PROV/CAOBANG/MOTCUA\n');
+    await expect(loadCatalog(join(import.meta.dirname, '../../contracts'), { systemsFile }))
+      .rejects.toThrow(/\/systems\/0\/agencyCode.*000\.00\.96\.H12 is VN\/PROV\/CAMAU\/MOTCUA's already/s);
+  });
 });
