@@ -2,7 +2,7 @@
  * The gateway as the commands run it: the durable ledger in LGSP_HOME, Prometheus metrics,
  * the metaservices on the bus, the HTTP ingress and the operator server, each on its own port.
  */
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createServer as createHttpsServer, Server as HttpsServer } from 'node:https';
 import { join } from 'node:path';
@@ -100,10 +100,12 @@ async function startLocked(rt: Runtime, options: StackOptions, lock: HomeLock, s
   const shared = isPgUrl(options.ledger);
   // With a shared ledger, this instance's journal stays in its own state directory.
   const ledgerFile = join(rt.home, shared ? 'journal.sqlite' : 'ledger.sqlite');
-  const local = shared ? undefined : new SqliteLedger({ file: ledgerFile, retentionDays: options.retentionDays ?? 30 });
-  const ledger: Ledger = local ?? await PgLedger.open({ url: options.ledger!, retentionDays: options.retentionDays ?? 30 });
+  // The gateway's key signs the ledger's heads (ledger/heads.ts).
+  const gatewayKey = await rt.key(rt.catalog.gateway);
+  const local = shared ? undefined : new SqliteLedger({ file: ledgerFile, retentionDays: options.retentionDays ?? 30, signer: gatewayKey });
+  const ledger: Ledger = local ?? await PgLedger.open({ url: options.ledger!, retentionDays: options.retentionDays ?? 30, signer: gatewayKey });
   stops.push(() => ledger.close());
-  const journalDb = options.journal || options.journalTap ? local?.db ?? new Database(ledgerFile) : undefined;
+  const journalDb = options.journal || options.journalTap ? local?.db ?? openPrivate(ledgerFile) : undefined;
   if (!local) stops.push(() => void journalDb?.close());
   const kept = journalDb ? new SqliteJournal(journalDb) : undefined;
   stops.push(() => kept?.close());
@@ -115,7 +117,6 @@ async function startLocked(rt: Runtime, options: StackOptions, lock: HomeLock, s
     metrics.observe(record);
     options.onRecord?.(record);
   };
-  const gatewayKey = await rt.key(rt.catalog.gateway);
   gateway = createGateway({
     transport, catalog: rt.catalog, key: gatewayKey, ledger, logger: rt.log, onRecord, journal, onUnrecorded: (type) => metrics.unauthenticated('amqp', type),
     config: options.busRatePerSecond ? { clientRatePerSecond: options.busRatePerSecond } : {},
@@ -185,6 +186,13 @@ async function startLocked(rt: Runtime, options: StackOptions, lock: HomeLock, s
       lock.release();
     },
   };
+}
+
+/** A SQLite file of this gateway's own (the journal beside a shared ledger), readable by its owner alone. */
+function openPrivate(file: string): Database.Database {
+  const db = new Database(file);
+  chmodSync(file, 0o600);
+  return db;
 }
 
 /** A port this process could not listen on; says which option changes it. */

@@ -10,7 +10,7 @@ import { check, CheckSetupError } from './commands/check.ts';
 import { diff, exportContracts, lint } from './commands/contracts.ts';
 import { provision, remove } from './commands/broker.ts';
 import { bridge } from './commands/bridge.ts';
-import { resetLedger, verifyLedger } from './commands/ledger.ts';
+import { printHead, resetLedger, verifyLedger } from './commands/ledger.ts';
 import { isPgUrl } from '../gateway/ledger/postgres.ts';
 import { load } from './commands/load.ts';
 import { mock } from './commands/mock.ts';
@@ -310,11 +310,18 @@ export function buildProgram(): Command {
     .addOption(homeOption())
     .action((options) => resetLedger(options));
   ledgerCommand.command('verify')
-    .description("check the ledger's hash chain and say where it breaks (exit 2 if it does)")
+    .description("check the ledger's hash chain, its signed heads and its kept answers, and say where it breaks (exit 2 if it does, or if records after the last signed head are vouched for by none)")
     .addOption(homeOption())
     .option('--file <path>', 'a ledger file (default: <home>/ledger.sqlite)')
     .addOption(new Option('--ledger <url>', 'a PostgreSQL ledger instead (postgres://user:password@host/db[?schema=name]), shared by several gateways').env('LGSP_LEDGER'))
+    .option('--contracts <dir>', "the catalog and contracts folder (it names the gateway whose key signs the ledger's heads)", 'contracts')
+    .option('--head <file>', 'a signed head kept from before (lgsp ledger head): the ledger must still reach it')
     .action((options) => verifyLedger(options));
+  ledgerCommand.command('head')
+    .description("print the ledger's latest signed head, to keep elsewhere; verify --head checks the ledger still reaches it")
+    .addOption(homeOption())
+    .option('--file <path>', 'a ledger file (default: <home>/ledger.sqlite)')
+    .action((options) => printHead(options));
 
   return program;
 }

@@ -157,7 +157,7 @@ export async function bench(options: BenchOptions): Promise<void> {
     out.write('signing and verifying alone … ');
     const signatures = await measureSignatures();
     out.write(`${signatures.signPerSecond.toFixed(0)} signatures/s, ${signatures.verifyPerSecond.toFixed(0)} verifications/s\n`);
-    const recorded = { gateway: verifyChain(join(home, 'ledger.sqlite')).records, floor: verifyChain(join(home, 'floor.sqlite')).records };
+    const recorded = { gateway: (await verifyChain(join(home, 'ledger.sqlite'))).records, floor: (await verifyChain(join(home, 'floor.sqlite'))).records };
 
     const row = (name: string, r: PhaseResult) =>
       `  ${name.padEnd(38)} ${rate(r).toFixed(0).padStart(7)}/s  p50 ${ms(r.p50).padStart(9)}  p99 ${ms(r.p99).padStart(9)}  errors ${String(r.errors).padStart(3)}`;

@@ -13,7 +13,9 @@ import pg from 'pg';
 import { ANSWER_RETENTION_MS, QueuedUses, USES_ID_SQL, type Ledger, type LedgerHealth, type PriorUse, type StoredAnswer, type TransactionRecord } from './ledger.ts';
 import { LedgerClosedError, LedgerOutage, retryPause } from './outage.ts';
 import { chainHash, column, FIELDS, GENESIS } from './schema.ts';
-import { ANSWER_ROWS_SQL, answerBreak, CHAIN_COLUMNS, ChainWalk, type AnswerRow, type ChainReport, type ChainRow } from './verify.ts';
+import { ANSWER_ROWS_SQL, answerBreak, CHAIN_COLUMNS, LedgerWalk, type AnswerRow, type ChainReport, type ChainRow } from './verify.ts';
+import { HEAD_INTERVAL_MS, signHead, type HeadKeys, type HeadRow } from './heads.ts';
+import type { SigningKey } from '../protocol/keys.ts';
 import { hidePassword } from '../redact.ts';
 
 export interface PgLedgerOptions {
@@ -26,6 +28,9 @@ export interface PgLedgerOptions {
   /** Records older than this many days are removed, once an hour and at start. */
   readonly retentionDays?: number;
   readonly now?: () => number;
+  /** The gateway's key: the ledger signs the chain's head with it at intervals and at close (heads.ts). */
+  readonly signer?: SigningKey;
+  readonly headIntervalMs?: number;
 }
 
 /** The advisory lock every writer of a chain holds while it appends: one per schema. */
@@ -77,6 +82,7 @@ CREATE INDEX IF NOT EXISTS transactions_service_time ON transactions (service, r
 CREATE TABLE IF NOT EXISTS answers (tx TEXT PRIMARY KEY, at BIGINT NOT NULL, queue TEXT NOT NULL, jws TEXT NOT NULL, props TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS answers_at ON answers (at);
 CREATE TABLE IF NOT EXISTS chain_anchor (id INTEGER PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL, hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS chain_heads (id BIGSERIAL PRIMARY KEY, seq BIGINT NOT NULL, hash TEXT NOT NULL, at BIGINT NOT NULL, jws TEXT NOT NULL);
 `;
 
 interface Queued {
@@ -155,6 +161,11 @@ export class PgLedger implements Ledger {
     const answers = setInterval(() => void ledger.pruneAnswers().catch(() => undefined), 60_000);
     answers.unref();
     ledger.timers.push(answers);
+    if (options.signer) {
+      const heads = setInterval(() => void ledger.signHead().catch(() => undefined), options.headIntervalMs ?? HEAD_INTERVAL_MS);
+      heads.unref();
+      ledger.timers.push(heads);
+    }
     if (options.retentionDays) {
       await ledger.prune(options.retentionDays);
       const retention = setInterval(() => void ledger.prune(options.retentionDays!).catch(() => undefined), 3_600_000);
@@ -262,6 +273,32 @@ export class PgLedger implements Ledger {
     this.queuedUses.forget(batch.map((q) => q.record));
   }
 
+  /**
+   * Signs the chain's head, if it grew since the last head any instance signed, under the chain's
+   * lock: every instance signs what is the one chain's end at that moment.
+   */
+  async signHead(): Promise<void> {
+    const signer = this.options.signer;
+    if (!signer) return;
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
+      const last = (await client.query<{ seq: number; hash: string }>('SELECT seq, hash FROM transactions ORDER BY seq DESC LIMIT 1')).rows[0];
+      const head = (await client.query<{ seq: number; jws: string }>('SELECT seq, jws FROM chain_heads ORDER BY id DESC LIMIT 1')).rows[0];
+      if (last && last.seq !== head?.seq) {
+        const signed = await signHead(signer, last.seq, last.hash, this.now(), head?.jws);
+        await client.query('INSERT INTO chain_heads (seq, hash, at, jws) VALUES ($1, $2, $3, $4)', [signed.seq, signed.hash, this.now(), signed.jws]);
+      }
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
   /** Forgets answers older than ANSWER_RETENTION_MS. */
   async pruneAnswers(): Promise<number> {
     return (await this.pool.query('DELETE FROM answers WHERE at < $1', [this.now() - ANSWER_RETENTION_MS])).rowCount ?? 0;
@@ -274,11 +311,16 @@ export class PgLedger implements Ledger {
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
-      const last = (await client.query<{ seq: number; hash: string }>('SELECT seq, hash FROM transactions WHERE request_in < $1 ORDER BY seq DESC LIMIT 1', [cutoff])).rows[0];
+      const oldest = (await client.query<{ seq: number; hash: string }>('SELECT seq, hash FROM transactions WHERE request_in < $1 ORDER BY seq DESC LIMIT 1', [cutoff])).rows[0];
+      // A signing ledger anchors at the last signed head among the old records: its start is vouched for too.
+      const last = oldest && this.options.signer
+        ? (await client.query<{ seq: number; hash: string }>('SELECT seq, hash FROM chain_heads WHERE seq <= $1 ORDER BY seq DESC LIMIT 1', [oldest.seq])).rows[0]
+        : oldest;
       if (!last) {
         await client.query('COMMIT');
         return 0;
       }
+      await client.query('DELETE FROM chain_heads WHERE seq < $1', [last.seq]);
       await client.query('INSERT INTO chain_anchor (id, seq, hash) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash', [last.seq, last.hash]);
       const removed = (await client.query('DELETE FROM transactions WHERE seq <= $1', [last.seq])).rowCount ?? 0;
       await client.query('COMMIT');
@@ -299,17 +341,22 @@ export class PgLedger implements Ledger {
     this.closed = true; // a batch still failing now fails, and says so, instead of waiting
     await this.flush();
     this.outage.release();
+    // The head at stop: everything written is vouched for (unless the database is gone).
+    await this.signHead().catch(() => undefined);
     for (const t of this.timers) clearInterval(t);
     await this.pool.end();
   }
 }
 
-/** Walks the chain of the PostgreSQL ledger at `url` in order, a page at a time, and reports the first break. */
-export async function verifyPgChain(url: string): Promise<ChainReport> {
+/**
+ * Walks the chain of the PostgreSQL ledger at `url` in order, a page at a time, and reports the
+ * first break; with `keys`, against its signed heads too (heads.ts).
+ */
+export async function verifyPgChain(url: string, keys?: HeadKeys): Promise<ChainReport> {
   const { pool } = poolFor(url);
   try {
-    const anchor = (await pool.query<{ hash: string }>('SELECT hash FROM chain_anchor')).rows[0];
-    const walk = new ChainWalk(anchor?.hash);
+    const anchor = (await pool.query<{ seq: number; hash: string }>('SELECT seq, hash FROM chain_anchor')).rows[0];
+    const walk = await LedgerWalk.start(anchor, keys, async () => (await pool.query<HeadRow>('SELECT seq, hash, jws FROM chain_heads ORDER BY id')).rows);
     for (let after = -1; ;) {
       const { rows } = await pool.query<ChainRow>(`SELECT ${CHAIN_COLUMNS} FROM transactions WHERE seq > $1 ORDER BY seq LIMIT 10000`, [after]);
       for (const row of rows) if (!walk.step(row)) return walk.report;
@@ -319,9 +366,9 @@ export async function verifyPgChain(url: string): Promise<ChainReport> {
     // The answers are kept for minutes only: few enough to read at once.
     for (const row of (await pool.query<AnswerRow>(ANSWER_ROWS_SQL)).rows) {
       const broken = answerBreak(row);
-      if (broken) return { records: walk.records, broken };
+      if (broken) return { records: walk.chain.records, broken };
     }
-    return walk.report;
+    return await walk.finish(async (seq) => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM transactions WHERE seq > $1', [seq])).rows[0]!.n));
   } finally {
     await pool.end();
   }

@@ -9,10 +9,12 @@
  * ledger says it is down, and the gateway takes no new messages.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ANSWER_RETENTION_MS, QueuedUses, USES_ID_SQL, type Ledger, type LedgerHealth, type PriorUse, type StoredAnswer, type TransactionRecord } from './ledger.ts';
 import { LedgerClosedError, LedgerOutage, retryPause } from './outage.ts';
+import { HEAD_INTERVAL_MS, HEADS_SCHEMA, signHead } from './heads.ts';
+import type { SigningKey } from '../protocol/keys.ts';
 import { chainHash, column, FIELDS, GENESIS, SCHEMA } from './schema.ts';
 
 export interface SqliteLedgerOptions {
@@ -29,6 +31,12 @@ export interface SqliteLedgerOptions {
   readonly now?: () => number;
   /** How long a write waits for another process's lock before it counts as a failure (ms; default 250). */
   readonly busyTimeoutMs?: number;
+  /**
+   * The gateway's key: with it the ledger signs its chain's head every `headIntervalMs` while the
+   * chain grows, and when it closes (heads.ts), and anchors retention at a signed head.
+   */
+  readonly signer?: SigningKey;
+  readonly headIntervalMs?: number;
 }
 
 /**
@@ -74,17 +82,30 @@ export class SqliteLedger implements Ledger {
   private retry?: NodeJS.Timeout;
   private attempts = 0;
   private closed = false;
+  /** The last record written (its place in the chain) and the last head signed. */
+  private lastSeq = 0;
+  private signedSeq = 0;
+  private lastHead?: string;
+  private heads?: NodeJS.Timeout;
+  private signing?: Promise<void>;
 
   constructor(private readonly options: SqliteLedgerOptions) {
     mkdirSync(dirname(options.file), { recursive: true });
     this.db = new Database(options.file, { timeout: options.busyTimeoutMs ?? 250 });
+    // It holds who called what, about whom: its owner's alone (SQLite gives its -wal and -shm the same mode).
+    chmodSync(options.file, 0o600);
     this.outage = new LedgerOutage(options.now);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.exec(SCHEMA);
+    this.db.exec(HEADS_SCHEMA);
     this.flushMs = options.flushMs ?? 0;
     this.maxBatch = options.maxBatch ?? 1000;
-    const last = this.db.prepare('SELECT hash FROM transactions ORDER BY seq DESC LIMIT 1').get() as { hash: string } | undefined;
+    const last = this.db.prepare('SELECT seq, hash FROM transactions ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+    const head = this.db.prepare('SELECT seq, jws FROM chain_heads ORDER BY id DESC LIMIT 1').get() as { seq: number; jws: string } | undefined;
+    this.lastSeq = last?.seq ?? 0;
+    this.signedSeq = head?.seq ?? 0;
+    this.lastHead = head?.jws;
     const anchor = this.db.prepare('SELECT hash FROM chain_anchor').get() as { hash: string } | undefined;
     this.lastHash = last?.hash ?? anchor?.hash ?? GENESIS;
     const columns = [...FIELDS.map(column), 'prev_hash', 'hash'];
@@ -97,8 +118,12 @@ export class SqliteLedger implements Ledger {
       for (const q of batch) {
         const hash = chainHash(this.lastHash, q.record);
         const values = FIELDS.map((f) => q.record[f] ?? null);
-        q.inserted = this.insert.run(...values, this.lastHash, hash).changes === 1;
-        if (q.inserted) this.lastHash = hash;
+        const run = this.insert.run(...values, this.lastHash, hash);
+        q.inserted = run.changes === 1;
+        if (q.inserted) {
+          this.lastHash = hash;
+          this.lastSeq = Number(run.lastInsertRowid);
+        }
         // A second record of a message id keeps the first one's answer: what was delivered stays what is held.
         if (q.answer && q.inserted) this.insertAnswer.run(q.record.tx, this.now(), q.answer.queue, q.answer.jws, JSON.stringify(q.answer.props));
       }
@@ -106,6 +131,10 @@ export class SqliteLedger implements Ledger {
     // A timer's failure (the disk full) must not end the process: the next tick tries again.
     this.answersPruned = setInterval(() => this.quietly(() => this.pruneAnswers()), 60_000);
     this.answersPruned.unref();
+    if (options.signer) {
+      this.heads = setInterval(() => void this.signHead(), options.headIntervalMs ?? HEAD_INTERVAL_MS);
+      this.heads.unref();
+    }
     if (options.retentionDays) {
       this.prune(options.retentionDays);
       this.retention = setInterval(() => this.quietly(() => this.prune(options.retentionDays!)), 3_600_000);
@@ -159,10 +188,12 @@ export class SqliteLedger implements Ledger {
     if (batch.length === 0) return;
     if (this.queue.length > 0) this.immediate = setImmediate(() => this.flush());
     const chainBefore = this.lastHash;
+    const seqBefore = this.lastSeq;
     try {
       this.writeBatch(batch);
     } catch (err) {
       this.lastHash = chainBefore; // the transaction rolled back
+      this.lastSeq = seqBefore;
       const passing = isPassingSqliteError(err);
       if (passing && !this.closed) return this.keepForRetry(batch, err);
       this.forgetQueued(batch);
@@ -189,6 +220,29 @@ export class SqliteLedger implements Ledger {
     }, retryPause(this.attempts));
   }
 
+  /**
+   * Signs the chain's head if it grew since the last one, and keeps it (heads.ts). A head that
+   * cannot be written (the disk full) is signed again at the next interval.
+   */
+  signHead(): Promise<void> {
+    const signer = this.options.signer;
+    if (!signer || this.signing || this.lastSeq === this.signedSeq || !this.db.open) return this.signing ?? Promise.resolve();
+    const { lastSeq: seq, lastHash: hash } = this;
+    this.signing = signHead(signer, seq, hash, this.now(), this.lastHead).then((head) => {
+      if (!this.db.open) return;
+      try {
+        this.db.prepare('INSERT INTO chain_heads (seq, hash, at, jws) VALUES (?, ?, ?, ?)').run(head.seq, head.hash, this.now(), head.jws);
+        this.signedSeq = seq;
+        this.lastHead = head.jws;
+      } catch (err) {
+        if (!isPassingSqliteError(err)) throw err;
+      }
+    }).finally(() => {
+      this.signing = undefined;
+    });
+    return this.signing;
+  }
+
   private quietly(work: () => unknown): void {
     try {
       work();
@@ -201,12 +255,21 @@ export class SqliteLedger implements Ledger {
     this.queuedUses.forget(batch.map((q) => q.record));
   }
 
-  /** Removes records older than `days`, keeping the chain checkable from the first one left. */
+  /**
+   * Removes records older than `days`, keeping the chain checkable from the first one left: it is
+   * anchored at the last signed head among the old records (a signing ledger), so that the start
+   * of the chain is vouched for too.
+   */
   prune(days: number): number {
     const cutoff = (this.options.now ?? Date.now)() - days * 86_400_000;
     return this.db.transaction(() => {
-      const last = this.db.prepare('SELECT seq, hash FROM transactions WHERE request_in < ? ORDER BY seq DESC LIMIT 1').get(cutoff) as { seq: number; hash: string } | undefined;
+      const oldest = this.db.prepare('SELECT seq, hash FROM transactions WHERE request_in < ? ORDER BY seq DESC LIMIT 1').get(cutoff) as { seq: number; hash: string } | undefined;
+      if (!oldest) return 0;
+      const last = this.options.signer
+        ? this.db.prepare('SELECT seq, hash FROM chain_heads WHERE seq <= ? ORDER BY seq DESC LIMIT 1').get(oldest.seq) as { seq: number; hash: string } | undefined
+        : oldest;
       if (!last) return 0;
+      this.db.prepare('DELETE FROM chain_heads WHERE seq < ?').run(last.seq);
       this.db.prepare('INSERT INTO chain_anchor (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash').run(last.seq, last.hash);
       return this.db.prepare('DELETE FROM transactions WHERE seq <= ?').run(last.seq).changes;
     })();
@@ -217,6 +280,7 @@ export class SqliteLedger implements Ledger {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.heads);
     clearTimeout(this.retry);
     this.retry = undefined;
     // Closed, a batch that cannot be written fails (its callers are told) instead of waiting.
@@ -224,6 +288,9 @@ export class SqliteLedger implements Ledger {
     while (this.queue.length > 0) this.flush();
     clearImmediate(this.immediate);
     this.outage.release();
+    // The head at stop: everything written is vouched for.
+    await this.signing;
+    await this.signHead();
     clearInterval(this.retention);
     clearInterval(this.answersPruned);
     this.db.close();

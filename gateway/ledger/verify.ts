@@ -6,6 +6,7 @@
  */
 import Database from 'better-sqlite3';
 import { sha256 } from '../protocol/jws.ts';
+import { HeadCheck, type HeadKeys, type HeadRow } from './heads.ts';
 import type { TransactionRecord } from './ledger.ts';
 import { chainHash, column, FIELDS, GENESIS } from './schema.ts';
 
@@ -13,6 +14,50 @@ export interface ChainReport {
   readonly records: number;
   /** The first record whose hash or link does not hold, with what is wrong. */
   readonly broken?: { seq: number; tx: string; problem: string };
+  /** Checked against signed heads: the records after the last one, which no head vouches for yet. */
+  readonly unsigned?: number;
+}
+
+/**
+ * A chain walk with its signed heads checked beside it (heads.ts), when keys are given; a walk
+ * of the chain alone otherwise.
+ */
+export class LedgerWalk {
+  readonly chain: ChainWalk;
+  private readonly heads?: HeadCheck;
+
+  private constructor(anchor: { seq: number; hash: string } | undefined, keys: HeadKeys | undefined) {
+    this.chain = new ChainWalk(anchor?.hash);
+    this.heads = keys && new HeadCheck(keys);
+  }
+
+  /** Starts a walk: with `keys`, the heads are verified first. */
+  static async start(anchor: { seq: number; hash: string } | undefined, keys: HeadKeys | undefined, heads: () => Promise<readonly HeadRow[]>): Promise<LedgerWalk> {
+    const walk = new LedgerWalk(anchor, keys);
+    if (walk.heads) await walk.heads.load(await heads(), anchor);
+    return walk;
+  }
+
+  /** Takes the next record; false once something does not hold. */
+  step(row: ChainRow): boolean {
+    if (this.heads?.broken) return false;
+    return this.chain.step(row) && (this.heads?.step(row.seq, row.tx, row.hash) ?? true);
+  }
+
+  /** The report once every record was taken; `after(seq)` counts the records after `seq`. */
+  async finish(after: (seq: number) => Promise<number>): Promise<ChainReport> {
+    if (this.chain.broken || this.heads?.broken) return this.report;
+    if (!this.heads) return this.chain.report;
+    const end = this.heads.finish();
+    if (end.broken) return { records: this.chain.records, broken: end.broken };
+    const unsigned = end.lastSeq === undefined ? this.chain.records : await after(end.lastSeq);
+    return unsigned > 0 ? { records: this.chain.records, unsigned } : { records: this.chain.records };
+  }
+
+  get report(): ChainReport {
+    const broken = this.chain.broken ?? this.heads?.broken;
+    return broken ? { records: this.chain.records, broken } : { records: this.chain.records };
+  }
 }
 
 /** A stored record with its place in the chain. */
@@ -63,20 +108,24 @@ export function answerBreak(row: AnswerRow): ChainReport['broken'] | undefined {
   return undefined;
 }
 
-/** Walks the chain of the SQLite ledger at `file` in order and reports the first break. */
-export function verifyChain(file: string): ChainReport {
+/**
+ * Walks the chain of the SQLite ledger at `file` in order and reports the first break; with
+ * `keys`, against its signed heads too (heads.ts).
+ */
+export async function verifyChain(file: string, keys?: HeadKeys): Promise<ChainReport> {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
-    const anchor = db.prepare('SELECT hash FROM chain_anchor').get() as { hash: string } | undefined;
-    const walk = new ChainWalk(anchor?.hash);
+    const anchor = db.prepare('SELECT seq, hash FROM chain_anchor').get() as { seq: number; hash: string } | undefined;
+    const hasHeads = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'chain_heads'").get() !== undefined;
+    const walk = await LedgerWalk.start(anchor, keys, async () => (hasHeads ? db.prepare('SELECT seq, hash, jws FROM chain_heads ORDER BY id').all() as HeadRow[] : []));
     for (const row of db.prepare(`SELECT ${CHAIN_COLUMNS} FROM transactions ORDER BY seq`).iterate() as Iterable<ChainRow>) {
       if (!walk.step(row)) return walk.report;
     }
     for (const row of db.prepare(ANSWER_ROWS_SQL).iterate() as Iterable<AnswerRow>) {
       const broken = answerBreak(row);
-      if (broken) return { records: walk.records, broken };
+      if (broken) return { records: walk.chain.records, broken };
     }
-    return walk.report;
+    return await walk.finish(async (seq) => (db.prepare('SELECT count(*) AS n FROM transactions WHERE seq > ?').get(seq) as { n: number }).n);
   } finally {
     db.close();
   }

@@ -5,14 +5,19 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import type { HeadKeys } from '../../gateway/ledger/heads.ts';
 import type { Ledger, TransactionRecord } from '../../gateway/ledger/ledger.ts';
+import { chainHash, FIELDS } from '../../gateway/ledger/schema.ts';
+import { CHAIN_COLUMNS, type ChainRow } from '../../gateway/ledger/verify.ts';
 import type { ChainReport } from '../../gateway/ledger/verify.ts';
+import { generateSigningKey, importKey, keyRingOf, type SigningKey } from '../../gateway/protocol/keys.ts';
 import { sha256 } from '../../gateway/protocol/jws.ts';
 
 export interface LedgerBackend {
   /** A ledger on the test's store (the same store each time within one test). */
-  open(options?: { retentionDays?: number }): Promise<Ledger>;
-  verify(): Promise<ChainReport>;
+  open(options?: { retentionDays?: number; signer?: SigningKey; now?: () => number }): Promise<Ledger>;
+  /** Verifies the chain; with `keys`, against its signed heads too. */
+  verify(keys?: HeadKeys): Promise<ChainReport>;
   /** Runs SQL on the store; `?` placeholders. Returns the rows of a query. */
   sql(sql: string, ...params: unknown[]): Promise<Record<string, unknown>[]>;
 }
@@ -136,6 +141,101 @@ export function ledgerSuite(name: string, backend: () => LedgerBackend): void {
       await ledger.record(record());
       await ledger.close();
       expect(await backend().verify()).toEqual({ records: 6 });
+    });
+
+    describe('with heads signed by the gateway', () => {
+      const GATEWAY = 'VN/GOV/LGSP/GATEWAY';
+      let signer: SigningKey;
+      let keys: HeadKeys;
+      const INT_FIELDS = new Set(['requestIn', 'requestOut', 'responseIn', 'responseOut', 'requestSize', 'responseSize']);
+
+      async function signedLedger(n: number, options: { retentionDays?: number; now?: () => number } = {}, at = () => Date.now()): Promise<void> {
+        const generated = await generateSigningKey(GATEWAY, 'k1');
+        signer = generated.signing;
+        keys = { keys: keyRingOf([await importKey(GATEWAY, generated.publicJwk)]), gateway: GATEWAY };
+        const ledger = await backend().open({ signer, ...options });
+        await Promise.all(Array.from({ length: n }, () => ledger.record(record({ requestIn: at() }))));
+        await ledger.close(); // signs the head at stop
+      }
+
+      /** The chain's rows as the chain hashes them (a store may hand 64-bit integers back as text). */
+      async function rows(): Promise<ChainRow[]> {
+        const raw = await backend().sql(`SELECT ${CHAIN_COLUMNS} FROM transactions ORDER BY seq`);
+        return raw.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, (INT_FIELDS.has(k) || k === 'seq') && v !== null ? Number(v) : v]))) as unknown as ChainRow[];
+      }
+
+      /** Recomputes every link and hash from `fromSeq` on, as someone without the key could. */
+      async function recompute(fromSeq: number): Promise<void> {
+        let prev: string | undefined;
+        for (const row of await rows()) {
+          if (row.seq >= fromSeq) {
+            const hash = chainHash(prev!, row);
+            await backend().sql('UPDATE transactions SET prev_hash = ?, hash = ? WHERE seq = ?', prev, hash, row.seq);
+            prev = hash;
+          } else prev = row.hash;
+        }
+      }
+
+      it('verifies with every record vouched for by a signed head', async () => {
+        await signedLedger(30);
+        expect(await backend().verify(keys)).toEqual({ records: 30 });
+      });
+
+      it('fails when the last records are removed', async () => {
+        await signedLedger(30);
+        const all = await rows();
+        await backend().sql('DELETE FROM transactions WHERE seq > ?', all[19]!.seq);
+        expect((await backend().verify(keys)).broken?.problem).toMatch(/removed from its end/);
+      });
+
+      it('fails when a record is changed and every later hash recomputed', async () => {
+        await signedLedger(30);
+        const all = await rows();
+        await backend().sql("UPDATE transactions SET outcome = 'client.access_denied' WHERE seq = ?", all[10]!.seq);
+        await recompute(all[10]!.seq);
+        expect((await backend().verify()).broken).toBeUndefined(); // the chain alone cannot tell
+        expect((await backend().verify(keys)).broken?.problem).toMatch(/changed and recomputed/);
+      });
+
+      it('says a forged, correctly chained record appended is vouched for by no head', async () => {
+        await signedLedger(30);
+        const last = (await rows()).at(-1)!;
+        const forged = record();
+        const values = FIELDS.map((f) => forged[f] ?? null);
+        await backend().sql(`INSERT INTO transactions (${FIELDS.map((f) => f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)).join(', ')}, prev_hash, hash) VALUES (${FIELDS.map(() => '?').join(', ')}, ?, ?)`,
+          ...values, last.hash, chainHash(last.hash, forged));
+        expect(await backend().verify(keys)).toEqual({ records: 31, unsigned: 1 });
+      });
+
+      it('fails when the first records are removed and the anchor rewritten to the first one left', async () => {
+        await signedLedger(30);
+        const all = await rows();
+        await backend().sql('DELETE FROM transactions WHERE seq <= ?', all[9]!.seq);
+        await backend().sql('INSERT INTO chain_anchor (id, seq, hash) VALUES (1, ?, ?)', all[9]!.seq, all[9]!.hash);
+        expect((await backend().verify()).broken).toBeUndefined(); // the chain alone cannot tell
+        expect((await backend().verify(keys)).broken?.problem).toMatch(/anchor no signed head vouches for/);
+      });
+
+      it('fails when a head is forged or removed', async () => {
+        await signedLedger(10);
+        const ledger = await backend().open({ signer });
+        await ledger.record(record());
+        await ledger.close(); // a second head
+        await backend().sql("UPDATE chain_heads SET jws = 'x.y.z' WHERE seq = (SELECT min(seq) FROM chain_heads)");
+        expect((await backend().verify(keys)).broken?.problem).toMatch(/does not verify/);
+      });
+
+      it('keeps the chain provable after retention: anchored at a signed head', async () => {
+        const day = 86_400_000;
+        let clock = Date.now() - 40 * day;
+        await signedLedger(10, { now: () => clock }, () => clock);
+        clock = Date.now();
+        const ledger = await backend().open({ signer, retentionDays: 30, now: () => clock });
+        await ledger.record(record());
+        await ledger.close();
+        keys = { ...keys, now: clock };
+        expect(await backend().verify(keys)).toEqual({ records: 1 });
+      });
     });
   });
 }

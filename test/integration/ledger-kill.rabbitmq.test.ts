@@ -102,7 +102,7 @@ describeRabbit('ledger when the gateway is killed', () => {
     db.close();
     expect(accepted.filter((id) => counts.get(id) !== 1)).toEqual([]);
     expect(counts.size).toBe(TOTAL);
-    expect(verifyChain(file)).toEqual({ records: TOTAL });
+    expect(await verifyChain(file)).toEqual({ records: TOTAL });
 
     // What each client received is what the ledger holds: the reply's transaction, and the hash of the very reply.
     const ledger = new Database(file, { readonly: true });

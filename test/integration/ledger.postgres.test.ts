@@ -18,7 +18,7 @@ describePg('the ledger on PostgreSQL', () => {
     ({ schema, url } = ownSchema());
     backend = {
       open: (options = {}) => PgLedger.open({ url, ...options }),
-      verify: () => verifyPgChain(url),
+      verify: (keys) => verifyPgChain(url, keys),
       sql: (sql, ...params) => sqlIn(schema, sql, ...params),
     };
   });

@@ -5,7 +5,7 @@
  * (What every ledger does with answers is in ledger-suite.ts.)
  */
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -62,7 +62,7 @@ describe('the SQLite ledger when it cannot be written', () => {
     expect(await Promise.all(written)).toEqual([true, true, true, true, true]);
     expect(ledger.health()).toMatchObject({ ok: true });
     expect(changes).toEqual([false, true]);
-    expect(verifyChain(file)).toEqual({ records: 5 });
+    expect(await verifyChain(file)).toEqual({ records: 5 });
   });
 
   it('tells what it still holds at close, instead of waiting for ever', async () => {
@@ -76,5 +76,12 @@ describe('the SQLite ledger when it cannot be written', () => {
     other.exec('ROLLBACK');
     other.close();
     ledger = new SqliteLedger({ file });
+  });
+
+  it('is readable by its owner alone (0600), with its write-ahead log', async () => {
+    const { record, answer } = recordOf(uuid(1), uuid(101), 'jws-1');
+    await ledger.record(record, answer);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(`${file}-wal`).mode & 0o777).toBe(0o600);
   });
 });

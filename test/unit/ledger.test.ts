@@ -16,7 +16,7 @@ beforeEach(() => {
   const file = join(dir, 'ledger.sqlite');
   backend = {
     open: async (options = {}) => new SqliteLedger({ file, ...options }),
-    verify: async () => verifyChain(file),
+    verify: (keys) => verifyChain(file, keys),
     async sql(sql, ...params) {
       const db = new Database(file);
       try {
