@@ -7,7 +7,8 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Journal } from '../../gateway/ledger/journal.ts';
 
 const HIDDEN = '(hidden)';
-const SECRET_HEADERS = new Set(['authorization', 'apikey', 'cookie', 'lgspaccesstoken']);
+/** Any header whose name says it carries a credential: Authorization, Proxy-Authorization, ApiKey, X-Api-Key, a token, a cookie… */
+const SECRET_HEADER = /auth|key|token|secret|cookie|session|passw/i;
 const SECRET_FIELDS = new Set(['session', 'password', 'client_secret', 'access_token']);
 
 /** Which door a path belongs to. */
@@ -20,7 +21,7 @@ function doorOf(path: string): string | undefined {
 }
 
 function headersOf(headers: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, SECRET_HEADERS.has(k.toLowerCase()) ? HIDDEN : v]));
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, SECRET_HEADER.test(k) ? HIDDEN : v]));
 }
 
 /** A body as text, with the secrets of a JSON body hidden. */

@@ -45,9 +45,15 @@ export interface QueueDepth {
 
 const DASHBOARD = join(import.meta.dirname, 'dashboard');
 
+const JOURNAL_NEEDS_TOKEN = 'the journal holds personal data: send "Authorization: Bearer <operator token>" (lgsp keys operator-token)';
+
 export function createOperatorApp(deps: OperatorDeps): express.Express {
   const now = deps.now ?? Date.now;
   const app = express();
+  const hasOperatorToken = (req: Request): boolean => {
+    const token = /^Bearer ([A-Za-z0-9._~+/=-]{1,200})$/.exec(req.get('authorization') ?? '')?.[1];
+    return Boolean(token && deps.isOperatorToken?.(token));
+  };
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
 
@@ -96,6 +102,8 @@ export function createOperatorApp(deps: OperatorDeps): express.Express {
     const tx = req.params.tx;
     const record = /^[0-9a-f-]{36}$/.test(tx) ? reader().transaction(tx) : undefined;
     if (!record) return void res.status(404).json({ error: `no transaction ${tx.slice(0, 64)}` });
+    // The journal holds what crossed the doors: personal data. The operator's alone.
+    if (!hasOperatorToken(req)) return void res.json({ record, journal: null, journalNeedsToken: JOURNAL_NEEDS_TOKEN });
     res.json({ record, journal: reader().journal(tx) });
   });
 
@@ -121,12 +129,12 @@ export function createOperatorApp(deps: OperatorDeps): express.Express {
 
   app.get('/api/services/health', (_req, res) => void res.json({ at: now(), services: reader().health(now()) }));
 
-  // Read-only without a token: every change is an operator's, with a token of their own.
+  // Read-only without a token: every change is an operator's, with a token of their own; so is
+  // reading the admin API, whose requests carry personal data.
   app.use((req, res, next) => {
-    if (req.method === 'GET' || req.method === 'HEAD') return next();
-    const token = /^Bearer ([A-Za-z0-9._~+/=-]{1,200})$/.exec(req.get('authorization') ?? '')?.[1];
-    if (token && deps.isOperatorToken?.(token)) return next();
-    res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'changes need "Authorization: Bearer <operator token>" (lgsp keys operator-token)' });
+    if ((req.method === 'GET' || req.method === 'HEAD') && !req.path.startsWith('/admin/')) return next();
+    if (hasOperatorToken(req)) return next();
+    res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'changes, and the admin API, need "Authorization: Bearer <operator token>" (lgsp keys operator-token)' });
   });
   if (deps.routes) app.use(deps.routes);
   app.use(express.static(DASHBOARD, { index: 'index.html', maxAge: 0 }));

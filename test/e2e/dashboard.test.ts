@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueToken, OPERATOR } from '../../adapters/http/tokens.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CHROMIUM = '/usr/bin/chromium';
@@ -47,7 +48,11 @@ describe.skipIf(!haveChromium)('the operator dashboard in Chromium', () => {
   let browser: Browser;
   let url: string;
 
+  /** The operator's token, for the journal (personal data). */
+  let operatorToken: string;
+
   beforeAll(async () => {
+    operatorToken = issueToken(home, OPERATOR, 'dashboard test').token;
     const env: NodeJS.ProcessEnv = { ...process.env, LGSP_HOME: home };
     delete env.AMQP_URL;
     up = spawn(process.execPath, ['bin/lgsp.mjs', 'up', '--operator-port', '0', '--ingress-port', '0', '--rate', '20', '--citizens', '20000',
@@ -155,8 +160,15 @@ describe.skipIf(!haveChromium)('the operator dashboard in Chromium', () => {
     await expect.poll(() => page.locator('#title').textContent()).toContain(tx!);
     const fields = await page.locator('#record dt').allTextContents();
     expect(fields).toEqual(expect.arrayContaining(['transaction', 'client', 'service', 'outcome', 'request in', 'request hash', 'time at the gateway']));
-    // Its journal (on in lgsp up): the message as it came onto the bus, and the gateway's steps.
+    // Its journal (on in lgsp up) holds personal data: shown once the operator's token is given.
+    await expect.poll(() => page.locator('#journal-note').textContent()).toMatch(/give an operator token/);
+    expect(await page.locator('#journal li').count()).toBe(0);
+    await page.screenshot({ path: join(ROOT, 'reports', 'transaction-locked-1280.png') });
+    await page.fill('#token', operatorToken);
+    await page.click('#token-form button');
+    // Then the message as it came onto the bus, and the gateway's steps.
     await expect.poll(() => page.locator('#journal li').count()).toBeGreaterThan(1);
+    expect(await page.locator('#token-form').isHidden()).toBe(true);
     expect(await page.locator('#journal .journal-head').first().textContent()).toMatch(/^\+\d+ msamqpreceived on the ingress$/);
     const l = await layout(page);
     expect(l.scrollWidth).toBeLessThanOrEqual(l.viewport);

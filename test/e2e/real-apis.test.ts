@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueToken, OPERATOR } from '../../adapters/http/tokens.ts';
 import { startLgsp, stopLgsp } from '../helpers/lgsp-process.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -20,7 +21,11 @@ let up: ChildProcess | undefined;
 let ingress: string;
 let operator: string;
 
+/** The operator's token: the journal holds personal data. */
+let operatorToken: string;
+
 beforeAll(async () => {
+  operatorToken = issueToken(home, OPERATOR, 'real-apis test').token;
   const started = await startLgsp(['up', '--ingress-port', '0', '--operator-port', '0', '--rate', '1', '--citizens', '20000'], env,
     /dashboard (http:\/\/\S+)\/; HTTP ingress (http:\/\/\S+);/);
   up = started.child;
@@ -52,7 +57,7 @@ describe('the README’s real-API example', () => {
       [soapTx, 'VN/GOV/BCA/DANCU/TraCuuThongTinCongDan/v1']]) {
       await expect.poll(async () => (await (await fetch(`${operator}/api/transactions/${tx}`)).json() as { record?: { service: string } }).record?.service).toBe(service);
       // With its journal (on in lgsp up): the request as it arrived at the door, among the gateway's steps.
-      const { journal } = await (await fetch(`${operator}/api/transactions/${tx}`)).json() as { journal: { door: string; what: string }[] };
+      const { journal } = await (await fetch(`${operator}/api/transactions/${tx}`, { headers: { Authorization: `Bearer ${operatorToken}` } })).json() as { journal: { door: string; what: string }[] };
       expect(journal.map((e) => e.what)).toEqual(expect.arrayContaining(['request at the door', 'received on the ingress', 'answer at the door']));
     }
   });

@@ -26,6 +26,9 @@ export interface RecordedBus {
   stop(): Promise<void>;
 }
 
+/** The one token this test server takes as the operator's. */
+export const OPERATOR_TOKEN = 'the-operator-token';
+
 export async function startRecordedBus(broker: BrokerHandle): Promise<RecordedBus> {
   const { catalog, keys } = await fixtureCatalog();
   const dir = mkdtempSync(join(tmpdir(), 'lgsp-recorded-'));
@@ -37,7 +40,9 @@ export async function startRecordedBus(broker: BrokerHandle): Promise<RecordedBu
   gateway = createGateway({ transport, catalog, key: keys.get(GATEWAY)!, ledger, onRecord: (r) => metrics.observe(r) });
   await gateway.start();
   const reader = new LedgerReader(file);
-  const app = createOperatorApp({ reader, metrics, queues: () => queueDepths(transport, [...catalog.systems.keys()]), readiness: () => ({ broker: transport.isConnected(), ledger: ledger.health().ok }) });
+  const app = createOperatorApp({ reader, metrics, queues: () => queueDepths(transport, [...catalog.systems.keys()]), readiness: () => ({ broker: transport.isConnected(), ledger: ledger.health().ok }),
+    isOperatorToken: (token) => token === OPERATOR_TOKEN,
+  });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -12,7 +12,7 @@ import { GatewayClient } from '../../adapters/amqp/client.ts';
 import { ServiceProvider } from '../../adapters/amqp/provider.ts';
 import { embeddedBroker } from '../helpers/broker.ts';
 import { CAOBANG, DANCU, DIENBIEN, fixtureCatalog, GATEWAY, PERSON, VERIFY, verifyHandler } from '../helpers/bus.ts';
-import { startRecordedBus, type RecordedBus } from '../helpers/recorded-bus.ts';
+import { OPERATOR_TOKEN, startRecordedBus, type RecordedBus } from '../helpers/recorded-bus.ts';
 
 const run = promisify(execFile);
 
@@ -141,13 +141,25 @@ describe('operator server', () => {
     expect(asClient.totals.byOutcome).toEqual({ 'client.access_denied': 3 });
   });
 
-  it('returns one transaction by its id, and 404 for an unknown one', async () => {
+  it('returns one transaction by its id, its journal (personal data) only with the operator token, and 404 for an unknown one', async () => {
     const [latest] = (await getJson(`${bus.url}/api/transactions?limit=1`)).items;
     const one = await getJson(`${bus.url}/api/transactions/${latest.tx}`);
     expect(one.record).toEqual(latest);
+    expect(one).toMatchObject({ journal: null, journalNeedsToken: expect.stringMatching(/operator token/) });
+    const withToken = await (await fetch(`${bus.url}/api/transactions/${latest.tx}`, { headers: { Authorization: `Bearer ${OPERATOR_TOKEN}` } })).json() as { journal: unknown };
+    expect(withToken.journal).toEqual([]);
+    const wrongToken = await (await fetch(`${bus.url}/api/transactions/${latest.tx}`, { headers: { Authorization: 'Bearer not-the-token' } })).json() as { journal: unknown };
+    expect(wrongToken.journal).toBeNull();
     const missing = await fetch(`${bus.url}/api/transactions/00000000-0000-4000-8000-000000000000`);
     expect(missing.status).toBe(404);
     expect((await fetch(`${bus.url}/api/transactions/not-an-id`)).status).toBe(404);
+  });
+
+  it('refuses reading the admin API (request bodies: personal data) without the operator token', async () => {
+    const refused = await fetch(`${bus.url}/admin/requests`);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toBe('Bearer');
+    expect((await fetch(`${bus.url}/admin/requests`, { headers: { Authorization: `Bearer ${OPERATOR_TOKEN}` } })).status).not.toBe(401);
   });
 
   it('reports each queue’s backlog and consumers, dead letters included', async () => {

@@ -8,8 +8,12 @@ const LABELS = {
   businessError: 'business error', instance: 'gateway instance', requestHash: 'request hash', responseHash: 'response hash', seq: 'ledger sequence',
 };
 
+// The journal holds personal data: it is shown with an operator token, kept for this tab only.
+const TOKEN_KEY = 'lgsp-operator-token';
+
 async function show() {
-  const res = await fetch(`/api/transactions/${encodeURIComponent(tx)}`);
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  const res = await fetch(`/api/transactions/${encodeURIComponent(tx)}`, token ? { headers: { Authorization: `Bearer ${token}` } } : {});
   const body = await res.json();
   const dl = document.getElementById('record');
   if (!res.ok) {
@@ -29,8 +33,23 @@ async function show() {
     Object.assign(document.createElement('dt'), { textContent: label }),
     Object.assign(document.createElement('dd'), { textContent: String(value) }),
   ]));
+  const form = document.getElementById('token-form');
+  form.hidden = !body.journalNeedsToken;
+  if (body.journalNeedsToken) {
+    document.getElementById('journal-note').textContent = token
+      ? 'That token is not an operator token: the journal holds personal data.'
+      : 'The journal holds personal data: give an operator token (npx lgsp keys operator-token) to see it.';
+    document.getElementById('journal').replaceChildren();
+    return;
+  }
   showJournal(body.journal ?? [], r.requestIn);
 }
+
+document.getElementById('token-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  sessionStorage.setItem(TOKEN_KEY, document.getElementById('token').value.trim());
+  show();
+});
 
 // What crossed the doors and the gateway, in order: each entry's time after the request came in,
 // where (http, dvcqg, lgsp, soap, amqp, gateway), what happened, and its detail as recorded.
