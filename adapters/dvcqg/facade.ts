@@ -40,11 +40,16 @@ export interface DvcqgDeps extends FacadeDeps {
 
 const time = (ms: number) => new Date(ms).toISOString();
 
+/** The largest login body the adapter reads: a username, a password and a little JSON around them. */
+export const LOGIN_MAX_BYTES = 4096;
+
 export function dvcqgFacade(deps: DvcqgDeps): Router {
   const config = { ...DEFAULT_DVCQG_CONFIG, ...deps.config };
   const sessions = new ExpiringTokens(config.sessionSeconds * 1000, deps.now);
   const router = express.Router();
   const raw = express.raw({ type: () => true, limit: deps.maxBytes });
+  // Cheap checks first: a login holds two short strings, so its body is bounded before it is parsed.
+  const loginBody = express.raw({ type: () => true, limit: LOGIN_MAX_BYTES });
 
   /** Reads the flat JSON body; a body that is not one JSON object is answered in the adapter's shape. */
   function bodyOf(req: Request): JsonObject {
@@ -66,7 +71,7 @@ export function dvcqgFacade(deps: DvcqgDeps): Router {
   // Guessing passwords or sessions is slowed per address, as at the ingress.
   const guessing = guessingLimit(deps.failedAuthPerMinute, refuse);
 
-  router.post(config.authPath, guessing, raw, async (req, res) => {
+  router.post(config.authPath, guessing, loginBody, async (req, res) => {
     let body: JsonObject;
     try {
       body = bodyOf(req);
@@ -135,7 +140,8 @@ export function dvcqgFacade(deps: DvcqgDeps): Router {
   });
 
   // What the routes above could not read (a body over the limit, say), in the adapter's shape too.
-  router.use([config.authPath, config.apiPath], refuseUnreadBody(deps.maxBytes, refuse));
+  router.use(config.authPath, refuseUnreadBody(LOGIN_MAX_BYTES, refuse));
+  router.use(config.apiPath, refuseUnreadBody(deps.maxBytes, refuse));
 
   return router;
 }

@@ -98,6 +98,16 @@ export function dvcqgSuite(makeBroker: () => BrokerHandle): void {
       expect(bus.ledger.records.length).toBe(before);
     });
 
+    it('refuses a login body of 60,000 keys unread, as too large for two strings (cheap checks first), counted, not recorded', async () => {
+      const bomb: Record<string, string> = { username: CAOBANG, password: tokens[CAOBANG]! };
+      for (let i = 0; i < 60_000; i++) bomb[`k${i}`] = 'v';
+      const before = bus.ledger.records.length;
+      const { json } = await post('/dvcqg/auth', bomb);
+      expect(json).toMatchObject({ error_code: 413, type: 'client.too_large', message: expect.stringMatching(/4096 bytes/) });
+      expect(f.unauthenticated.at(-1)).toBe('client.too_large');
+      expect(bus.ledger.records.length).toBe(before);
+    });
+
     it('refuses a login without the dstcode header, naming it', async () => {
       const { json } = await post('/dvcqg/auth', { username: CAOBANG, password: tokens[CAOBANG] }, { 'Content-Type': 'application/json' });
       expect(json).toMatchObject({ error_code: 400, message: expect.stringMatching(/dstcode/) });
