@@ -64,7 +64,12 @@ function decodeJson(part: string, which: 'header' | 'payload'): unknown {
  */
 export function decodeJws(jws: string, typ = MESSAGE_TYP): DecodedJws {
   if (!COMPACT.test(jws)) throw new GatewayError('client.malformed', 'The message is not a compact JWS.');
-  const [h, p] = jws.split('.') as [string, string, string];
+  const [h, p, sig] = jws.split('.') as [string, string, string];
+  // One signature, one spelling: a last character with stray low bits decodes to the same
+  // signature, which would make other bytes (another transaction) of the same signed message.
+  if (Buffer.from(sig, 'base64url').toString('base64url') !== sig) {
+    throw new GatewayError('client.malformed', 'The JWS signature is not in canonical base64url (RFC 4648 §3.5: its padding bits must be zero).');
+  }
   const header = decodeJson(h, 'header') as Record<string, unknown> | undefined;
   if (!header || typeof header !== 'object' || Array.isArray(header)) {
     throw new GatewayError('client.malformed', 'The JWS header is not a JSON object.');

@@ -46,6 +46,19 @@ describe('JWS', () => {
     expect(lowS(twin)).toBe(signed[0]);
   });
 
+  it.each(['EdDSA', 'ES256'] as const)('refuses a %s signature whose last base64url character is not canonical: other bytes, the same signature (client.malformed)', async (alg) => {
+    const { signing } = await generateSigningKey(SYSTEM, 'k1', alg);
+    const jws = await signJws({ hello: 'xin chào' }, signing);
+    const [h, p, sig] = jws.split('.') as [string, string, string];
+    // 64 bytes are 86 characters whose last carries 2 unused bits: set one, the bytes stay the same.
+    const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const twin = `${sig.slice(0, -1)}${ALPHABET[ALPHABET.indexOf(sig.at(-1)!) | 1]}`;
+    expect(Buffer.from(twin, 'base64url')).toEqual(Buffer.from(sig, 'base64url'));
+    expect(twin).not.toBe(sig);
+    expect(typeOf(() => decodeJws(`${h}.${p}.${twin}`))).toBe('client.malformed');
+    expect(typeOf(() => decodeJws(jws))).toBeUndefined();
+  });
+
   it('refuses a key given twice in the payload or the header, naming it (client.malformed)', () => {
     const h = header({ alg: 'EdDSA', kid: `${SYSTEM}#k1`, typ: 'lgsp+jws' });
     const twice = Buffer.from('{"client":"VN/PROV/A/B","client":"VN/PROV/C/D"}').toString('base64url');
