@@ -17,7 +17,8 @@ import type { Catalog } from '../../gateway/catalog/catalog.ts';
 import type { JsonObject } from '../../gateway/protocol/envelope.ts';
 import { GatewayError, type Violation } from '../../gateway/protocol/errors.ts';
 import type { Reply } from '../amqp/client.ts';
-import { guessingLimit, noteRefusal, refuseUnreadBody, type FacadeDeps } from '../http/facade-refusal.ts';
+import { noteRefusal, refuseUnreadBody, type FacadeDeps } from '../http/facade-refusal.ts';
+import { facadeGuessingLimit } from '../http/guessing.ts';
 import { fieldOf, ruleInWords, VIETNAMESE } from '../http/in-words.ts';
 import { parseXml, XmlRefused, type XmlElement } from './xml.ts';
 import { wsdl } from './wsdl.ts';
@@ -120,8 +121,14 @@ export function dancuSoap(deps: SoapDeps): Router {
     return owner;
   }
 
-  // Guessing ApiKeys is slowed per address, as at the ingress.
-  const guessing = guessingLimit(deps.failedAuthPerMinute, refuse);
+  // Guessing ApiKeys is slowed per (address, claimed system), as at every door.
+  const guessing = facadeGuessingLimit(deps.failedAuthPerMinute, {
+    claimedBy: (req) => req.get('x-road-client'),
+    authenticates: (req) => {
+      const apiKey = req.get('apikey');
+      return apiKey !== undefined && deps.tokenOwner(apiKey) === req.get('x-road-client');
+    },
+  }, refuse);
 
   router.get(deps.path, (req, res, next) => {
     if (!('wsdl' in req.query)) return next();

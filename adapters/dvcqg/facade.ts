@@ -13,7 +13,8 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { Catalog } from '../../gateway/catalog/catalog.ts';
 import type { JsonObject } from '../../gateway/protocol/envelope.ts';
 import { GatewayError } from '../../gateway/protocol/errors.ts';
-import { guessingLimit, noteRefusal, refuseUnreadBody, type FacadeDeps } from '../http/facade-refusal.ts';
+import { noteRefusal, refuseUnreadBody, type FacadeDeps } from '../http/facade-refusal.ts';
+import { facadeGuessingLimit } from '../http/guessing.ts';
 import { parseCredentialBody } from '../http/modes.ts';
 import { errorAnswer, fromGatewayError, fromReply, type AdapterAnswer } from './answers.ts';
 import { ExpiringTokens } from '../http/expiring-tokens.ts';
@@ -68,10 +69,38 @@ export function dvcqgFacade(deps: DvcqgDeps): Router {
     res.status(200).json(body);
   }
 
-  // Guessing passwords or sessions is slowed per address, as at the ingress.
-  const guessing = guessingLimit(deps.failedAuthPerMinute, refuse);
+  // Guessing passwords is slowed per (address, claimed system), as at every door; the right
+  // password goes through. The login body is read first: it is small (LOGIN_MAX_BYTES).
+  const loginOf = (req: Request): { username?: unknown; password?: unknown } => {
+    try {
+      return JSON.parse(Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '') as { username?: unknown; password?: unknown };
+    } catch {
+      return {};
+    }
+  };
+  const loginGuessing = facadeGuessingLimit(deps.failedAuthPerMinute, {
+    claimedBy: (req) => {
+      const { username } = loginOf(req);
+      return typeof username === 'string' ? username.slice(0, 200) : undefined;
+    },
+    authenticates: (req) => {
+      const { username, password } = loginOf(req);
+      return typeof password === 'string' && typeof username === 'string' && deps.tokenOwner(password) === username;
+    },
+  }, refuse);
+  // Guessing sessions: keyed on the session's owner; a valid session goes through.
+  const sessionOf = (req: Request): string | undefined => {
+    const head = Buffer.isBuffer(req.body) ? req.body.subarray(0, 64 * 1024).toString('utf8') : '';
+    return /"session"\s*:\s*"([A-Za-z0-9._~+/=-]{1,200})"/.exec(head)?.[1];
+  };
+  const sessionOwner = (req: Request): string | undefined => {
+    const session = sessionOf(req);
+    const state = session === undefined ? undefined : sessions.state(session);
+    return state?.status === 'valid' ? state.system : undefined;
+  };
+  const apiGuessing = facadeGuessingLimit(deps.failedAuthPerMinute, { claimedBy: sessionOwner, authenticates: (req) => sessionOwner(req) !== undefined }, refuse);
 
-  router.post(config.authPath, guessing, loginBody, async (req, res) => {
+  router.post(config.authPath, loginBody, loginGuessing, async (req, res) => {
     let body: JsonObject;
     try {
       body = bodyOf(req);
@@ -97,7 +126,7 @@ export function dvcqgFacade(deps: DvcqgDeps): Router {
     answer(res, { error_code: 0, message: 'Đăng nhập thành công (logged in)', session, expires_in: config.sessionSeconds, expires_at: time(expiresAt) });
   });
 
-  router.post(config.apiPath, guessing, raw, async (req, res) => {
+  router.post(config.apiPath, raw, apiGuessing, async (req, res) => {
     let body: JsonObject;
     try {
       body = bodyOf(req);

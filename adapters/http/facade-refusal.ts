@@ -5,8 +5,7 @@
  * that could not be read is refused as.
  */
 import { randomUUID } from 'node:crypto';
-import type { Request, RequestHandler, Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { TransactionRecord } from '../../gateway/ledger/ledger.ts';
 import { newRecord } from '../../gateway/pipeline/context.ts';
@@ -18,7 +17,7 @@ import type { BusClients } from './bus-clients.ts';
 export interface FacadeDeps extends Omit<RefusalNotes, 'provider'> {
   readonly clients: BusClients;
   readonly maxBytes: number;
-  /** Failed authentications one address may make a minute before it is answered 429. */
+  /** Failed authentications one address may make a minute as one system before it is answered 429 (guessing.ts). */
   readonly failedAuthPerMinute: number;
 }
 
@@ -55,20 +54,6 @@ export async function noteRefusal(notes: RefusalNotes, req: Request, res: Respon
     notes.log.error({ err: cause, tx }, 'could not record a refusal');
   }
   return tx;
-}
-
-/**
- * Guessing credentials is slowed per address, at every facade as at the ingress: past
- * `perMinute` failed authentications a minute, `refuse` answers `client.rate_limited` in the
- * facade's own shape. Only refusals noteRefusal marked as unauthenticated count.
- */
-export function guessingLimit(perMinute: number, refuse: (req: Request, res: Response, err: GatewayError) => Promise<void>): RequestHandler {
-  return rateLimit({
-    windowMs: 60_000, limit: perMinute, legacyHeaders: false, standardHeaders: 'draft-7', skipSuccessfulRequests: true,
-    requestWasSuccessful: (_req, res) => res.locals.authFailed !== true,
-    handler: (req: Request, res: Response) => void refuse(req, res, new GatewayError('client.rate_limited',
-      `Quá ${perMinute} lần xác thực sai trong một phút từ địa chỉ này; hãy đợi một phút (more than ${perMinute} failed authentications a minute from this address; wait a minute).`)),
-  });
 }
 
 /** What a body that express could not read (too large, unreadable) is refused as. */

@@ -6,7 +6,7 @@
  * system's message, and its verified reply is answered. Refusals made here are answered with the
  * gateway's error body, signed by the gateway's key, and recorded through `record`.
  */
-import { rateLimit } from 'express-rate-limit';
+import { guessingLimit } from './guessing.ts';
 import type { Server } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { pino, type Logger } from 'pino';
@@ -225,12 +225,17 @@ export function createIngress(deps: IngressDeps): Ingress {
     }
   }
 
-  // Guessing tokens or signatures is slowed per address: 30 failed authentications a minute, then 429.
-  const guessing = rateLimit({
-    windowMs: 60_000, limit: config.failedAuthPerMinute, standardHeaders: 'draft-7', legacyHeaders: false, skipSuccessfulRequests: true,
-    requestWasSuccessful: (_req, res) => res.statusCode !== 401,
-    handler: (req: Request, res: Response) => void refuse(req, res, new GatewayError('client.rate_limited', `More than ${config.failedAuthPerMinute} failed authentications a minute from this address; wait a minute.`)),
-  });
+  // Guessing tokens or signatures is slowed per (address, X-Road-Client): 30 failed
+  // authentications a minute, then 429; other systems behind the same address are not counted
+  // with it, and a request with a valid bearer token for its X-Road-Client goes through.
+  const guessing = guessingLimit(config.failedAuthPerMinute, {
+    claimedBy: (req) => req.get('x-road-client')?.slice(0, 200),
+    authenticates: (req) => {
+      const client = req.get('x-road-client');
+      return client !== undefined && tokenOwner(req, client, ownerOfBearer) === client;
+    },
+  }, (req, res) => void refuse(req, res, new GatewayError('client.rate_limited',
+    `More than ${config.failedAuthPerMinute} failed authentications a minute as ${req.get('x-road-client')?.slice(0, 200) ?? 'nobody named'} from this address; wait a minute.`)));
 
   app.post(serviceRoute, readRequestLine, guessing, authenticateToken, refuseDeclaredTooLarge,
     express.raw({ type: () => true, limit: config.maxBytes }),

@@ -16,7 +16,8 @@ import type { JsonObject } from '../../gateway/protocol/envelope.ts';
 import { ERROR_CATALOGUE, GatewayError, isGatewayErrorType, type Violation } from '../../gateway/protocol/errors.ts';
 import type { Reply } from '../amqp/client.ts';
 import { bearerChallenge, type BearerOwner } from '../http/bearer.ts';
-import { guessingLimit, noteRefusal, refuseUnreadBody, type FacadeDeps } from '../http/facade-refusal.ts';
+import { noteRefusal, refuseUnreadBody, type FacadeDeps } from '../http/facade-refusal.ts';
+import { facadeGuessingLimit } from '../http/guessing.ts';
 import { fieldOf, ruleInWords, VIETNAMESE } from '../http/in-words.ts';
 import { parseCredentialBody } from '../http/modes.ts';
 import { BUSINESS_ERROR_STATUS } from '../http/respond.ts';
@@ -86,8 +87,21 @@ export function lgspDocuments(deps: DocumentsDeps): Router {
     return undefined;
   }
 
-  // Guessing tokens is slowed per address, as at the ingress.
-  const guessing = guessingLimit(deps.failedAuthPerMinute, refuse);
+  // Guessing tokens is slowed per address, as at every door; a valid token goes through.
+  const ownerOf = (req: Request): string | undefined => {
+    const m = /^Bearer ([A-Za-z0-9._~+/=-]{1,200})$/.exec(req.get('authorization') ?? '');
+    return m ? deps.bearerOwner(m[1]!) : undefined;
+  };
+  const guessing = facadeGuessingLimit(deps.failedAuthPerMinute, {
+    claimedBy: (req) => {
+      try {
+        return ownerOf(req);
+      } catch {
+        return undefined;
+      }
+    },
+    authenticates: (req) => ownerOf(req) !== undefined,
+  }, refuse);
 
   for (const api of APIS) {
     const service = `${LGSP_PORTAL}/Document.${api}/v1`;

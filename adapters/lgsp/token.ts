@@ -7,7 +7,7 @@
  * RFC 6749 §5.2's (`invalid_request`, `invalid_client`, `unsupported_grant_type`).
  */
 import express, { type Request, type Response, type Router } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { guessingLimit } from '../http/guessing.ts';
 import type { Catalog } from '../../gateway/catalog/catalog.ts';
 import type { ExpiringTokens } from '../http/expiring-tokens.ts';
 
@@ -46,16 +46,21 @@ function oauthError(res: Response, status: number, error: string, description: s
 
 export function tokenEndpoint(deps: TokenEndpointDeps): Router {
   const router = express.Router();
-  const guessing = rateLimit({
-    windowMs: 60_000, limit: deps.failedAuthPerMinute, legacyHeaders: false, standardHeaders: 'draft-7', skipSuccessfulRequests: true,
-    requestWasSuccessful: (_req, res) => res.statusCode !== 401,
-    handler: (_req: Request, res: Response) => {
-      deps.countUnauthenticated?.('client.rate_limited');
-      oauthError(res, 429, 'slow_down', `More than ${deps.failedAuthPerMinute} failed client authentications a minute from this address; wait a minute.`);
+  // Guessing client secrets is slowed per (address, client_id), as at every door; the right secret
+  // goes through. The form is read first: it is small (16 KiB at most).
+  const claim = (req: Request) => credentialsOf(req, (req.body ?? {}) as Record<string, unknown>);
+  const guessing = guessingLimit(deps.failedAuthPerMinute, {
+    claimedBy: (req) => claim(req).id?.slice(0, 200),
+    authenticates: (req) => {
+      const { id, secret } = claim(req);
+      return id !== undefined && secret !== undefined && deps.secretOwner(secret) === id;
     },
+  }, (req, res) => {
+    deps.countUnauthenticated?.('client.rate_limited');
+    oauthError(res, 429, 'slow_down', `More than ${deps.failedAuthPerMinute} failed client authentications a minute as ${claim(req).id?.slice(0, 200) ?? 'no client'} from this address; wait a minute.`);
   });
 
-  router.post(deps.path, guessing, express.urlencoded({ extended: false, limit: '16kb' }), (req, res) => {
+  router.post(deps.path, express.urlencoded({ extended: false, limit: '16kb' }), guessing, (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (!req.is('application/x-www-form-urlencoded')) {
       return oauthError(res, 400, 'invalid_request', 'The token request must be application/x-www-form-urlencoded (RFC 6749 §4.4.2).');

@@ -405,5 +405,16 @@ export function ingressSuite(makeBroker: () => BrokerHandle): void {
       expect(guesses.slice(0, first).every((g) => g.headers['x-road-error'] === 'client.unknown_key')).toBe(true);
       expect(guesses.slice(first).every((g) => g.headers['x-road-error'] === 'client.rate_limited')).toBe(true);
     });
+
+    it('keeps the penalty on the guessed credential: another system from the same address, and the guessed system with its own token, go through', async () => {
+      for (let i = 0; i < 32; i++) await credential(VERIFY, PERSON, [], CAOBANG, `lgsp_guess-${String(i).padStart(40, '0')}`, limitedBase);
+      expect((await credential(VERIFY, PERSON, [], CAOBANG, `lgsp_guess-${'9'.repeat(40)}`, limitedBase)).headers['x-road-error']).toBe('client.rate_limited');
+      // Another province behind the same address (one NAT): not counted with the guesser.
+      const other = await credential(VERIFY, PERSON, [], DIENBIEN, tokens[DIENBIEN], limitedBase);
+      expect(other.text).not.toMatch(/failed authentications/);
+      expect(other.status).not.toBe(429);
+      // The guessed system with its real token: it authenticates, so it goes through (once its own rate allows).
+      await expect.poll(async () => (await credential(VERIFY, PERSON, [], CAOBANG, tokens[CAOBANG], limitedBase)).status, { interval: 250 }).toBe(200);
+    });
   });
 }

@@ -87,6 +87,15 @@ export function lgspSuite(makeBroker: () => BrokerHandle): void {
       if (status === 401) expect(reply.headers.get('www-authenticate')).toMatch(/^Basic/);
     });
 
+    it("slows a guesser of one system's secret, and lets that system's right secret and other systems through from the same address", async () => {
+      const guesses = [];
+      for (let i = 0; i < 32; i++) guesses.push(await tokenRequest({ grant_type: 'client_credentials', client_id: DIENBIEN, client_secret: `lgsp_guess-${i}` }));
+      expect(guesses.at(-1)).toMatchObject({ status: 429, json: { error: 'slow_down' } });
+      expect((await tokenRequest({ grant_type: 'client_credentials', client_id: DIENBIEN, client_secret: secrets[DIENBIEN]! })).status).toBe(200);
+      expect((await tokenRequest({ grant_type: 'client_credentials', client_id: CAOBANG, client_secret: 'lgsp_wrong' })).status).toBe(401);
+      expect((await tokenRequest({ grant_type: 'client_credentials', client_id: CAOBANG, client_secret: secrets[CAOBANG]! })).status).toBe(200);
+    });
+
     it('refuses a JSON token request, naming the form encoding', async () => {
       const res = await fetch(`${base}/token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ grant_type: 'client_credentials' }) });
       expect(await res.json()).toMatchObject({ error: 'invalid_request', error_description: expect.stringMatching(/x-www-form-urlencoded/) });
