@@ -114,10 +114,13 @@ export async function handleClientMessage(ctx: PipelineContext, t: Transaction, 
       throw new GatewayError('server.provider_unavailable', `Nobody serves ${service.provider} now.`);
     }
     const attestation = await ctx.attester.attest(decoded.jws, record.tx, REQUEST_CHECKS, delivery.redelivered);
+    // The contract's timeout is the provider's time: it runs from the forward, not from the
+    // request's arrival (a gateway held up by its ledger does not spend its providers' time).
+    const deadline = ctx.now() + service.timeoutMs;
     if (admitted.envelope.kind === 'request') {
       ctx.pending.add({
         tx: record.tx, id: admitted.envelope.id, client: admitted.envelope.client, service, requestHash: record.requestHash!, replyTo: delivery.props.replyTo,
-        deadline: record.requestIn + service.timeoutMs, transaction: t,
+        deadline, transaction: t,
       });
     }
     try {
@@ -128,7 +131,7 @@ export async function handleClientMessage(ctx: PipelineContext, t: Transaction, 
         headers: { 'x-lgsp-tx': record.tx, 'x-lgsp-attestation': attestation },
         // A request its provider has not taken by its deadline is dropped by the broker: its
         // client has been told, and a provider back from a hang works off only what is still wanted.
-        ...(admitted.envelope.kind === 'request' && { expiration: Math.max(1, record.requestIn + service.timeoutMs - ctx.now()) }),
+        ...(admitted.envelope.kind === 'request' && { expiration: Math.max(1, deadline - ctx.now()) }),
       });
     } catch (err) {
       ctx.pending.take(record.tx);
