@@ -46,7 +46,7 @@ export function realApis(deps: RealApiDeps): Router {
     countUnauthenticated: deps.countUnauthenticated,
   }));
   router.use(dvcqgFacade({ ...facade('dvcqg'), catalog, tokenOwner, config: deps.dvcqg }));
-  router.use(lgspDocuments({ ...facade('lgsp'), bearerOwner: deps.bearerOwner, base: config.lgspBase }));
+  router.use(lgspDocuments({ ...facade('lgsp'), catalog, bearerOwner: deps.bearerOwner, base: config.lgspBase }));
   router.use(dancuSoap({ ...facade('soap'), catalog, tokenOwner, path: config.dancuSoapPath }));
   return router;
 }

@@ -11,6 +11,7 @@
  * and English, `violations` ({field, rule}) and the `transaction`. A missing, unknown or expired
  * token is 401 with RFC 6750's `WWW-Authenticate: Bearer error="invalid_token"`.
  */
+import type { Catalog } from '../../gateway/catalog/catalog.ts';
 import express, { type Request, type Response, type Router } from 'express';
 import type { JsonObject } from '../../gateway/protocol/envelope.ts';
 import { ERROR_CATALOGUE, GatewayError, isGatewayErrorType, type Violation } from '../../gateway/protocol/errors.ts';
@@ -26,6 +27,7 @@ export const LGSP_PORTAL = 'VN/GOV/VPCP/DVCQG';
 const APIS = ['SyncDocument', 'UpdateDocumentTraces'] as const;
 
 export interface DocumentsDeps extends FacadeDeps {
+  readonly catalog: Catalog;
   readonly bearerOwner: BearerOwner;
   /** Where the APIs answer: `{base}/Document/SyncDocument`, … */
   readonly base: string;
@@ -77,6 +79,11 @@ export function lgspDocuments(deps: DocumentsDeps): Router {
       try {
         owner = deps.bearerOwner(m[1]!);
         if (!owner) description = 'The token was not issued by this LGSP.';
+        // A token of no system of the catalog (the operator's, say) proves no caller here.
+        else if (!deps.catalog.systems.has(owner)) {
+          description = `The token is ${owner}'s, not a system's of this bus: use a token issued to your system (POST /token).`;
+          owner = undefined;
+        }
       } catch (err) {
         description = (err as Error).message;
       }
@@ -100,7 +107,10 @@ export function lgspDocuments(deps: DocumentsDeps): Router {
         return undefined;
       }
     },
-    authenticates: (req) => ownerOf(req) !== undefined,
+    authenticates: (req) => {
+      const owner = ownerOf(req);
+      return owner !== undefined && deps.catalog.systems.has(owner);
+    },
   }, refuse);
 
   for (const api of APIS) {

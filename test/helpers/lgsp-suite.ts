@@ -5,6 +5,7 @@
  * over each transport: OAuth2 client credentials (RFC 6749 §4.4) give expiring bearer tokens that
  * the document APIs and the X-Road REST ingress accept; every accepted call is in the ledger.
  */
+import { OPERATOR } from '../../adapters/http/tokens.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrokerHandle } from './broker.ts';
 import { missingJournalSteps, startFacadeBus, type FacadeBus } from './facade-bus.ts';
@@ -30,7 +31,7 @@ export function lgspSuite(makeBroker: () => BrokerHandle): void {
   let secrets: Readonly<Record<string, string>>;
 
   beforeAll(async () => {
-    f = await startFacadeBus(makeBroker, [CAOBANG, DIENBIEN], { config: { accessTokenSeconds: ACCESS_TOKEN_SECONDS } });
+    f = await startFacadeBus(makeBroker, [CAOBANG, DIENBIEN, OPERATOR], { config: { accessTokenSeconds: ACCESS_TOKEN_SECONDS } });
     ({ bus, base } = f);
     secrets = f.tokens;
   });
@@ -110,6 +111,12 @@ export function lgspSuite(makeBroker: () => BrokerHandle): void {
       });
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ match: true, differences: [] });
+    });
+
+    it("refuses the operator's token at the document APIs with 401 (it is no system's), not a later timeout", async () => {
+      const doc = await api('SyncDocument', document('000.00.04.H04-251124-0509'), secrets[OPERATOR]!);
+      expect(doc.status).toBe(401);
+      expect(doc.json).toMatchObject({ success: false, type: 'client.unknown_key', message: expect.stringMatching(/not a system's of this bus/) });
     });
 
     it('says it expired, and when, at the document APIs and the REST ingress (RFC 6750 invalid_token)', async () => {
