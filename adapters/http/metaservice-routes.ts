@@ -1,7 +1,7 @@
 /**
  * The metaservices over HTTP (after X-Road's REST metaservices): `GET /listClients`,
- * `GET /r1/<system>/listMethods`, `GET /r1/<system>/allowedMethods` (for the `X-Road-Client`; a
- * bearer token, when sent, must be that system's),
+ * `GET /r1/<system>/listMethods`, `GET /r1/<system>/allowedMethods` (for the `X-Road-Client`,
+ * with its bearer token: what a system may call is its own business),
  * `GET /r1/<system>/getContract?serviceCode=…&version=…`.
  */
 import { Router } from 'express';
@@ -34,7 +34,9 @@ export function metaserviceRoutes(catalog: Catalog, systemOf?: (token: string) =
     const system = systemFromParams(req.params);
     if (!catalog.systems.has(system)) throw new GatewayError('client.unknown_service', `No system ${system} in the catalog.`);
     const client = clientHeader(req);
-    tokenOwner(req, client, systemOf);
+    if (!tokenOwner(req, client, systemOf)) {
+      throw new GatewayError('client.unknown_key', `What ${client} may call is its own: send its "Authorization: Bearer <token>" (lgsp keys token <system>, or POST /token).`);
+    }
     res.json({ services: allowedMethods(catalog, client, system) });
   });
 

@@ -349,10 +349,11 @@ export function ingressSuite(makeBroker: () => BrokerHandle): void {
 
     it('lists a provider’s methods, and only those the caller may call', async () => {
       expect((await http(base, `/r1/${DANCU}/listMethods`)).json.services.map((s: { id: string }) => s.id)).toEqual([VERIFY, `${DANCU}/citizen.lookup/v1`]);
-      const allowed = async (client: string) => (await http(base, `/r1/${DANCU}/allowedMethods`, { headers: [['X-Road-Client', client]] })).json.services;
+      const allowed = async (client: string) => (await http(base, `/r1/${DANCU}/allowedMethods`, { headers: [['X-Road-Client', client], ['Authorization', `Bearer ${tokens[client]}`]] })).json.services;
       expect((await allowed(CAOBANG)).length).toBe(2);
       expect(await allowed(DIENBIEN)).toEqual([]);
-      // A token, when sent, must be the caller's own.
+      // What a system may call is its own: not without its token, nor with another's.
+      await expectHttpError(await http(base, `/r1/${DANCU}/allowedMethods`, { headers: [['X-Road-Client', CAOBANG]] }), 'client.unknown_key', false);
       const asOther = await http(base, `/r1/${DANCU}/allowedMethods`, { headers: [['X-Road-Client', CAOBANG], ['Authorization', `Bearer ${tokens[DIENBIEN]}`]] });
       await expectHttpError(asOther, 'client.key_mismatch', false);
       await expectHttpError(await http(base, '/r1/VN/GOV/XYZ/NOBODY/listMethods'), 'client.unknown_service', false);
