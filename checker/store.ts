@@ -3,7 +3,7 @@
  * `LGSP_HOME/checks/<system, / as ~>/<start time>/` with report.json, junit.xml and report.html.
  * The operator server lists them per system (the dashboard's history).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { homeName } from '../gateway/home/keys.ts';
 import { htmlReport } from './reports/html.ts';
@@ -64,5 +64,9 @@ export function keptRuns(home: string, limit = 200): RunSummary[] {
 export function keptFile(home: string, run: string, file: 'report.json' | 'junit.xml' | 'report.html'): string | undefined {
   if (!/^[A-Za-z0-9~._-]+\/[0-9TZ.-]+$/.test(run)) return undefined;
   const path = join(home, CHECKS_DIR, run, file);
-  return existsSync(path) ? path : undefined;
+  if (!existsSync(path)) return undefined;
+  // A report is a file the check wrote inside the state directory: a link (to anywhere) is none.
+  const root = realpathSync(join(home, CHECKS_DIR));
+  const real = realpathSync(path);
+  return lstatSync(path).isFile() && real.startsWith(`${root}/`) && real === join(root, run, file) ? real : undefined;
 }

@@ -124,7 +124,10 @@ export function createOperatorApp(deps: OperatorDeps): express.Express {
     const file = req.params.file;
     const path = file === 'report.html' || file === 'junit.xml' || file === 'report.json' ? deps.checkReport?.(`${req.params.system}/${req.params.run}`, file) : undefined;
     if (!path) return void res.status(404).json({ error: 'no such report' });
-    res.sendFile(path);
+    // The default state directory is `.lgsp`: a dot-folder send would refuse by default.
+    res.sendFile(path, { dotfiles: 'allow' }, (err) => {
+      if (err && !res.headersSent) res.status(404).json({ error: 'no such report' });
+    });
   });
 
   app.get('/api/services/health', (_req, res) => void res.json({ at: now(), services: reader().health(now()) }));
