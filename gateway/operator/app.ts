@@ -143,7 +143,11 @@ export function createOperatorApp(deps: OperatorDeps): express.Express {
   app.use(express.static(DASHBOARD, { index: 'index.html', maxAge: 0 }));
 
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const bodyError = (err as { type?: unknown }).type;
     if (err instanceof QueryError) res.status(400).json({ error: err.message });
+    // A body express could not read: too large (also when it came in chunks), or not JSON.
+    else if (bodyError === 'entity.too.large') res.status(413).set('Connection', 'close').json({ error: 'the body is too large' });
+    else if (bodyError === 'entity.parse.failed' || bodyError === 'encoding.unsupported' || bodyError === 'charset.unsupported') res.status(400).json({ error: 'the body could not be read as JSON' });
     else res.status(500).json({ error: 'internal error' });
   });
   return app;
