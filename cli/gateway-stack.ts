@@ -4,7 +4,7 @@
  */
 import { chmodSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { createServer as createHttpsServer, Server as HttpsServer } from 'node:https';
+import { Server as HttpsServer } from 'node:https';
 import { join } from 'node:path';
 import { ensureTls } from '../gateway/home/tls.ts';
 import type { TransactionRecord } from '../gateway/ledger/ledger.ts';
@@ -19,7 +19,7 @@ import { createMetrics } from '../gateway/operator/metrics.ts';
 import { queueDepths } from '../gateway/operator/queues.ts';
 import { createGateway, type Gateway } from '../gateway/pipeline/gateway.ts';
 import type { DvcqgConfig } from '../adapters/dvcqg/facade.ts';
-import { createIngress, hardenServer, type Ingress, type IngressConfig } from '../adapters/http/ingress.ts';
+import { createIngress, doorServer, type Ingress, type IngressConfig } from '../adapters/http/ingress.ts';
 import { OPERATOR, TokenStore } from '../adapters/http/tokens.ts';
 import { META_SYSTEM } from '../adapters/meta/methods.ts';
 import { startMetaservices } from '../adapters/meta/provider.ts';
@@ -144,7 +144,7 @@ async function startLocked(rt: Runtime, options: StackOptions, lock: HomeLock, s
     });
     const opened = ingress;
     stops.push(() => opened.close());
-    ingressServer = hardenServer(await listen(ingress.app, options.ingressPort, options.host ?? '127.0.0.1', '--ingress-port', tls));
+    ingressServer = await listen(ingress.app, options.ingressPort, options.host ?? '127.0.0.1', '--ingress-port', tls);
     ingressUrl = urlOf(ingressServer, options.host ?? '127.0.0.1');
   }
 
@@ -213,14 +213,14 @@ async function serverCertificate(home: string, host: string): Promise<{ cert: st
 
 function listen(app: import('express').Express, port: number, host: string, option: string, tls?: { cert: string; key: string }): Promise<Server> {
   return new Promise<Server>((resolve, reject) => {
-    if (tls) {
-      const s = createHttpsServer(tls, app) as unknown as Server;
-      s.once('error', (err) => reject(new PortInUseError(port, option, err)));
-      s.listen(port, host, () => resolve(s));
-      return;
-    }
-    // Express 5 hands a listen error to this callback instead of throwing it.
-    const s = app.listen(port, host, (err?: Error) => (err ? reject(new PortInUseError(port, option, err)) : resolve(s)));
+    // Every door's server: the timeouts checked each second, and a cap on connections (adapters/http/ingress.ts).
+    const s = doorServer(app, tls);
+    s.once('error', (err) => reject(new PortInUseError(port, option, err)));
+    s.listen(port, host, () => {
+      // Once listening, a server's error (a client's socket gone wrong) is logged by nobody and ends nothing.
+      s.on('error', () => undefined);
+      resolve(s);
+    });
   });
 }
 

@@ -7,7 +7,8 @@
  * gateway's error body, signed by the gateway's key, and recorded through `record`.
  */
 import { guessingLimit } from './guessing.ts';
-import type { Server } from 'node:http';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { pino, type Logger } from 'pino';
 import type { Catalog } from '../../gateway/catalog/catalog.ts';
@@ -98,11 +99,22 @@ export interface Ingress {
 /** How long a caller may take to send its headers, and its whole request: a slow body holds nothing for minutes. */
 export const HEADERS_TIMEOUT_MS = 10_000;
 export const REQUEST_TIMEOUT_MS = 15_000;
+/** Connections one door's server holds at once; past it, new ones are refused at once. */
+export const MAX_CONNECTIONS = 2000;
 
-/** Sets the ingress's timeouts on the server that listens for it; returns the server. */
-export function hardenServer<S extends Server>(server: S): S {
-  server.headersTimeout = HEADERS_TIMEOUT_MS;
-  server.requestTimeout = REQUEST_TIMEOUT_MS;
+/**
+ * The options of every HTTP server of the gateway (the ingress, the operator server): the
+ * timeouts above, checked every second — Node checks every 30 s by default, so a slow or idle
+ * connection was held that long whatever the timeouts said.
+ */
+export const SERVER_OPTIONS = Object.freeze({
+  headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 1000, keepAliveTimeout: 5000,
+});
+
+/** An HTTP (or, with `tls`, HTTPS) server for `app`, with SERVER_OPTIONS and the connection cap. */
+export function doorServer(app: express.Express, tls?: { cert: string; key: string }): Server {
+  const server = tls ? createHttpsServer({ ...tls, ...SERVER_OPTIONS }, app) as unknown as Server : createHttpServer(SERVER_OPTIONS, app);
+  server.maxConnections = MAX_CONNECTIONS;
   return server;
 }
 

@@ -4,12 +4,13 @@
  * crashing anything, each answered with its expected type — recorded when the caller proved who it
  * is, counted when it did not — and an honest request answered every 100 cases.
  */
+import { connect } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createIngress, hardenServer, type Ingress } from '../../adapters/http/ingress.ts';
+import { createIngress, doorServer, HEADERS_TIMEOUT_MS, type Ingress } from '../../adapters/http/ingress.ts';
 import { issueToken, TokenStore } from '../../adapters/http/tokens.ts';
 import type { ErrorType } from '../../gateway/protocol/errors.ts';
 import type { BrokerHandle } from './broker.ts';
@@ -47,9 +48,10 @@ export function hostileHttpSuite(makeBroker: () => BrokerHandle, count: number):
       // The suite sends every attack from one address: only the attacks are under test here, not the guessing limit.
       config: { ratePerSecond: 1_000_000, failedAuthPerMinute: 1_000_000 },
     });
-    server = hardenServer(await new Promise<Server>((resolve) => {
-      const s = ingress.app.listen(0, '127.0.0.1', () => resolve(s));
-    }));
+    server = await new Promise<Server>((resolve) => {
+      const s = doorServer(ingress.app);
+      s.listen(0, '127.0.0.1', () => resolve(s));
+    });
     base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   });
 
@@ -94,6 +96,24 @@ export function hostileHttpSuite(makeBroker: () => BrokerHandle, count: number):
     const rest = Array.from({ length: count - bus_.length }, (_, i) => other[i % other.length]!());
     return [...bus_, ...rest];
   }
+
+  it(`cuts a connection that trickles its headers (slowloris) at the ${HEADERS_TIMEOUT_MS / 1000} s the README promises, and one that sends nothing, and keeps serving`, async () => {
+    const { port } = new URL(base);
+    const cut = (send: string) => new Promise<{ seconds: number; answer: string }>((resolve, reject) => {
+      const started = performance.now();
+      let answer = '';
+      const socket = connect(Number(port), '127.0.0.1', () => socket.write(send));
+      socket.on('data', (d) => (answer += d));
+      socket.on('error', reject);
+      socket.on('close', () => resolve({ seconds: (performance.now() - started) / 1000, answer }));
+    });
+    const [slow, idle] = await Promise.all([cut('POST /r1/VN/GOV/BCA/DANCU/citizen.verify/v1 HTTP/1.1\r\nHost: x\r\nX-Road-Client: '), cut('')]);
+    // Cut by the server, with 408 for the one that began a request; not held for Node's default 30 s.
+    expect(slow.answer).toMatch(/^HTTP\/1\.1 408/);
+    for (const c of [slow, idle]) expect(c.seconds).toBeLessThan(25);
+    expect((await honest()).status).toBe(200);
+    console.log(`slow headers cut after ${slow.seconds.toFixed(1)} s, an idle connection after ${idle.seconds.toFixed(1)} s (limit ${HEADERS_TIMEOUT_MS / 1000} s, checked every second)`);
+  }, 60_000);
 
   it(`refuses ${count} generated hostile requests, each typed, recorded or counted, and answers an honest one every 100`, async () => {
     const all = await cases();
