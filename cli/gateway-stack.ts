@@ -137,6 +137,7 @@ async function startLocked(rt: Runtime, options: StackOptions, lock: HomeLock, s
       transport: await rt.connect('ingress'), catalog: rt.catalog, tokens: new TokenStore(rt.home), keyOf: (system) => loadSigningKey(rt.home, system),
       gatewayKey, logger: rt.log, config: { ...options.ingressConfig, ...(options.ratePerSecond && { ratePerSecond: options.ratePerSecond }) }, journal, dvcqg: options.dvcqg,
       priorUse: (client, id) => ledger.priorUse(client, id),
+      publicUrl: () => ingressUrl,
       countUnauthenticated: (type) => metrics.unauthenticated('http', type),
       record: async (record) => {
         if (await ledger.record(record)) onRecord(record);

@@ -35,6 +35,14 @@ export interface SoapDeps extends FacadeDeps {
   readonly catalog: Catalog;
   readonly tokenOwner: (token: string) => string | undefined;
   readonly path: string;
+  /** Where the doors are reached (`http://host:port`), written into the WSDL; never taken from a request's Host. */
+  readonly publicUrl?: () => string | undefined;
+}
+
+/** The operation a non-empty SOAPAction names (`"…/TraCuuThongTinCongDan"` or the bare name); undefined for `""`, which leaves it to the Body. */
+function actionOf(header: string | undefined): string | undefined {
+  const action = header?.trim().replace(/^"(.*)"$/, '$1') ?? '';
+  return action === '' ? undefined : action.slice(action.lastIndexOf('/') + 1).replace(/^#/, '');
 }
 
 const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', suppressEmptyNode: false, format: false });
@@ -132,7 +140,8 @@ export function dancuSoap(deps: SoapDeps): Router {
 
   router.get(deps.path, (req, res, next) => {
     if (!('wsdl' in req.query)) return next();
-    res.type('text/xml').send(wsdl(`${req.protocol}://${req.get('host')}${deps.path}`));
+    // The address from configuration: a caller's Host header must not write itself into the WSDL.
+    res.type('text/xml').send(wsdl(`${deps.publicUrl?.() ?? `http://127.0.0.1`}${deps.path}`));
   });
 
   router.post(deps.path, guessing, raw, async (req, res) => {
@@ -150,9 +159,17 @@ export function dancuSoap(deps: SoapDeps): Router {
       const root = parseXml((req.body as Buffer).toString('utf8'));
       const body = root.name === 'Envelope' && root.uri === SOAP_NS ? root.children.find((c) => c.name === 'Body' && c.uri === SOAP_NS) : undefined;
       if (!body) throw new XmlRefused(`The document is not a SOAP 1.1 envelope (soap:Envelope / soap:Body in ${SOAP_NS}).`);
-      const op = body.children.find((c) => (OPERATIONS as readonly string[]).includes(c.name));
-      if (!op || op.uri !== DANCU_NS) {
+      // One operation per Body: a second would be another request under the same credential.
+      if (body.children.length !== 1) {
+        throw new GatewayError('client.malformed', `soap:Body phải có đúng một thao tác (the body must hold exactly one operation, not ${body.children.length}).`);
+      }
+      const op = body.children[0]!;
+      if (!(OPERATIONS as readonly string[]).includes(op.name) || op.uri !== DANCU_NS) {
         throw new GatewayError('client.unknown_service', `Không có thao tác này (the body must hold ${OPERATIONS.join(' or ')} in ${DANCU_NS}).`);
+      }
+      const action = actionOf(req.get('soapaction'));
+      if (action !== undefined && action !== op.name) {
+        throw new GatewayError('client.malformed', `SOAPAction ${JSON.stringify(action)} không khớp thao tác ${op.name} (the SOAPAction names another operation than the body's).`);
       }
       operation = op;
     } catch (err) {

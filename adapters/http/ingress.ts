@@ -80,6 +80,8 @@ export interface IngressDeps {
   readonly priorUse?: History;
   /** Counts refusals of callers that never proved who they are (not written to the ledger one by one). */
   readonly countUnauthenticated?: (type: string) => void;
+  /** Where the doors are reached (`http://host:port`), once known: the SOAP service's WSDL names it. */
+  readonly publicUrl?: () => string | undefined;
   readonly config?: Partial<IngressConfig>;
   /** Journals each request that became a transaction, as it was at the door (docs/protocol.md §6). */
   readonly journal?: Journal;
@@ -154,7 +156,7 @@ export function createIngress(deps: IngressDeps): Ingress {
   // The real APIs systems already speak, each a facade onto the bus (docs/real-apis.md).
   app.use(realApis({
     catalog, clients, config, dvcqg: deps.dvcqg, tokenOwner: (t) => deps.tokens?.systemOf(t), accessTokens, bearerOwner: ownerOfBearer,
-    record: deps.record, countUnauthenticated: deps.countUnauthenticated, now, log,
+    record: deps.record, countUnauthenticated: deps.countUnauthenticated, now, log, publicUrl: deps.publicUrl,
   }));
 
   const serviceRoute = '/r1/VN/:cls/:member/:subsystem/:code/:version';

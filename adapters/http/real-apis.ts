@@ -32,6 +32,8 @@ export interface RealApiDeps {
   readonly countUnauthenticated?: (type: string) => void;
   readonly now: () => number;
   readonly log: Logger;
+  /** Where the doors are reached, for the WSDL's address. */
+  readonly publicUrl?: () => string | undefined;
 }
 
 export function realApis(deps: RealApiDeps): Router {
@@ -47,6 +49,6 @@ export function realApis(deps: RealApiDeps): Router {
   }));
   router.use(dvcqgFacade({ ...facade('dvcqg'), catalog, tokenOwner, config: deps.dvcqg }));
   router.use(lgspDocuments({ ...facade('lgsp'), catalog, bearerOwner: deps.bearerOwner, base: config.lgspBase }));
-  router.use(dancuSoap({ ...facade('soap'), catalog, tokenOwner, path: config.dancuSoapPath }));
+  router.use(dancuSoap({ ...facade('soap'), catalog, tokenOwner, path: config.dancuSoapPath, publicUrl: deps.publicUrl }));
   return router;
 }

@@ -79,6 +79,23 @@ export function dancuSoapSuite(makeBroker: () => BrokerHandle): void {
     expect(text).toContain('<wsdl:operation name="TraCuuThongTinCongDan">');
     expect(text).toContain('<wsdl:operation name="XacThucThongTinCongDan">');
     expect(text).toContain(`location="${base}/dancu/soap"`);
+    // The address is the configured one, not what a caller's Host header says.
+    const forged = await (await fetch(`${base}/dancu/soap?wsdl`, { headers: { Host: 'attacker.example' } })).text();
+    expect(forged).toContain(`location="${base}/dancu/soap"`);
+    expect(forged).not.toContain('attacker.example');
+  });
+
+  it('refuses two operations in one Body, and a SOAPAction naming another operation than the Body', async () => {
+    const one = soap('TraCuuThongTinCongDan', HOA);
+    const operation = /<dan:TraCuuThongTinCongDan>[\s\S]*<\/dan:TraCuuThongTinCongDan>/.exec(one)![0];
+    const two = one.replace('</soapenv:Body>', `${operation.replace('YC-0001', 'YC-0009')}</soapenv:Body>`);
+    const twice = await call(two);
+    expect(twice.status).toBe(500);
+    expect(faultOf(twice.xml)).toMatchObject({ faultstring: expect.stringMatching(/exactly one operation, not 2/), detail: { LoiChiTiet: { Loai: 'client.malformed' } } });
+    const other = await call(soap('TraCuuThongTinCongDan', HOA), { ...signedHeaders(), SOAPAction: '"http://dancuquocgia.bca/XacThucThongTinCongDan"' });
+    expect(faultOf(other.xml).detail.LoiChiTiet.Loai).toBe('client.malformed');
+    const named = await call(soap('TraCuuThongTinCongDan', HOA), { ...signedHeaders(), SOAPAction: '"http://dancuquocgia.bca/TraCuuThongTinCongDan"' });
+    expect(named.status).toBe(200);
   });
 
   describe('the two operations, in their real shape', () => {

@@ -38,17 +38,18 @@ export async function startFacadeBus(
   const tokens = Object.fromEntries(systems.map((s) => [s, issueToken(home, s).token]));
   const unauthenticated: string[] = [];
   let offset = 0;
+  let base: string | undefined;
   const ingress = createIngress({
     transport: await broker.connect('ingress'), catalog: bus.catalog, tokens: new TokenStore(home), keyOf: async (s) => bus.keys.get(s),
     gatewayKey: bus.keys.get(bus.catalog.gateway), record: (r) => bus.ledger.record(r), countUnauthenticated: (t) => unauthenticated.push(t),
-    now: () => Date.now() + offset, journal, ...options,
+    now: () => Date.now() + offset, journal, publicUrl: () => base, ...options,
   });
   const server = await new Promise<Server>((resolve) => {
     const s = ingress.app.listen(0, '127.0.0.1', () => resolve(s));
   });
+  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   return {
-    bus, journal, tokens, unauthenticated,
-    base: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    bus, journal, tokens, unauthenticated, base,
     setClockOffset: (ms) => {
       offset = ms;
     },
