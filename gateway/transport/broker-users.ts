@@ -5,7 +5,7 @@
  * them, and checks the `user-id` property of every message against the login that published it.
  */
 import { callsAnything, providesAnything, type Catalog } from '../catalog/catalog.ts';
-import { queueNames } from './topology.ts';
+import { INSTANCE_QUEUE_EXPIRES_MS, queueNames, REPLY_QUEUE_MAX } from './topology.ts';
 
 /** RabbitMQ's three permission patterns for one user in one vhost. */
 export interface Permissions {
@@ -56,9 +56,24 @@ export function systemPermissions(prefix: string, system: string, role: { calls:
     .filter((e): e is string => Boolean(e))
     .map((e) => `^${escape(e)}$`);
   return {
-    configure: `^${replies}#[^#]+$`,
+    // Only its own instances' reply queues, named as instances are (an id part: no `/`, no `#`).
+    configure: `^${replies}#[A-Za-z0-9._-]{1,64}$`,
     write: write.length > 0 ? write.join('|') : NOTHING,
     read: `^${escape(names.inbox(system))}$|^${replies}(#[^#]+)?$`,
+  };
+}
+
+/**
+ * The operator policy that bounds every instance reply queue of the bus, whatever arguments the
+ * system that declared it gave (RabbitMQ takes the lower of an operator policy's bound and the
+ * queue's own): a system's user may declare its instances' queues, but never an unbounded one.
+ */
+export function replyQueuesPolicy(prefix: string): { name: string; body: { pattern: string; 'apply-to': 'queues'; priority: number; definition: Record<string, number> } } {
+  // `<prefix>.reply.`: what every reply queue's name starts with.
+  const replies = escape(queueNames(prefix).replies(''));
+  return {
+    name: `${prefix}-reply-instances`,
+    body: { pattern: `^${replies}.+#`, 'apply-to': 'queues', priority: 0, definition: { 'max-length': REPLY_QUEUE_MAX, expires: INSTANCE_QUEUE_EXPIRES_MS } },
   };
 }
 

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Catalog } from '../catalog/catalog.ts';
 import { loadBrokerUsers, saveBrokerUsers, type BrokerLogin, type BrokerUsers } from '../home/broker-users.ts';
-import { busUsers, type Permissions } from './broker-users.ts';
+import { busUsers, replyQueuesPolicy, type Permissions } from './broker-users.ts';
 
 export interface ProvisionOptions {
   /** An AMQP URL with an administrator's login; its vhost is the bus's. */
@@ -65,6 +65,9 @@ export async function provisionBus(options: ProvisionOptions): Promise<BrokerUse
     await api('PUT', `permissions/${v}/${encodeURIComponent(user)}`, permissions satisfies Permissions);
     logins[key] = { user, password };
   }
+  // Whatever a system's user declares for its instances, the broker bounds it.
+  const policy = replyQueuesPolicy(options.prefix);
+  await api('PUT', `operator-policies/${v}/${encodeURIComponent(policy.name)}`, policy.body);
   const users: BrokerUsers = { prefix: options.prefix, vhost, logins };
   saveBrokerUsers(options.home, users);
   return users;
@@ -75,5 +78,6 @@ export async function unprovisionBus(options: ProvisionOptions): Promise<number>
   const api = managementApi(options.amqpUrl, options.managementUrl);
   const users = busUsers(options.catalog, options.prefix);
   for (const { user } of users) await api('DELETE', `users/${encodeURIComponent(user)}`);
+  await api('DELETE', `operator-policies/${encodeURIComponent(vhostOf(options.amqpUrl))}/${encodeURIComponent(replyQueuesPolicy(options.prefix).name)}`);
   return users.length;
 }

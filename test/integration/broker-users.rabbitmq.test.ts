@@ -139,6 +139,22 @@ await describeRabbitManagement('broker users: least privilege on RabbitMQ', () =
     await expect.poll(() => bus.ledger.records.find((r) => r.tx === error.error.detail)?.outcome).toBe('client.key_mismatch');
   });
 
+  it("bounds any instance reply queue a system's user declares, whatever its arguments, and refuses one named outside the pattern", async () => {
+    const mine = `${names()}.reply.${CAOBANG}#unbounded`;
+    // Classic, no length limit, no expiry: RabbitMQ lets the user declare it…
+    expect(await as(CAOBANG, (ch) => ch.assertQueue(mine, { durable: true, arguments: { 'x-queue-type': 'classic' } }))).toBeUndefined();
+    // …and the bus's operator policy bounds it all the same.
+    const login = new URL(AMQP_URL!);
+    const auth = `Basic ${Buffer.from(`${decodeURIComponent(login.username || 'guest')}:${decodeURIComponent(login.password || 'guest')}`).toString('base64')}`;
+    const queue = async () => (await fetch(`${MANAGEMENT_URL}/api/queues/%2F/${encodeURIComponent(mine)}`, { headers: { authorization: auth } })).json() as Promise<{ operator_policy?: string; effective_policy_definition?: Record<string, unknown> }>;
+    await expect.poll(async () => (await queue()).operator_policy, { timeout: 15_000 }).toBe(`${names()}-reply-instances`);
+    expect((await queue()).effective_policy_definition).toMatchObject({ 'max-length': 10_000, expires: 30 * 60_000 });
+    expect(await as(CAOBANG, (ch) => ch.assertQueue(`${names()}.reply.${CAOBANG}#../escape`, { durable: true }))).toMatch(/ACCESS_REFUSED/);
+    const conn = await amqp.connect(AMQP_URL!);
+    await (await conn.createChannel()).deleteQueue(mine);
+    await conn.close();
+  });
+
   /** The dead letters' messages, read with the broker's own login (a system may not read them). */
   async function deadLetterIds(): Promise<string[]> {
     const conn = await amqp.connect(AMQP_URL!);

@@ -36,7 +36,8 @@ describe('broker users', () => {
   it('lets a system configure only its own instance queues', () => {
     const { configure } = of(CAOBANG);
     expect(allows(configure, names.replies(CAOBANG, 'cli-1'))).toBe(true);
-    for (const other of [names.replies(CAOBANG), names.inbox(CAOBANG), names.replies(DANCU, 'x'), `${names.replies(CAOBANG, 'a')}#b`, names.ingress]) {
+    for (const other of [names.replies(CAOBANG), names.inbox(CAOBANG), names.replies(DANCU, 'x'), `${names.replies(CAOBANG, 'a')}#b`, names.ingress,
+      `${names.replies(CAOBANG)}#../x`, `${names.replies(CAOBANG)}#${'a'.repeat(65)}`]) {
       expect(allows(configure, other), other).toBe(false);
     }
   });
