@@ -43,5 +43,25 @@ describe('bounded answers', () => {
       expect(record).toMatchObject({ outcome: 'client.contract_violation', responseHash: sha256(reply.jws) });
       expect((await client.request(VERIFY, PERSON)).status).toBe('ok');
     }, 60_000);
+
+    it('keeps an honest request going while ten such bombs are answered (latency printed)', async () => {
+      const attacker = await bus.client(undefined, { instance: 'attacker' });
+      // The fixture catalog lets one province call the service: the honest caller is another instance of it.
+      const honest = await bus.client(undefined, { instance: 'honest' });
+      const timed = async () => {
+        const t0 = performance.now();
+        const r = await honest.request(VERIFY, PERSON);
+        return { status: r.status, ms: performance.now() - t0 };
+      };
+      const baseline = await timed();
+      const bomb: Record<string, string> = { ...PERSON };
+      for (let i = 0; i < 60_000; i++) bomb[`x${i}`] = 'y';
+      const bombs = Promise.all(Array.from({ length: 10 }, () => attacker.request(VERIFY, bomb)));
+      const during = await timed();
+      const answered = await bombs;
+      expect(answered.map((r) => (r.status === 'error' ? r.error.type : r.status))).toEqual(Array(10).fill('client.contract_violation'));
+      expect([baseline.status, during.status]).toEqual(['ok', 'ok']);
+      console.log(`ten 60,000-key bombs: an honest request took ${baseline.ms.toFixed(0)} ms before and ${during.ms.toFixed(0)} ms while they were answered`);
+    }, 120_000);
   });
 });
