@@ -54,7 +54,10 @@ export function txOf(client: string, id: string, requestHash: string): string {
  */
 async function waitForProvider(ctx: PipelineContext, provider: string, handedOutAgain: boolean): Promise<boolean> {
   const grace = ctx.config.redeliveryGraceMs;
-  const until = handedOutAgain ? ctx.now() + grace : (ctx.availability.lastSeenUp(provider) ?? -Infinity) + grace;
+  // A gateway that has just reconnected came back from a broker event with everyone else: its
+  // providers are reconnecting too, so a fresh message waits the grace from that moment.
+  const reconnected = ctx.transport.reconnectedAt();
+  const until = handedOutAgain ? ctx.now() + grace : Math.max((ctx.availability.lastSeenUp(provider) ?? -Infinity) + grace, (reconnected ?? -Infinity) + grace);
   for (;;) {
     if (await ctx.availability.isUp(provider)) return true;
     if (ctx.now() >= until) return false;

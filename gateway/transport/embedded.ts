@@ -244,6 +244,10 @@ class EmbeddedConnection implements Transport {
     return !this.closed;
   }
 
+  reconnectedAt(): undefined {
+    return undefined; // in-process: never lost
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     for (const { consumer } of this.consumers) consumer.cancelled = true;

@@ -90,6 +90,8 @@ class RabbitTransport implements Transport {
   private model?: RecoveringChannelModel;
   private publisher?: ConfirmChannel;
   private connected = false;
+  private everConnected = false;
+  private backAt?: number;
   private closing = false;
   private waiters: Array<() => void> = [];
   private readonly declared: Array<{ systems: readonly string[]; instance?: string; gatewayInstance?: string }> = [];
@@ -156,6 +158,8 @@ class RabbitTransport implements Transport {
     this.publisher = ch;
     for (const spec of this.consumers) await this.startConsumer(model, spec);
     this.connected = true;
+    if (this.everConnected) this.backAt = Date.now();
+    this.everConnected = true;
     this.options.onStatus?.(true);
     for (const wake of this.waiters.splice(0)) wake();
   }
@@ -305,6 +309,10 @@ class RabbitTransport implements Transport {
 
   isConnected(): boolean {
     return this.connected;
+  }
+
+  reconnectedAt(): number | undefined {
+    return this.connected ? this.backAt : undefined;
   }
 
   async close(): Promise<void> {

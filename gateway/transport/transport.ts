@@ -118,5 +118,10 @@ export interface Transport {
   /** Resolves while connected; waits through a reconnect. */
   ready(): Promise<void>;
   isConnected(): boolean;
+  /**
+   * When this connection last came back after it was lost (epoch ms), if it ever was and is up:
+   * after a broker event, everyone else is coming back too.
+   */
+  reconnectedAt(): number | undefined;
   close(): Promise<void>;
 }

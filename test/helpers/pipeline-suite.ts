@@ -277,7 +277,7 @@ export function messagePathSuite(makeBroker: () => BrokerHandle): void {
         kind: real.kind, names: real.names,
         publish: (queue, body, props) => (queue === real.names.inbox(DANCU) ? Promise.reject(new TypeError('boom')) : real.publish(queue, body, props)),
         declare: (systems) => real.declare(systems), consume: (q, h, o) => real.consume(q, h, o), inspect: (q) => real.inspect(q),
-        ready: () => real.ready(), isConnected: () => real.isConnected(), close: () => real.close(),
+        ready: () => real.ready(), isConnected: () => real.isConnected(), reconnectedAt: () => real.reconnectedAt(), close: () => real.close(),
       };
       await other.startGateway(faulty);
       const reply = await otherClient.request(VERIFY, PERSON);

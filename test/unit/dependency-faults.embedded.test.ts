@@ -143,6 +143,18 @@ describe('the gateway when what it stands on fails (embedded transport, SQLite l
     expect((await pending).status).toBe('ok');
   });
 
+  it('waits for its providers after its own reconnect (a broker event), instead of failing fresh requests as unavailable', async () => {
+    const inner = broker.connect();
+    const back = Date.now();
+    // The gateway's connection came back just now: its providers are coming back too.
+    await start(Object.assign(Object.create(inner) as Transport, { reconnectedAt: () => back }));
+    const c = await client();
+    const pending = c.request(VERIFY, PERSON);
+    await expect.poll(() => gateway.inflight()).toBe(1);
+    await provider();
+    expect((await pending).status).toBe('ok');
+  });
+
   it('lets the broker drop a forwarded request its provider did not take by its deadline, so a provider back from a hang gets only what is still wanted', async () => {
     await start();
     const c = await client();

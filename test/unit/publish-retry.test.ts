@@ -15,7 +15,7 @@ function failing(code: TransportError['code'], times = Infinity): Transport & { 
       if (attempts.length <= times) throw new TransportError(code, 'failed');
     },
     declare: async () => undefined, consume: async () => ({ cancel: async () => undefined, pause: async () => undefined, resume: async () => undefined }), inspect: async () => undefined,
-    ready: async () => undefined, isConnected: () => true, close: async () => undefined,
+    ready: async () => undefined, isConnected: () => true, reconnectedAt: () => undefined, close: async () => undefined,
   };
 }
 
