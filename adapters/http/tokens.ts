@@ -3,7 +3,7 @@
  * and shown once; only its SHA-256 is kept, in `LGSP_HOME/tokens/<system with / as ~>.json`.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { homeName, systemOfHomeName } from '../../gateway/home/keys.ts';
 
@@ -70,6 +70,8 @@ export function revokeToken(home: string, system: string, id: string): boolean {
 export class TokenStore {
   private bySha = new Map<string, string>();
   private loadedAt = Number.NEGATIVE_INFINITY;
+  /** The token files' names, sizes and times as last loaded: a miss reloads only when they changed. */
+  private signature = '';
 
   constructor(
     private readonly home: string,
@@ -81,11 +83,23 @@ export class TokenStore {
     if (!token.startsWith(PREFIX) || token.length > 100) return undefined;
     const sha = hashOf(token);
     const age = this.now() - this.loadedAt;
-    if (age >= 5000 || (!this.bySha.has(sha) && age >= 1000)) this.load();
+    // A token issued a moment ago is found at once (its file changed); a guesser's misses cost a
+    // few stats, not a reload, while nothing changed.
+    if (age >= 5000 || (!this.bySha.has(sha) && this.filesSignature() !== this.signature)) this.load();
     return this.bySha.get(sha);
   }
 
+  private filesSignature(): string {
+    const dir = tokensDir(this.home);
+    if (!existsSync(dir)) return '';
+    return readdirSync(dir).map((file) => {
+      const stat = statSync(join(dir, file), { throwIfNoEntry: false });
+      return stat ? `${file}:${stat.size}:${stat.mtimeMs}` : file;
+    }).join('|');
+  }
+
   private load(): void {
+    this.signature = this.filesSignature();
     const found = new Map<string, string>();
     const dir = tokensDir(this.home);
     if (existsSync(dir)) {

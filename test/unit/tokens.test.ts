@@ -45,4 +45,12 @@ describe('bearer tokens in LGSP_HOME', () => {
     clock += 5000;
     expect(store.systemOf(token)).toBeUndefined();
   });
+
+  it('finds a second token issued right after the first, at once (no second of blindness)', () => {
+    const store = new TokenStore(home, () => clock);
+    const first = issueToken(home, CAOBANG).token;
+    expect(store.systemOf(first)).toBe(CAOBANG);
+    const second = issueToken(home, CAOBANG).token;
+    expect(store.systemOf(second)).toBe(CAOBANG); // the same instant on the store's clock
+  });
 });
