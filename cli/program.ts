@@ -1,5 +1,8 @@
 /** The `lgsp` command line's commands and flags (docs/protocol.md §8), built without running anything: main.ts runs it, tests read it. */
+import { HomeInUseError } from '../gateway/home/running.ts';
+import { PortInUseError } from './gateway-stack.ts';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
 import { CatalogError } from '../gateway/catalog/load.ts';
 import { FAULT_PROFILES } from '../mocks/faults.ts';
 import { WORKLOAD_PROFILES } from '../mocks/workload.ts';
@@ -91,11 +94,20 @@ function withCommon(command: Command, amqpHelp = 'RabbitMQ to use instead of the
     .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('warn'));
 }
 
+/** The package's version, from its package.json. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 /** Every lgsp command with its flags. */
 export function buildProgram(): Command {
   const program = new Command('lgsp')
+    // Before any command is added, so that every one inherits it: main.ts decides the exit code (a usage mistake is 2).
+    .exitOverride()
+    .version(packageVersion(), '--version', 'the version of lgsp')
     .description('LGSP Simulator: a signed-message gateway over RabbitMQ between mocked national and provincial systems')
-    .showHelpAfterError();
+    // After a mistake, the one line that says what was wrong, and where the flags are: not the whole help.
+    .showHelpAfterError('(lgsp <command> --help lists its flags)');
 
   withOperator(withCommon(program.command('up')))
     .description('run the gateway, every mocked national and provincial system and a live workload, with a live summary')
@@ -143,7 +155,8 @@ export function buildProgram(): Command {
     .option('--ready-file <file>', 'write this file once the bus is ready for the system to connect (lgsp wait --ready-file reads it)')
     .action(async (system, options) => {
       process.exitCode = await check(system, { ...options, ...ports(options) }).catch((err: Error) => {
-        if (!(err instanceof CheckSetupError || err instanceof CatalogError)) throw err;
+        // It could not run: its set-up failed (exit 2), as against a check that failed (exit 1).
+        if (!(err instanceof CheckSetupError || err instanceof CatalogError || err instanceof HomeInUseError || err instanceof PortInUseError)) throw err;
         process.stderr.write(`lgsp check: ${err instanceof CatalogError ? `plan or catalog: ${err.message}` : err.message}\n`);
         return 2;
       });

@@ -89,6 +89,19 @@ describe('lgsp check as a pipeline runs it', { timeout: 120_000 }, () => {
     expect(r.err).toContain('lgsp system add VN/PROV/NOWHERE/MOTCUA');
   });
 
+  it('cannot run while another process holds the state directory: exit 2, naming it', async () => {
+    const busy = mkdtempSync(join(tmpdir(), 'lgsp-check-busy-'));
+    try {
+      // This test's own process is the live holder.
+      writeFileSync(join(busy, 'running.json'), JSON.stringify({ pid: process.pid, command: 'up', startedAt: new Date().toISOString(), transport: 'embedded', prefix: 'lgsp' }));
+      const r = await lgsp(['check', PROVINCE, '--mock'], busy);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/in use by lgsp up \(pid \d+/);
+    } finally {
+      rmSync(busy, { recursive: true, force: true });
+    }
+  });
+
   it.skipIf(!haveChromium)('lists the kept runs on the dashboard, per system, with their reports', async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, LGSP_HOME: home };
     delete env.AMQP_URL;

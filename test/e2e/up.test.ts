@@ -1,6 +1,6 @@
 /** `lgsp up` as a newcomer runs it: a fresh state directory, traffic in seconds, a clean stop. */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -46,6 +46,14 @@ describe('lgsp up', () => {
     const { code, stderr } = await run(['up', '--contracts', 'test/fixtures/no-such-folder']);
     expect(code).toBe(1);
     expect(stderr).toMatch(/^lgsp: catalog: .*catalog\.yaml .*cannot read the file/);
+  });
+
+  it('answers a usage mistake with exit 2, the one line that says what was wrong and where the flags are, not the whole help', async () => {
+    const { code, stderr } = await run(['up', '--no-such-flag']);
+    expect(code).toBe(2);
+    expect(stderr.trimEnd().split('\n')).toEqual(["error: unknown option '--no-such-flag'", '(lgsp <command> --help lists its flags)']);
+    const version = await run(['--version']);
+    expect(version).toMatchObject({ code: 0, stdout: `${(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version}\n` });
   });
 
   it('explains every command with --help', async () => {
