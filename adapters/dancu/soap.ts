@@ -10,6 +10,7 @@
  * timestamp + secret))`, it is checked too: `user` is the system id, `secret` the ApiKey, and
  * `Timestamp` (epoch seconds or milliseconds) must be within ±300 s.
  */
+import { notInRunningCatalog } from '../http/bearer.ts';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import { XMLBuilder } from 'fast-xml-parser';
@@ -112,6 +113,7 @@ export function dancuSoap(deps: SoapDeps): Router {
     const apiKey = req.get('apikey');
     if (!client || !apiKey) throw new GatewayError('client.unknown_key', 'Cần header X-Road-Client và ApiKey (the X-Road-Client and ApiKey headers are needed; lgsp keys token <system> gives an ApiKey).');
     const owner = deps.tokenOwner(apiKey);
+    if (owner && owner === client && !deps.catalog.systems.has(owner)) throw new GatewayError('client.unknown_key', notInRunningCatalog(owner));
     if (!owner || owner !== client || !deps.catalog.systems.has(owner)) throw new GatewayError('client.unknown_key', `ApiKey không phải của ${client} (the ApiKey was not issued to ${client}).`);
     const authorization = req.get('authorization');
     if (authorization) {

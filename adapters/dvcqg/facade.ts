@@ -9,6 +9,7 @@
  * Login: `username` is the system's id, `password` a token issued to it (`lgsp keys token
  * <system>`). `madonvi` must be the logged-in system's agency code (the catalog's `agencyCode`).
  */
+import { notInRunningCatalog } from '../http/bearer.ts';
 import express, { type Request, type Response, type Router } from 'express';
 import type { Catalog } from '../../gateway/catalog/catalog.ts';
 import type { JsonObject } from '../../gateway/protocol/envelope.ts';
@@ -118,6 +119,9 @@ export function dvcqgFacade(deps: DvcqgDeps): Router {
       }));
     }
     const owner = deps.tokenOwner(String(password));
+    if (owner !== undefined && owner === username && !deps.catalog.systems.has(owner)) {
+      return refuse(req, res, new GatewayError('client.unknown_key', notInRunningCatalog(owner)));
+    }
     if (owner === undefined || !deps.catalog.systems.has(owner) || owner !== username) {
       return refuse(req, res, new GatewayError('client.unknown_key',
         `Sai tên đăng nhập hoặc mật khẩu (wrong username or password: the username is a system id such as VN/PROV/CAOBANG/MOTCUA, the password a token issued to it by lgsp keys token <system>).`));

@@ -25,6 +25,14 @@ export function bearerOwner(staticOwner: BearerOwner, accessTokens: ExpiringToke
   };
 }
 
+/**
+ * What a door says of a valid credential whose system the running gateway's catalog lacks: most
+ * often one registered (lgsp system add) after the gateway started, which reads its catalog then.
+ */
+export function notInRunningCatalog(system: string): string {
+  return `${system} has a valid credential here but is not in this gateway's catalog: if you registered it (lgsp system add) since the gateway started, restart the gateway (lgsp up or lgsp gateway) to take it.`;
+}
+
 /** Why a bearer token was not accepted, for the API's answer and RFC 6750's WWW-Authenticate. */
 export function bearerChallenge(description: string | undefined): string {
   return description === undefined ? 'Bearer realm="lgsp"' : `Bearer realm="lgsp", error="invalid_token", error_description="${description.replaceAll('"', "'")}"`;

@@ -6,6 +6,7 @@
  * token that the X-Road REST ingress, the LGSP document APIs and the facades accept; errors are
  * RFC 6749 §5.2's (`invalid_request`, `invalid_client`, `unsupported_grant_type`).
  */
+import { notInRunningCatalog } from '../http/bearer.ts';
 import express, { type Request, type Response, type Router } from 'express';
 import { guessingLimit } from '../http/guessing.ts';
 import type { Catalog } from '../../gateway/catalog/catalog.ts';
@@ -72,6 +73,10 @@ export function tokenEndpoint(deps: TokenEndpointDeps): Router {
     if (error) return oauthError(res, 400, 'invalid_request', error);
     if (!id || !secret) return oauthError(res, 400, 'invalid_request', 'client_id and client_secret are missing (in the body, or as HTTP Basic).');
     const owner = deps.secretOwner(secret);
+    if (owner && owner === id && !deps.catalog.systems.has(owner)) {
+      deps.countUnauthenticated?.('client.unknown_key');
+      return oauthError(res, 401, 'invalid_client', notInRunningCatalog(owner));
+    }
     if (!owner || owner !== id || !deps.catalog.systems.has(owner)) {
       deps.countUnauthenticated?.('client.unknown_key');
       return oauthError(res, 401, 'invalid_client', 'Unknown client_id or wrong client_secret (client_id is a system id such as VN/PROV/CAOBANG/MOTCUA; its secret a token from lgsp keys token <system>).');

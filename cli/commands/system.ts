@@ -60,7 +60,7 @@ export function listSystems(options: { home?: string }): void {
   const home = options.home ?? lgspHome();
   const systems = registeredSystems(home);
   if (systems.length === 0) process.stdout.write(`no systems registered in ${systemsFileOf(home)} (lgsp system add <id> registers one)\n`);
-  for (const s of systems) process.stdout.write(`${s.id}  ${s.name.en}${s.agencyCode ? `  agency ${s.agencyCode}` : ''}${s.like ? `  like ${s.like}` : ''}\n`);
+  for (const s of systems) process.stdout.write(`${s.id}  ${s.name?.en ?? s.name?.vi ?? '(no name)'}${s.agencyCode ? `  agency ${s.agencyCode}` : ''}${s.like ? `  like ${s.like}` : ''}\n`);
 }
 
 export function removeSystem(id: string, options: { home?: string }): void {

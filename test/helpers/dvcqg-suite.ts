@@ -10,6 +10,7 @@ import { missingJournalSteps, startFacadeBus, type FacadeBus } from './facade-bu
 import type { SimulationBus } from './simulation-bus.ts';
 
 const CAOBANG = 'VN/PROV/CAOBANG/MOTCUA';
+const HAGIANG = 'VN/PROV/HAGIANG/MOTCUA';
 const DIENBIEN = 'VN/PROV/DIENBIEN/MOTCUA';
 const MADONVI = '000.00.04.H04';
 const HEADERS = { 'Content-Type': 'application/json', Accept: 'application/json', dstcode: '000.00.00.G22' };
@@ -44,7 +45,8 @@ export function dvcqgSuite(makeBroker: () => BrokerHandle): void {
   let tokens: Readonly<Record<string, string>>;
 
   beforeAll(async () => {
-    f = await startFacadeBus(makeBroker, [CAOBANG, DIENBIEN], { dvcqg: { sessionSeconds: SESSION_SECONDS } });
+    // HAGIANG has a token in the state directory but is in no catalog the gateway read: registered since it started.
+    f = await startFacadeBus(makeBroker, [CAOBANG, DIENBIEN, HAGIANG], { dvcqg: { sessionSeconds: SESSION_SECONDS } });
     ({ bus, base } = f);
     tokens = f.tokens;
   });
@@ -106,6 +108,12 @@ export function dvcqgSuite(makeBroker: () => BrokerHandle): void {
       expect(json).toMatchObject({ error_code: 413, type: 'client.too_large', message: expect.stringMatching(/4096 bytes/) });
       expect(f.unauthenticated.at(-1)).toBe('client.too_large');
       expect(bus.ledger.records.length).toBe(before);
+    });
+
+    it('says a system registered since the gateway started is to be taken by a restart, not that its password is wrong', async () => {
+      const { json } = await post('/dvcqg/auth', { username: HAGIANG, password: tokens[HAGIANG] });
+      expect(json).toMatchObject({ error_code: 401, type: 'client.unknown_key', message: expect.stringMatching(/restart the gateway/) });
+      expect(json.message).not.toMatch(/wrong username or password/);
     });
 
     it('refuses a login without the dstcode header, naming it', async () => {
