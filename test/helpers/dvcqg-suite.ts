@@ -169,6 +169,17 @@ export function dvcqgSuite(makeBroker: () => BrokerHandle): void {
       expect(found.json.result[0]).toMatchObject({ TrangThaiHoSo: '10', NgayTra: '20251128150000', TienDo: [progress(code)] });
     });
 
+    it('answers a dossier with 60,000 extra fields as the ledger records it: a bounded contract violation, not a timeout', async () => {
+      const session = await login();
+      const bloated: Record<string, unknown> = { ...dossier(`${MADONVI}-251124-0199`) };
+      for (let i = 0; i < 60_000; i++) bloated[`x${i}`] = 'y';
+      const answer = await call('DongBoHoSoMC', { isUpdating: 'False', data: [bloated] }, session);
+      expect(answer.json).toMatchObject({ type: 'client.contract_violation' });
+      expect(answer.json.violations.length).toBeLessThanOrEqual(20);
+      expect(JSON.stringify(answer.json).length).toBeLessThan(20_000);
+      await expect.poll(() => bus.ledger.records.find((r) => r.tx === answer.json.transaction)?.outcome).toBe('client.contract_violation');
+    });
+
     it('answers the portal\'s "no" with error_code 1, its type and message, recorded', async () => {
       const session = await login();
       const code = `${MADONVI}-251124-0102`;
