@@ -14,7 +14,7 @@ import { diff, exportContracts, lint } from './commands/contracts.ts';
 import { provision, remove } from './commands/broker.ts';
 import { bridge } from './commands/bridge.ts';
 import { printHead, resetLedger, verifyLedger } from './commands/ledger.ts';
-import { isPgUrl } from '../gateway/ledger/postgres.ts';
+import { isPgUrl } from '../gateway/ledger/postgres-db.ts';
 import { load } from './commands/load.ts';
 import { mock } from './commands/mock.ts';
 import { send } from './commands/send.ts';

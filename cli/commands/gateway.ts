@@ -1,6 +1,6 @@
 /** `lgsp gateway`: the gateway alone, on RabbitMQ, for systems that run as their own processes. */
 import { startGatewayStack, type StackOptions } from '../gateway-stack.ts';
-import { isPgUrl, safePgUrl } from '../../gateway/ledger/postgres.ts';
+import { isPgUrl, safePgUrl } from '../../gateway/ledger/postgres-db.ts';
 import { writeReady } from '../ready.ts';
 import { openRuntime, safeUrl, type CommonOptions } from '../runtime.ts';
 

@@ -14,7 +14,8 @@ import { loadCatalog } from '../../gateway/catalog/load.ts';
 import { lgspHome, registeredPublicKeys } from '../../gateway/home/keys.ts';
 import { HomeInUseError, runningIn } from '../../gateway/home/running.ts';
 import { verifyChain } from '../../gateway/ledger/verify.ts';
-import { safePgUrl, verifyPgChain } from '../../gateway/ledger/postgres.ts';
+import { safePgUrl } from '../../gateway/ledger/postgres-db.ts';
+import { verifyPgChain } from '../../gateway/ledger/postgres-verify.ts';
 import type { HeadKeys } from '../../gateway/ledger/heads.ts';
 
 interface LedgerOptions {

@@ -26,7 +26,7 @@ import { connectRabbit } from '../../gateway/transport/rabbitmq.ts';
 import { lateAnswers } from '../helpers/late-answers.ts';
 import { describeOwnRabbit, startRabbitNode, type RabbitNode } from '../helpers/rabbit-node.ts';
 import { dropSchema, itWithPostgres, ownSchema, sqlIn } from '../helpers/postgres.ts';
-import { verifyPgChain } from '../../gateway/ledger/postgres.ts';
+import { verifyPgChain } from '../../gateway/ledger/postgres-verify.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const DANCU = 'VN/GOV/BCA/DANCU';

@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { PgLedger, verifyPgChain } from '../../gateway/ledger/postgres.ts';
+import { PgLedger } from '../../gateway/ledger/postgres.ts';
+import { verifyPgChain } from '../../gateway/ledger/postgres-verify.ts';
 import { ledgerSuite, record, type LedgerBackend } from '../helpers/ledger-suite.ts';
 import { describePg, dropSchema, ownSchema, sqlIn } from '../helpers/postgres.ts';
 import { startTcpProxy } from '../helpers/tcp-proxy.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { safeUrl } from '../../cli/runtime.ts';
-import { safePgUrl } from '../../gateway/ledger/postgres.ts';
+import { safePgUrl } from '../../gateway/ledger/postgres-db.ts';
 
 describe('URLs shown without their passwords', () => {
   it('hides the password of each node of a cluster, and shows a placeholder for what is not a URL', () => {
