@@ -218,11 +218,7 @@ function listen(app: import('express').Express, port: number, host: string, opti
     // Every door's server: the timeouts checked each second, and a cap on connections (adapters/http/ingress.ts).
     const s = doorServer(app, tls);
     s.once('error', (err) => reject(new PortInUseError(port, option, err)));
-    s.listen(port, host, () => {
-      // Once listening, a server's error (a client's socket gone wrong) is logged by nobody and ends nothing.
-      s.on('error', () => undefined);
-      resolve(s);
-    });
+    s.listen(port, host, () => resolve(s));
   });
 }
 

@@ -117,6 +117,9 @@ export const SERVER_OPTIONS = Object.freeze({
 export function doorServer(app: express.Express, tls?: { cert: string; key: string }): Server {
   const server = tls ? createHttpsServer({ ...tls, ...SERVER_OPTIONS }, app) as unknown as Server : createHttpServer(SERVER_OPTIONS, app);
   server.maxConnections = MAX_CONNECTIONS;
+  // A server's error is its own (a listen that fails is also told to whoever listens for it):
+  // never a reason for the process to end.
+  server.on('error', () => undefined);
   return server;
 }
 

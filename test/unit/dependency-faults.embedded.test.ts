@@ -14,6 +14,7 @@ import { GatewayClient, type Reply } from '../../adapters/amqp/client.ts';
 import { ServiceProvider } from '../../adapters/amqp/provider.ts';
 import { SqliteLedger } from '../../gateway/ledger/sqlite.ts';
 import { createGateway, type Gateway } from '../../gateway/pipeline/gateway.ts';
+import { txOf } from '../../gateway/pipeline/request-flow.ts';
 import { sha256 } from '../../gateway/protocol/jws.ts';
 import { EmbeddedBroker } from '../../gateway/transport/embedded.ts';
 import { TransportError, type Transport } from '../../gateway/transport/transport.ts';
@@ -218,6 +219,26 @@ describe('the gateway when what it stands on fails (embedded transport, SQLite l
     expect(late[0]!.jws).toBe(reply.jws);
     expect(late[0]!.error).toBeUndefined();
     expect(late[0]!.envelope).toMatchObject({ inReplyTo: envelope.id, status: 'ok' });
+    await raw.close();
+  });
+
+  it('names the first transaction when another message reuses the id of one still in flight (client.replay)', async () => {
+    await start();
+    const c = await client();
+    // A provider that holds the first request a while: it is in flight, not yet recorded.
+    const raw = broker.connect();
+    const held: Array<() => void> = [];
+    await raw.consume(raw.names.inbox(DANCU), (d) => void held.push(() => d.ack()), { prefetch: 10 });
+    const first = await c.sign('request', VERIFY, PERSON);
+    void c.sendSigned(first.jws, first.envelope).catch(() => undefined);
+    await expect.poll(() => held.length).toBe(1);
+    const second = await c.sign('request', VERIFY, { ...PERSON, fullName: 'Another' }, { id: first.envelope.id });
+    const replay = await c.sendSigned(second.jws, second.envelope);
+    expect(replay.status === 'error' && replay.error.type).toBe('client.replay');
+    // The first message's transaction derives from its client, id and bytes (txOf), recorded or not.
+    const firstTx = txOf(CAOBANG, first.envelope.id, sha256(first.jws));
+    expect(replay.status === 'error' && replay.error.message).toContain(`in transaction ${firstTx}`);
+    for (const ack of held) ack();
     await raw.close();
   });
 });
