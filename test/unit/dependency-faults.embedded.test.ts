@@ -3,7 +3,11 @@
  * SQLite ledger: the ledger locked by another process (the gateway stops taking messages, then
  * answers each once), an answer's delivery failing after its record (the recorded answer is the
  * one delivered, and no deadline is left to overwrite it), a copy of a request from a client
- * restarted as a new instance, and a provider whose consumer goes away for a moment.
+ * restarted as a new instance, a provider whose consumer goes away for a moment or a gateway just
+ * back from a broker event (both waited for), a provider back from a hang (the requests past their
+ * deadline dropped), a client past its reply queue's bound (it asks again and gets the recorded
+ * answers), a late copy of a provider's answer (verified as the provider's), and a replay of a
+ * message still in flight (named by its transaction).
  */
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
