@@ -126,8 +126,9 @@ export function buildProgram(): Command {
     .option('--provision', 'on RabbitMQ: first make the broker users (as lgsp broker provision, with --amqp-url as the administrator), then connect each part as its own user')
     .option('--management-url <url>', "with --provision: RabbitMQ's management API (default: http://<the AMQP host>:15672)")
     .option('--ready-file <file>', 'write this file (JSON: pid, addresses) once every part is connected; removed on stop (lgsp wait --ready-file reads it)')
-    .action((options) => {
-      if (options.scale && !options.profile) throw new InvalidArgumentError('--scale streams a workload profile: add --profile <name> (e.g. ca-mau)');
+    .action((options, command: Command) => {
+      // A usage mistake: said as commander says its own (one line, exit 2).
+      if (options.scale && !options.profile) command.error('--scale streams a workload profile: add --profile <name> (e.g. ca-mau)', { exitCode: 2 });
       return up({ ...options, ...ports(options), bridge: options.bridge ?? [] });
     });
 
@@ -137,8 +138,8 @@ export function buildProgram(): Command {
     .option('--ready-file <file>', 'write this file (JSON: pid, addresses) once the gateway is connected; removed on stop')
     .option('--generate-keys', 'first make a key for each catalog system that has none in the state directory (mocks beside it then share them)')
     .addOption(new Option('--ledger <url>', "record in this PostgreSQL ledger, shared with other gateway instances (postgres://user:password@host/db[?schema=name]); default: the state directory's SQLite ledger").env('LGSP_LEDGER'))
-    .action((options) => {
-      if (options.ledger && !isPgUrl(options.ledger)) throw new InvalidArgumentError(`--ledger takes a postgres:// URL, not ${JSON.stringify(String(options.ledger).slice(0, 40))}`);
+    .action((options, command: Command) => {
+      if (options.ledger && !isPgUrl(options.ledger)) command.error(`--ledger takes a postgres:// URL, not ${JSON.stringify(String(options.ledger).slice(0, 40))}`, { exitCode: 2 });
       return gatewayOnly({ ...options, ...ports(options) });
     });
 

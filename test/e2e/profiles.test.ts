@@ -50,9 +50,9 @@ describe('workload profiles from the command line', () => {
     expect(stdout).toMatch(/at this rate the province's 32,000,000 transactions would take/);
   }, 60_000);
 
-  it('refuses --scale without a profile, saying what to add', async () => {
+  it('refuses --scale without a profile, saying what to add (a usage mistake: exit 2)', async () => {
     const { code, stderr } = await up(['--scale', '100']);
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(stderr).toMatch(/--scale streams a workload profile: add --profile <name>/);
   });
 });
