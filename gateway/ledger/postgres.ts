@@ -67,17 +67,19 @@ export class PgLedger implements Ledger {
   }
 
   /**
-   * Runs a read, waiting out an outage: while the database cannot be reached it tries again after
-   * each pause (outage.ts), until it answers or the ledger closes.
+   * Runs `work` (a read, or a batch's write), waiting out an outage: while the database cannot be
+   * reached it tries again after each pause (outage.ts), until it goes through or the ledger
+   * closes (LedgerClosedError then); an error no retry mends is thrown at once.
    */
-  private async read<T>(query: () => Promise<T>): Promise<T> {
+  private async retrying<T>(work: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = await query();
+        const result = await work();
         this.outage.up();
         return result;
       } catch (err) {
-        if (this.closed || !isPassingPgError(err)) throw err;
+        if (!isPassingPgError(err)) throw err;
+        if (this.closed) throw new LedgerClosedError((err as Error).message, { cause: err });
         this.outage.down(err);
         await new Promise((r) => setTimeout(r, retryPause(attempt)));
       }
@@ -135,7 +137,7 @@ export class PgLedger implements Ledger {
   async answerOf(tx: string): Promise<StoredAnswer | undefined> {
     const queued = this.queue.find((q) => q.record.tx === tx)?.answer;
     if (queued) return queued;
-    const { rows } = await this.read(() => this.pool.query<{ queue: string; jws: string; props: string }>('SELECT queue, jws, props FROM answers WHERE tx = $1', [tx]));
+    const { rows } = await this.retrying(() => this.pool.query<{ queue: string; jws: string; props: string }>('SELECT queue, jws, props FROM answers WHERE tx = $1', [tx]));
     const row = rows[0];
     return row && { queue: row.queue, jws: row.jws, props: JSON.parse(row.props) as StoredAnswer['props'] };
   }
@@ -143,7 +145,7 @@ export class PgLedger implements Ledger {
   async priorUse(client: string, messageId: string): Promise<PriorUse | undefined> {
     const queued = this.queuedUses.get(client, messageId);
     if (queued) return queued;
-    const { rows } = await this.read(() => this.pool.query<PriorUse>(
+    const { rows } = await this.retrying(() => this.pool.query<PriorUse>(
       `SELECT tx, request_hash AS "requestHash" FROM transactions WHERE client = $1 AND message_id = $2 AND ${USES_ID_SQL} LIMIT 1`, [client, messageId],
     ));
     return rows[0];
@@ -162,25 +164,18 @@ export class PgLedger implements Ledger {
 
   /** Writes one batch, trying again after each pause while the database cannot be reached. */
   private async write(batch: Queued[]): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      const err = await this.writeOnce(batch);
-      if (!err) {
-        this.outage.up();
-        this.forgetQueued(batch);
-        return;
-      }
-      if (!isPassingPgError(err)) return this.fail(batch, err);
-      if (this.closed) return this.fail(batch, new LedgerClosedError(err.message, { cause: err }));
-      this.outage.down(err);
-      await new Promise((r) => setTimeout(r, retryPause(attempt)));
+    try {
+      await this.retrying(() => this.writeOnce(batch));
+      this.forgetQueued(batch);
+    } catch (err) {
+      this.fail(batch, err as Error);
     }
   }
 
-  /** One try at a batch: resolves each record's promise once committed, or says what failed. */
-  private async writeOnce(batch: Queued[]): Promise<Error | undefined> {
+  /** One try at a batch: resolves each record's promise once committed; throws what failed. */
+  private async writeOnce(batch: Queued[]): Promise<void> {
     const inserted: boolean[] = [];
-    const client = await this.pool.connect().catch((err: Error) => err);
-    if (client instanceof Error) return client;
+    const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
@@ -204,11 +199,10 @@ export class PgLedger implements Ledger {
       await client.query('ROLLBACK').catch(() => undefined);
       // A client whose connection failed is thrown away, not handed out again.
       client.release(isPassingPgError(err) ? (err as Error) : undefined);
-      return err as Error;
+      throw err;
     }
     client.release();
     batch.forEach((q, i) => q.resolve(inserted[i]!));
-    return undefined;
   }
 
   private fail(batch: Queued[], err: Error): void {

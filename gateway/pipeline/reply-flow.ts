@@ -4,6 +4,7 @@
  * only then are the request (its transaction ends) and the reply acknowledged. Whatever fails is answered
  * to the client as a signed gateway error instead.
  */
+import type { StoredAnswer } from '../ledger/ledger.ts';
 import { asGatewayError, GatewayError } from '../protocol/errors.ts';
 import { sha256, type DecodedJws } from '../protocol/jws.ts';
 import type { Delivery } from '../transport/transport.ts';
@@ -50,7 +51,7 @@ export async function handleReply(ctx: PipelineContext, delivery: Delivery, deco
   transaction.note('amqp', 'reply received from the provider', () => ({ properties: delivery.props, jws: decoded.jws }));
   record.responseIn = ctx.now();
   record.responseSize = delivery.body.length;
-  let answer: Parameters<typeof transaction.answer>[0];
+  let answer: StoredAnswer;
   try {
     const reply = checkReplyContent(decoded.payload, request);
     const attestation = await ctx.attester.attest(decoded.jws, record.tx, REPLY_CHECKS);

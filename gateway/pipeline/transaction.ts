@@ -91,10 +91,8 @@ export class Transaction {
   async refuse(err: GatewayError, about: Answering): Promise<void> {
     if (!(await this.ctx.publishers.admitRefusal(this.delivery, err.type))) {
       this.ctx.onUnrecorded?.(err.type);
-      this.settleClaim?.(true);
-      this.delivery.ack();
-      this.ending = 'refused';
-      return;
+      this.journal.length = 0; // nothing of junk past its budget is kept
+      return this.end('refused');
     }
     this.note('gateway', 'refused', () => ({ type: err.type, message: err.message, ...(err.violations && { violations: err.violations }) }));
     const answer = await errorAnswer(this.ctx, err, this.record, about, this.log);
