@@ -5,7 +5,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -49,14 +49,25 @@ export function describeOwnRabbit(name: string, body: () => void): void {
   }, name, body);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * A port that is free now and that no outgoing connection will take before the node binds it:
+ * picked below the kernel's ephemeral range (where port 0 and every client socket draw theirs),
+ * so a suite's thousands of connections cannot race the node for it.
+ */
+async function freePort(taken: number[] = []): Promise<number> {
+  const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0] ?? 32768);
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 10_000 + Math.floor(Math.random() * (low - 10_000));
+    if (!taken.includes(port) && (await bindable(port))) return port;
+  }
+  throw new Error(`no free port found below ${low} in 100 tries`);
+}
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
+    s.once('error', () => resolve(false));
+    s.listen(port, () => s.close(() => resolve(true))); // every address, as the node binds it
   });
 }
 
@@ -67,7 +78,8 @@ function ctl(node: string, ...args: string[]): Promise<unknown> {
 
 /**
  * Waits for the node to boot: `-detached` returns before the node has even registered, and
- * await_startup fails at once until it has. Bounded: 60 tries, a second apart.
+ * await_startup fails at once until it has. Bounded: 60 tries, a second apart; a node whose
+ * runtime has exited (a port it could not bind) is given up on at once.
  */
 async function awaitStartup(node: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
@@ -75,10 +87,27 @@ async function awaitStartup(node: string): Promise<void> {
       await ctl(node, 'await_startup', '--timeout', '10');
       return;
     } catch (err) {
-      if (attempt >= 60) throw new Error(`RabbitMQ node ${node} did not start within a minute`, { cause: err });
+      if (attempt >= 60) throw new Error(`RabbitMQ node ${node} did not start in 60 tries`, { cause: err });
+      if (attempt >= 3 && !runtimeAlive(node)) throw new Error(`RabbitMQ node ${node} exited while starting`, { cause: err });
       await new Promise((r) => setTimeout(r, 1000));
     }
   }
+}
+
+/**
+ * Whether an Erlang runtime started for this node is still running: the node's name is in no
+ * command line, so it is looked for in the environment `rabbitmq-server` gave the runtime.
+ */
+function runtimeAlive(node: string): boolean {
+  const wanted = `RABBITMQ_NODENAME=${node}`;
+  for (const pid of readdirSync('/proc').filter((f) => /^\d+$/.test(f))) {
+    try {
+      if (readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(wanted)) return true;
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return false;
 }
 
 /**
@@ -87,9 +116,37 @@ async function awaitStartup(node: string): Promise<void> {
  * handed to that user.
  */
 export async function startRabbitNode(options: { tls?: { ca: string; cert: string; key: string } } = {}): Promise<RabbitNode> {
-  const dir = mkdtempSync(join(tmpdir(), 'lgsp-rabbit-'));
+  // A node that dies at boot (a port taken after all, a loaded machine's slow disk) is started
+  // afresh with new ports and a new name: three tries, each failure's own log kept for the last error.
+  const failures: string[] = [];
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const dir = mkdtempSync(join(tmpdir(), 'lgsp-rabbit-'));
+    try {
+      return await bootRabbitNode(dir, options);
+    } catch (err) {
+      failures.push(`try ${attempt}: ${(err as Error).message}\n${logTail(dir)}`);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  throw new Error(`RabbitMQ node did not start in three tries:\n${failures.join('\n')}`);
+}
+
+/** A node's logged errors and last lines, to say why it did not start. */
+function logTail(dir: string): string {
+  const logs = join(dir, 'log');
+  if (!existsSync(logs)) return '(no log written)';
+  return readdirSync(logs).filter((f) => f.endsWith('.log')).map((f) => {
+    const lines = readFileSync(join(logs, f), 'utf8').trimEnd().split('\n');
+    const errors = lines.filter((l) => /\[(error|critical)\]/.test(l)).slice(0, 10);
+    return `--- ${f}\n${[...errors, '…', ...lines.slice(-3)].join('\n')}`;
+  }).join('\n') || '(log directory empty)';
+}
+
+async function bootRabbitNode(dir: string, options: { tls?: { ca: string; cert: string; key: string } }): Promise<RabbitNode> {
   const name = `lgsp-t${randomBytes(4).toString('hex')}@${hostname().split('.')[0]}`;
-  const [port, distPort, tlsPort] = [await freePort(), await freePort(), await freePort()];
+  const port = await freePort();
+  const distPort = await freePort([port]);
+  const tlsPort = await freePort([port, distPort]);
   const conf = ['loopback_users = none']; // the plain port comes from RABBITMQ_NODE_PORT
   if (options.tls) {
     for (const [from, to] of [[options.tls.ca, 'ca.pem'], [options.tls.cert, 'server.pem'], [options.tls.key, 'server.key']] as const) cpSync(from, join(dir, to));
@@ -108,7 +165,12 @@ export async function startRabbitNode(options: { tls?: { ca: string; cert: strin
     RABBITMQ_ADVANCED_CONFIG_FILE: join(dir, 'advanced.config'),
   };
   await run('rabbitmq-server', ['-detached'], { env, timeout: 60_000 });
-  await awaitStartup(name);
+  try {
+    await awaitStartup(name);
+  } catch (err) {
+    await ctl(name, 'stop').catch(() => undefined); // in case it is half up
+    throw err;
+  }
   let stopped = false;
   const killAndStart = async () => {
     const pid = Number(readFileSync(join(dir, 'rabbit.pid'), 'utf8').trim());
