@@ -120,7 +120,7 @@ async function startLocked(rt: Runtime, options: StackOptions, lock: HomeLock, s
     options.onRecord?.(record);
   };
   gateway = createGateway({
-    transport, catalog: rt.catalog, key: gatewayKey, ledger, logger: rt.log, onRecord, journal, onUnrecorded: (type) => metrics.unauthenticated('amqp', type),
+    transport, catalog: rt.catalog, key: gatewayKey, ledger, logger: rt.log, onRecord, journal, onUnrecorded: (type, door) => metrics.unauthenticated(door, type),
     config: options.busRatePerSecond ? { clientRatePerSecond: options.busRatePerSecond } : {},
   });
   await gateway.start();
@@ -138,7 +138,6 @@ async function startLocked(rt: Runtime, options: StackOptions, lock: HomeLock, s
     ingress = createIngress({
       transport: await rt.connect('ingress'), catalog: rt.catalog, tokens: new TokenStore(rt.home), keyOf: (system) => loadSigningKey(rt.home, system),
       gatewayKey, logger: rt.log, config: { ...options.ingressConfig, ...(options.ratePerSecond && { ratePerSecond: options.ratePerSecond }) }, journal, dvcqg: options.dvcqg,
-      priorUse: (client, id) => ledger.priorUse(client, id),
       publicUrl: () => ingressUrl,
       countUnauthenticated: (type) => metrics.unauthenticated('http', type),
       record: async (record) => {

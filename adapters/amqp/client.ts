@@ -3,10 +3,11 @@
  * reply verified end to end (provider's signature, gateway's attestation, bound to the request).
  */
 import { parseServiceId } from '../../gateway/protocol/ids.ts';
-import { decodeJws } from '../../gateway/protocol/jws.ts';
+import { decodeJws, sha256 } from '../../gateway/protocol/jws.ts';
 import type { Envelope, JsonObject, RequestEnvelope } from '../../gateway/protocol/envelope.ts';
 import type { KeyRing, SigningKey } from '../../gateway/protocol/keys.ts';
-import type { Consumer, Delivery, Transport } from '../../gateway/transport/transport.ts';
+import { DOOR_HEADER, RECEIPT_HEADER } from '../../gateway/protocol/headers.ts';
+import type { Consumer, Delivery, MessageProps, Transport } from '../../gateway/transport/transport.ts';
 import { publishToGateway } from './publish.ts';
 import { signEnvelope, verifyReply, type Reply, type SendOptions } from './reply.ts';
 import { checkFromGateway, verifyReceived } from './verify.ts';
@@ -30,6 +31,11 @@ export interface ClientOptions {
   readonly instance?: string;
   /** How long `request` waits for any reply at all; the gateway's own timeout normally answers first. */
   readonly timeoutMs?: number;
+  /**
+   * Set by an HTTP door for the callers it hands over: its name. The gateway then answers, but does
+   * not record, what it refuses before a signature vouched for the caller (pipeline/publishers.ts).
+   */
+  readonly door?: string;
   readonly now?: () => number;
 }
 
@@ -39,6 +45,8 @@ interface Waiting {
   resolve(reply: Reply): void;
   reject(err: Error): void;
   readonly timer: NodeJS.Timeout;
+  /** Set when it gave up waiting: a reply verified meanwhile is then nobody's. */
+  timedOut?: boolean;
 }
 
 /** A message on the reply queue that answers nothing this client waits for (e.g. an error about an event). */
@@ -58,7 +66,8 @@ export interface Unmatched {
  * if (reply.status === 'ok') console.log(reply.body);
  */
 export class GatewayClient {
-  private readonly waiting = new Map<string, Waiting>();
+  /** Requests waiting for their answer, by message id: several when the same id is sent more than once (a door's callers retrying). */
+  private readonly waiting = new Map<string, Waiting[]>();
   private readonly unmatched = new Set<(u: Unmatched) => void>();
   private consumer?: Consumer;
   private readonly now: () => number;
@@ -70,8 +79,11 @@ export class GatewayClient {
     this.replyQueue = options.transport.names.replies(options.system, options.instance);
   }
 
-  private props(envelope: RequestEnvelope) {
-    return { messageId: envelope.id, appId: this.options.system, type: envelope.kind, contentType: 'application/jose', replyTo: this.replyQueue };
+  private props(envelope: RequestEnvelope): MessageProps {
+    return {
+      messageId: envelope.id, appId: this.options.system, type: envelope.kind, contentType: 'application/jose', replyTo: this.replyQueue,
+      ...(this.options.door && { headers: { [DOOR_HEADER]: this.options.door } }),
+    };
   }
 
   /** Declares this system's queues and starts listening for replies. */
@@ -100,16 +112,32 @@ export class GatewayClient {
    * `envelope` is what it carries; replies are matched by its id.
    */
   sendSigned(jws: string, envelope: RequestEnvelope): Promise<Reply> {
+    return this.awaitAnswer(jws, envelope, this.props(envelope));
+  }
+
+  /**
+   * Sends an already signed event and waits for the gateway's word on it: its signed receipt
+   * (`ok`, `{ "accepted": true }`) once the event is forwarded and recorded, or its error. What a
+   * door that answers only once the gateway has decided (the HTTP ingress's 202) uses.
+   */
+  sendSignedEventForReceipt(jws: string, envelope: RequestEnvelope): Promise<Reply> {
+    const props = this.props(envelope);
+    return this.awaitAnswer(jws, envelope, { ...props, headers: { ...props.headers, [RECEIPT_HEADER]: 'wanted' } });
+  }
+
+  private awaitAnswer(jws: string, envelope: RequestEnvelope, props: MessageProps): Promise<Reply> {
     return new Promise<Reply>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.waiting.delete(envelope.id);
+        w.timedOut = true;
+        this.stopWaiting(w);
         reject(new Error(`no reply to ${envelope.id} within ${this.options.timeoutMs ?? 30000} ms`));
       }, this.options.timeoutMs ?? 30000);
-      this.waiting.set(envelope.id, { jws, request: envelope, resolve, reject, timer });
-      publishToGateway(this.options.transport, 'ingress', Buffer.from(jws), this.props(envelope))
+      const w: Waiting = { jws, request: envelope, resolve, reject, timer };
+      this.waiting.set(envelope.id, [...(this.waiting.get(envelope.id) ?? []), w]);
+      publishToGateway(this.options.transport, 'ingress', Buffer.from(jws), props)
         .catch((err: Error) => {
           clearTimeout(timer);
-          this.waiting.delete(envelope.id);
+          this.stopWaiting(w);
           reject(err);
         });
     });
@@ -135,12 +163,33 @@ export class GatewayClient {
 
   /** Requests sent and not yet answered. */
   get waitingCount(): number {
-    return this.waiting.size;
+    let n = 0;
+    for (const list of this.waiting.values()) n += list.length;
+    return n;
+  }
+
+  private stopWaiting(w: Waiting): void {
+    const rest = (this.waiting.get(w.request.id) ?? []).filter((other) => other !== w);
+    if (rest.length > 0) this.waiting.set(w.request.id, rest);
+    else this.waiting.delete(w.request.id);
+  }
+
+  /** Of the requests waiting under a reply's id, the one whose bytes it names (its `requestHash`, read before it is verified). */
+  private waiterFor(correlationId: string | undefined, jws: string): Waiting | undefined {
+    const list = correlationId ? this.waiting.get(correlationId) : undefined;
+    if (!list || list.length === 1) return list?.[0];
+    let named: unknown;
+    try {
+      named = (decodeJws(jws).payload as { requestHash?: unknown }).requestHash;
+    } catch {
+      return list[0];
+    }
+    return list.find((w) => sha256(w.jws) === named) ?? list[0];
   }
 
   async close(): Promise<void> {
     await this.consumer?.cancel();
-    for (const w of this.waiting.values()) {
+    for (const w of [...this.waiting.values()].flat()) {
       clearTimeout(w.timer);
       w.reject(new Error('the client was closed'));
     }
@@ -149,24 +198,27 @@ export class GatewayClient {
 
   private async onReply(delivery: Delivery): Promise<void> {
     const jws = delivery.body.toString('utf8');
-    const waiting = delivery.props.correlationId ? this.waiting.get(delivery.props.correlationId) : undefined;
+    // Taken off the list at once, before the verification awaits: replies to several copies of one
+    // id, handled together, each go to a waiter of their own.
+    const waiting = this.waiterFor(delivery.props.correlationId, jws);
     if (!waiting) {
       await this.reportUnmatched(jws, delivery.props.correlationId, delivery.props.headers?.['x-lgsp-attestation']);
       delivery.ack();
       return;
     }
+    this.stopWaiting(waiting);
     let reply: Reply;
     try {
       checkFromGateway(this.options.transport, delivery);
       reply = await verifyReply({ envelope: waiting.request, jws: waiting.jws }, jws, delivery.props.headers?.['x-lgsp-attestation'], this.options);
     } catch {
       // Not the answer (forged, or bound to other bytes): the request keeps waiting for its own.
+      if (!waiting.timedOut) this.waiting.set(waiting.request.id, [waiting, ...(this.waiting.get(waiting.request.id) ?? [])]);
       await this.reportUnmatched(jws, delivery.props.correlationId);
       delivery.ack();
       return;
     }
-    if (this.waiting.get(waiting.request.id) === waiting) {
-      this.waiting.delete(waiting.request.id);
+    if (!waiting.timedOut) {
       clearTimeout(waiting.timer);
       waiting.resolve(reply);
     }

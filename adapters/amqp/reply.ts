@@ -78,6 +78,8 @@ export async function verifyReply(sent: SignedMessage, jws: string, attestation:
     throw new VerificationError('the reply does not bind to the request');
   }
   if (envelope.status === 'error') tx ??= envelope.error.detail;
+  // The gateway's receipt of an event names its transaction in its body.
+  else if (signedBy === 'gateway' && typeof envelope.body.transaction === 'string') tx ??= envelope.body.transaction;
   const base = { envelope, jws, tx, signedBy, attestation: attested } as const;
   return envelope.status === 'ok' ? { ...base, status: 'ok', body: envelope.body } : { ...base, status: 'error', error: envelope.error };
 }

@@ -1,6 +1,8 @@
 /**
  * The ingress's clients on the bus: one GatewayClient per calling system, opened on first use,
  * each with a reply queue of this ingress's own (instance `http-…`), so several ingresses can run.
+ * What they hand over is marked as the HTTP doors' (`x-lgsp-door`): the gateway answers, but does
+ * not record, what it refuses before a signature vouched for a caller the door could not prove.
  */
 import { randomBytes } from 'node:crypto';
 import type { Catalog } from '../../gateway/catalog/catalog.ts';
@@ -31,7 +33,7 @@ export class BusClients {
     if (!client) {
       client = (async () => GatewayClient.connect({
         transport: this.transport, system, key: await this.keyOf(system), keys: this.catalog.keys, gateway: this.catalog.gateway,
-        instance: this.instance, timeoutMs: this.timeoutMs, now: this.now,
+        instance: this.instance, timeoutMs: this.timeoutMs, now: this.now, door: 'http',
       }))();
       client.catch(() => this.clients.delete(system));
       this.clients.set(system, client);

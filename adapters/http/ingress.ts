@@ -1,22 +1,21 @@
 /**
  * The HTTP ingress (docs/protocol.md §7, after X-Road's REST protocol): `POST /r1/<service id>` in signed
  * mode (the client's own request JWS, `application/jose`) or credential mode (a JSON body with a
- * bearer token; the ingress signs as that system). Each request is checked at the edge
- * (identifiers, headers, token, rate, size), then sent through the gateway on the bus like any
- * system's message, and its verified reply is answered. Refusals made here are answered with the
- * gateway's error body, signed by the gateway's key, and recorded through `record`.
+ * bearer token; the ingress signs as that system). The door checks only what is its own — the
+ * path and headers, the token, the caller's rate, the size — and hands the message to the gateway
+ * on the bus like any system's message, which checks it once (signature, envelope, clock, replay,
+ * service, access, contract; an event's provider). The gateway's signed answer is answered in the
+ * door's shape: a reply, its error, or an event's receipt (202). Refusals made at the door are
+ * answered with the gateway's error body, signed by the gateway's key, and recorded through `record`.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { pino, type Logger } from 'pino';
 import type { Catalog } from '../../gateway/catalog/catalog.ts';
 import { DEFAULT_CONFIG } from '../../gateway/config.ts';
 import type { TransactionRecord } from '../../gateway/ledger/ledger.ts';
-import { createAvailability } from '../../gateway/pipeline/availability.ts';
-import { checkClientMessage } from '../../gateway/pipeline/checks.ts';
-import { ReplayGuard, type History } from '../../gateway/pipeline/replay.ts';
 import type { RequestEnvelope } from '../../gateway/protocol/envelope.ts';
-import { asGatewayError, GatewayError } from '../../gateway/protocol/errors.ts';
-import { decodeJws, sha256 } from '../../gateway/protocol/jws.ts';
+import { asGatewayError, GatewayError, type ErrorType } from '../../gateway/protocol/errors.ts';
+import { sha256 } from '../../gateway/protocol/jws.ts';
 import type { SigningKey } from '../../gateway/protocol/keys.ts';
 import type { Transport } from '../../gateway/transport/transport.ts';
 import type { DvcqgConfig } from '../dvcqg/facade.ts';
@@ -30,7 +29,7 @@ import { BusClients } from './bus-clients.ts';
 import { metaserviceRoutes } from './metaservice-routes.ts';
 import { checkHeaderIds, malformed, parseCredentialBody, readSignedRequest } from './modes.ts';
 import { openApiDocument } from './openapi.ts';
-import { clientRateLimit } from './rate-limit.ts';
+import { createDoorRate, OverRate } from './rate-limit.ts';
 import { checkRawPath, clientHeader, serviceFromParams, singleHeader, tokenOwner } from './request-line.ts';
 import { createRefusal, seen } from './refusal.ts';
 import { sendAccepted, sendReply, type Answered } from './respond.ts';
@@ -74,8 +73,6 @@ export interface IngressDeps {
   readonly gatewayKey?: SigningKey;
   /** Records each request the ingress refuses itself; the gateway records the rest. */
   readonly record?: (record: TransactionRecord) => unknown;
-  /** The ledger's record of a message id a client used (the one owner of "seen"; see ReplayGuard). */
-  readonly priorUse?: History;
   /** Counts refusals of callers that never proved who they are (not written to the ledger one by one). */
   readonly countUnauthenticated?: (type: string) => void;
   /** Where the doors are reached (`http://host:port`), once known: the SOAP service's WSDL names it. */
@@ -106,8 +103,7 @@ export function createIngress(deps: IngressDeps): Ingress {
   const log = deps.logger ?? pino({ level: 'silent' });
   const { catalog } = deps;
   const clients = new BusClients(deps.transport, catalog, deps.keyOf ?? (async () => undefined), now);
-  const replay = new ReplayGuard(now, deps.priorUse);
-  const availability = createAvailability(deps.transport, DEFAULT_CONFIG.availabilityTtlMs, now);
+  const rate = createDoorRate(config.ratePerSecond);
   const accessTokens = new ExpiringTokens(config.accessTokenSeconds * 1000, now);
   /** Whose a bearer token is: a static token of `lgsp keys token`, or an access token of `POST /token`. */
   const ownerOfBearer = bearerOwner((t) => deps.tokens?.systemOf(t), accessTokens, config.tokenPath);
@@ -190,12 +186,12 @@ export function createIngress(deps: IngressDeps): Ingress {
     next();
   }
 
-  async function authenticateSignature(req: Request, res: Response, next: NextFunction): Promise<void> {
+  /** Signed mode: the headers and path agree with the JWS; its signature is the gateway's to check. */
+  function readSigned(req: Request, res: Response, next: NextFunction): void {
     const s = seen(res);
     if (s.mode === 'signed') {
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      res.locals.signedRequest = await readSignedRequest(req, body, s.client!, s.service!, catalog);
-      s.authenticated = true;
+      res.locals.signedRequest = readSignedRequest(req, body, s.client!, s.service!);
     }
     next();
   }
@@ -227,10 +223,21 @@ export function createIngress(deps: IngressDeps): Ingress {
   }, (req, res) => void refuse(req, res, new GatewayError('client.rate_limited',
     `More than ${config.failedAuthPerMinute} failed authentications a minute as ${req.get('x-road-client')?.slice(0, 200) ?? 'nobody named'} from this address; wait a minute.`)));
 
+  /** The caller's rate, charged only to a caller proved its own (rate-limit.ts). */
+  async function admitRate(_req: Request, res: Response, next: NextFunction): Promise<void> {
+    const s = seen(res);
+    try {
+      await rate.admit(s.client!, s.authenticated === true);
+    } catch (err) {
+      if (err instanceof OverRate) res.set('Retry-After', String(err.retryAfterSeconds));
+      throw err;
+    }
+    next();
+  }
+
   app.post(serviceRoute, readRequestLine, guessing, authenticateToken, refuseDeclaredTooLarge,
     express.raw({ type: () => true, limit: config.maxBytes }),
-    authenticateSignature,
-    clientRateLimit(config.ratePerSecond, (req, res, err) => void refuse(req, res, err)),
+    readSigned, admitRate,
     async (req: Request, res: Response) => {
       const s = seen(res);
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -239,33 +246,16 @@ export function createIngress(deps: IngressDeps): Ingress {
         : res.locals.signedRequest as { envelope: RequestEnvelope; jws: string };
       s.messageId = sent.envelope.id;
       s.kind = sent.envelope.kind;
-      const requestHash = sha256(sent.jws);
-      s.requestHash = requestHash;
-      // The gateway's own checks, through its one entry point, with this door's replay step.
-      const { envelope, service } = (await checkClientMessage(decodeJws(sent.jws), catalog, now(), config.skewSeconds, {
-        replay: async (checked) => {
-          const claim = await replay.claim(checked.client, checked.id, requestHash, Date.parse(checked.at) + config.skewSeconds * 1000);
-          if (claim.status !== 'new') {
-            // HTTP has no redelivery: the same bytes again are a replay too; say which transaction they repeat.
-            const first = claim.tx ? ` in transaction ${claim.tx}` : '';
-            throw new GatewayError('client.replay', claim.status === 'duplicate'
-              ? `These very bytes were received already${first}; a new request needs a new X-Road-Id.`
-              : `Message id ${checked.id} was already used by ${checked.client}${first}.`);
-          }
-          claim.settle(true);
-          return true;
-        },
-      }))!;
-      const about: Answered = { id: envelope.id, client: envelope.client, service: envelope.service, requestHash };
-      const client = await clients.of(envelope.client);
-      if (envelope.kind === 'event') {
-        // An event has no reply to carry an error back: its provider must be there before the 202.
-        if (!(await availability.isUp(service.provider))) throw new GatewayError('server.provider_unavailable', `Nobody serves ${service.provider} now.`);
-        await client.sendSignedEvent(sent.jws, envelope);
-        sendAccepted(res, about);
-        return;
-      }
-      sendReply(req, res, await client.sendSigned(sent.jws, envelope), about);
+      s.requestHash = sha256(sent.jws);
+      const about: Answered = { id: sent.envelope.id, client: s.client!, service: s.service!, requestHash: s.requestHash };
+      // Handed to the gateway as it is, for its checks, made once; its answer is this door's.
+      const client = await clients.of(s.client!);
+      const reply = sent.envelope.kind === 'event'
+        ? await client.sendSignedEventForReceipt(sent.jws, sent.envelope)
+        : await client.sendSigned(sent.jws, sent.envelope);
+      if (s.mode === 'signed') await rate.settle(s.client!, reply.status === 'error' && reply.signedBy === 'gateway' ? reply.error.type as ErrorType : 'ok');
+      if (sent.envelope.kind === 'event' && reply.status === 'ok') sendAccepted(res, about, reply.tx);
+      else sendReply(req, res, reply, about);
     });
 
   app.use((_req, _res, next) => next(new GatewayError('client.unknown_service', 'No such path. Services are at POST /r1/VN/<CLASS>/<MEMBER>/<SUBSYSTEM>/<serviceCode>/<version>.')));

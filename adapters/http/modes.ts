@@ -1,12 +1,11 @@
 /**
  * The two ways a request body arrives (docs/protocol.md §7): credential mode, a JSON object the ingress
- * signs; signed mode, the client's own JWS, whose headers and path must agree with it and whose
- * signature is checked before its id is claimed.
+ * signs; signed mode, the client's own JWS, whose headers and path must agree with it, handed to
+ * the gateway as it came for the gateway's checks.
  */
 import type { Request } from 'express';
 import type { Catalog } from '../../gateway/catalog/catalog.ts';
-import { checkSignature } from '../../gateway/pipeline/checks.ts';
-import { checkEnvelope, isEnvelopeTag, TAG_CHARACTERS, TAG_MAX_LENGTH, type JsonObject, type RequestEnvelope } from '../../gateway/protocol/envelope.ts';
+import { isEnvelopeTag, TAG_CHARACTERS, TAG_MAX_LENGTH, type JsonObject, type RequestEnvelope } from '../../gateway/protocol/envelope.ts';
 import { GatewayError, type Violation } from '../../gateway/protocol/errors.ts';
 import { DuplicateKeyError, parseStrictJson } from '../../gateway/protocol/json.ts';
 import { decodeJws } from '../../gateway/protocol/jws.ts';
@@ -61,15 +60,21 @@ function checkAgreement(req: Request, payload: Record<string, unknown>, client: 
   if (violations.length > 0) throw malformed('The headers do not agree with the signed request.', violations);
 }
 
-/** A signed-mode body: a request or event JWS of `client` for `service`, its signature verified. */
-export async function readSignedRequest(req: Request, body: Buffer, client: string, service: string, catalog: Catalog): Promise<{ envelope: RequestEnvelope; jws: string }> {
+/**
+ * A signed-mode body, as the door reads it: a JWS of `client` for `service`, whose headers and path
+ * agree with it, with the id and kind the door needs to match the gateway's answer to it. Nothing
+ * more: its signature and every other check are the gateway's, made once (docs/protocol.md §7).
+ */
+export function readSignedRequest(req: Request, body: Buffer, client: string, service: string): { envelope: RequestEnvelope; jws: string } {
   const jws = body.toString('utf8').trim();
   const decoded = decodeJws(jws);
-  if (decoded.payload === null || typeof decoded.payload !== 'object') throw malformed('The JWS payload is not a JSON object.');
-  checkAgreement(req, decoded.payload as Record<string, unknown>, client, service);
-  // Signature before the id is claimed, so nobody can spend another system's message ids.
-  await checkSignature(decoded, catalog);
-  const envelope = checkEnvelope(decoded.payload);
-  if (envelope.kind === 'response') throw malformed('Expected a request or an event.', [{ pointer: '/kind', message: 'must be request or event' }]);
-  return { envelope, jws };
+  const payload = decoded.payload as Record<string, unknown> | null;
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) throw malformed('The JWS payload is not a JSON object.');
+  checkAgreement(req, payload, client, service);
+  const violations: Violation[] = [];
+  if (typeof payload.id !== 'string' || !UUID.test(payload.id)) violations.push({ pointer: '/id', message: 'must be a UUID' });
+  if (payload.kind !== 'request' && payload.kind !== 'event') violations.push({ pointer: '/kind', message: 'must be request or event' });
+  if (violations.length > 0) throw malformed('The signed request does not say which message it is.', violations);
+  // Unverified until the gateway says otherwise: only its id, kind, client and service are read.
+  return { envelope: payload as unknown as RequestEnvelope, jws };
 }

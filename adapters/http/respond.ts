@@ -39,9 +39,9 @@ export function sendGatewayError(res: Response, error: ErrorBody, about?: Answer
   res.status(status).json(error);
 }
 
-/** An event that passed the checks and is queued for its provider. */
-export function sendAccepted(res: Response, about: Answered): void {
-  setCommonHeaders(res, about, undefined);
+/** An event the gateway checked, forwarded to its provider and recorded (its receipt's transaction). */
+export function sendAccepted(res: Response, about: Answered, tx: string | undefined): void {
+  setCommonHeaders(res, about, tx);
   res.status(202).json({ id: about.id, status: 'accepted' });
 }
 

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { StoredAnswer, TransactionRecord } from '../ledger/ledger.ts';
-import type { ErrorResponse } from '../protocol/envelope.ts';
+import type { ErrorResponse, OkResponse, RequestEnvelope } from '../protocol/envelope.ts';
 import type { GatewayError } from '../protocol/errors.ts';
 import { isIdPart, isServiceId } from '../protocol/ids.ts';
 import { sha256, signJws } from '../protocol/jws.ts';
@@ -70,6 +70,26 @@ export async function errorAnswer(ctx: PipelineContext, err: GatewayError, recor
   if (err.type === 'server.internal') log.error({ err: err.cause ?? err, client: record.client, service: record.service }, 'internal error');
   else log.debug({ type: err.type, client: record.client, service: record.service }, 'answered with an error');
   return { queue, jws, props };
+}
+
+/**
+ * The receipt of an event forwarded to its provider: a response the gateway signs, `ok` with
+ * `{ "accepted": true }`, bound to the event as any answer is, for the record to hold.
+ */
+export async function receiptAnswer(ctx: PipelineContext, event: RequestEnvelope, record: TransactionRecord, replyTo: string | undefined): Promise<StoredAnswer> {
+  const envelope: OkResponse = {
+    v: 1, kind: 'response', id: randomUUID(), client: event.client, service: event.service, at: new Date(ctx.now()).toISOString(),
+    inReplyTo: event.id, requestHash: record.requestHash!, status: 'ok', body: { accepted: true, transaction: record.tx },
+  };
+  const jws = await signJws(envelope, ctx.key);
+  record.responseOut = ctx.now();
+  record.responseHash = sha256(jws);
+  record.responseSize = Buffer.byteLength(jws);
+  const props = {
+    messageId: envelope.id, correlationId: event.id, type: 'response', appId: ctx.catalog.gateway, contentType: 'application/jose',
+    headers: { 'x-lgsp-tx': record.tx },
+  };
+  return { queue: replyQueueOf(ctx, event.client, replyTo), jws, props };
 }
 
 /**

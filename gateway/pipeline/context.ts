@@ -31,7 +31,7 @@ export interface PipelineContext {
   /** Each publisher's budget of refusals before a signature vouches for it. */
   readonly publishers: PublisherBudget;
   /** Counts a refusal neither recorded nor answered: junk past its publisher's budget, a message no broker user vouches for. */
-  readonly onUnrecorded?: (type: string) => void;
+  readonly onUnrecorded?: (type: string, door: string) => void;
   /** Messages that were waiting in the ingress queue when this gateway started: they get the redelivery grace too. */
   backlog: number;
   /** Called once per finished transaction, after it is recorded. */

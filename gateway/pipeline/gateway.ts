@@ -36,8 +36,8 @@ export interface GatewayDeps {
   readonly onRecord?: (record: TransactionRecord) => void;
   /** Journals each transaction (docs/protocol.md §6) when given. */
   readonly journal?: Journal;
-  /** Counts a refusal neither recorded nor answered (see pipeline/publishers.ts), by type. */
-  readonly onUnrecorded?: (type: string) => void;
+  /** Counts a refusal not recorded (pipeline/publishers.ts), by type and by the door it came through (`amqp`, or an HTTP door's name). */
+  readonly onUnrecorded?: (type: string, door: string) => void;
 }
 
 export interface Gateway {
@@ -108,7 +108,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   async function onIngress(delivery: Delivery): Promise<void> {
     if (ctx.publishers.unattributed(delivery)) {
       // Per-system broker users are in force, and none vouches for this message: nobody to answer.
-      ctx.onUnrecorded?.('unattributed');
+      ctx.onUnrecorded?.('unattributed', 'amqp');
       delivery.nack(false);
       return;
     }

@@ -7,12 +7,19 @@
  * other systems next to nothing. On a bus without per-system users nobody can be charged (the
  * broker vouches for no publisher), and every refusal is recorded and answered.
  *
+ * A message an HTTP door hands over (it carries `x-lgsp-door`) was published by the gateway's own
+ * user for a caller the door could not charge: in signed mode the door leaves the signature to the
+ * gateway. Its refusals before a signature vouched are answered and counted, not recorded — as
+ * the doors answer the callers that never proved who they are. The header cannot hurt anyone
+ * else: it only keeps its own publisher's junk out of the ledger.
+ *
  * When the bus runs with a broker user per system (the gateway logged in as its own), a message
  * whose publisher the broker does not vouch for (no `user-id`) is refused unattributed: to the dead
  * letters, never answered to whatever `appId` it names.
  */
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { ErrorType } from '../protocol/errors.ts';
+import { DOOR_HEADER } from '../protocol/headers.ts';
 import { publisherOf } from '../transport/broker-users.ts';
 import type { Delivery, Transport } from '../transport/transport.ts';
 
@@ -21,9 +28,12 @@ export const UNVERIFIED: ReadonlySet<ErrorType> = new Set<ErrorType>([
   'client.malformed', 'client.too_large', 'client.bad_algorithm', 'client.unknown_key', 'client.key_mismatch', 'client.bad_signature',
 ]);
 
+/** What becomes of a refusal: recorded and answered; answered and counted only; or counted only (junk past its budget). */
+export type RefusalFate = 'record' | 'answer' | 'count';
+
 export interface PublisherBudget {
-  /** True when this refusal of a message from `delivery`'s publisher may be recorded and answered; false past its budget. */
-  admitRefusal(delivery: Delivery, type: ErrorType): Promise<boolean>;
+  /** What becomes of this refusal of a message from `delivery`'s publisher. */
+  refusalFate(delivery: Delivery, type: ErrorType): Promise<RefusalFate>;
   /** True when the broker vouches for nobody as this message's publisher, on a bus where it must. */
   unattributed(delivery: Delivery): boolean;
 }
@@ -35,16 +45,17 @@ export function createPublisherBudget(transport: Transport, junkPerSecond: numbe
   // The gateway logged in as its own broker user: per-system users are in force on this bus.
   const usersInForce = publisherOf(prefix, transport.login)?.kind === 'gateway';
   return {
-    async admitRefusal(delivery, type) {
-      if (!UNVERIFIED.has(type)) return true;
+    async refusalFate(delivery, type) {
+      if (!UNVERIFIED.has(type)) return 'record';
+      if (typeof delivery.props.headers?.[DOOR_HEADER] === 'string') return 'answer';
       // The gateway's own user publishes for the HTTP doors, each with limits of its own.
       const publisher = publisherOf(prefix, delivery.props.userId);
-      if (publisher?.kind !== 'system') return true;
+      if (publisher?.kind !== 'system') return 'record';
       try {
         await limiter.consume(publisher.system);
-        return true;
+        return 'record';
       } catch (err) {
-        if (err instanceof RateLimiterRes) return false;
+        if (err instanceof RateLimiterRes) return 'count';
         throw err;
       }
     },

@@ -143,7 +143,7 @@ export async function handleClientMessage(ctx: PipelineContext, t: Transaction, 
     record.requestOut = ctx.now();
     t.note('gateway', 'checks passed', () => ({ checks: REQUEST_CHECKS }));
     t.note('amqp', 'forwarded to the provider', () => ({ queue: ctx.transport.names.inbox(service.provider), attestation, redelivery: delivery.redelivered }));
-    if (admitted.envelope.kind === 'event') await t.accept();
+    if (admitted.envelope.kind === 'event') await t.accept(admitted.envelope);
   } catch (err) {
     if (isLostConnection(err)) {
       t.abandon(); // not acknowledged: the broker hands the message out again

@@ -21,7 +21,8 @@ import type { StoredAnswer, TransactionRecord } from '../ledger/ledger.ts';
 import type { RequestEnvelope } from '../protocol/envelope.ts';
 import type { GatewayError } from '../protocol/errors.ts';
 import { TransportError, type Delivery } from '../transport/transport.ts';
-import { deliver, errorAnswer, finish, heldAnswerTo, type Answering } from './answer.ts';
+import { DOOR_HEADER, RECEIPT_HEADER } from '../protocol/headers.ts';
+import { deliver, errorAnswer, finish, heldAnswerTo, receiptAnswer, type Answering } from './answer.ts';
 import type { PipelineContext } from './context.ts';
 
 export type Ending = 'answered' | 'accepted' | 'refused' | 'duplicate' | 'abandoned';
@@ -78,20 +79,32 @@ export class Transaction {
     await this.settle(answer, bytes, 'answered', 'answer delivered to the client');
   }
 
-  /** An event forwarded to its provider: recorded, and done. */
-  async accept(): Promise<void> {
-    await finish(this.ctx, this.record);
-    this.end('accepted');
+  /**
+   * An event forwarded to its provider: recorded, and done — with a receipt, the gateway's signed
+   * `accepted`, recorded as the event's answer, when its sender asked for one (`x-lgsp-receipt`:
+   * an HTTP door answers 202 only on it).
+   */
+  async accept(envelope: RequestEnvelope): Promise<void> {
+    if (this.delivery.props.headers?.[RECEIPT_HEADER] !== 'wanted') {
+      await finish(this.ctx, this.record);
+      return this.end('accepted');
+    }
+    const receipt = await receiptAnswer(this.ctx, envelope, this.record, this.delivery.props.replyTo);
+    await this.settle(receipt, Buffer.from(receipt.jws), 'accepted', 'receipt delivered');
   }
 
   /**
-   * Records, then sends, a gateway error signed by the gateway — unless it is junk past its
-   * publisher's budget (publishers.ts): then it is only counted, and acknowledged.
+   * Records, then sends, a gateway error signed by the gateway — unless it comes before any
+   * signature vouched for the sender (publishers.ts): junk past its publisher's budget is only
+   * counted, and what an HTTP door could not charge to anyone is answered and counted, not recorded.
    */
   async refuse(err: GatewayError, about: Answering): Promise<void> {
-    if (!(await this.ctx.publishers.admitRefusal(this.delivery, err.type))) {
-      this.ctx.onUnrecorded?.(err.type);
-      this.journal.length = 0; // nothing of junk past its budget is kept
+    const fate = await this.ctx.publishers.refusalFate(this.delivery, err.type);
+    if (fate !== 'record') {
+      const door = this.delivery.props.headers?.[DOOR_HEADER];
+      this.ctx.onUnrecorded?.(err.type, typeof door === 'string' ? door : 'amqp');
+      this.journal.length = 0; // nothing of an unproven caller's junk is kept
+      if (fate === 'answer') await deliver(this.ctx, await errorAnswer(this.ctx, err, this.record, about, this.log));
       return this.end('refused');
     }
     this.note('gateway', 'refused', () => ({ type: err.type, message: err.message, ...(err.violations && { violations: err.violations }) }));

@@ -73,7 +73,11 @@ export interface TestBus extends FixtureCatalog {
   stop(): Promise<void>;
 }
 
-export async function createTestBus(broker: BrokerHandle, config: Partial<GatewayConfig> = {}): Promise<TestBus> {
+/**
+ * A bus of the fixture catalog on `broker`, its gateway started by `startGateway`; `onUnrecorded`
+ * hears each refusal the gateway counts without recording (pipeline/publishers.ts).
+ */
+export async function createTestBus(broker: BrokerHandle, config: Partial<GatewayConfig> = {}, onUnrecorded?: (type: string, door: string) => void): Promise<TestBus> {
   const { catalog, keys } = await fixtureCatalog();
   const ledger = new MemoryLedger();
   const stoppers: Array<() => Promise<void>> = [];
@@ -84,7 +88,7 @@ export async function createTestBus(broker: BrokerHandle, config: Partial<Gatewa
     gatewayTransport: undefined as unknown as Transport,
     async startGateway(transport) {
       bus.gatewayTransport = transport ?? (await broker.connect('gateway'));
-      bus.gateway = createGateway({ transport: bus.gatewayTransport, catalog, key: keys.get(GATEWAY)!, ledger, config, logger });
+      bus.gateway = createGateway({ transport: bus.gatewayTransport, catalog, key: keys.get(GATEWAY)!, ledger, config, logger, onUnrecorded });
       instanceQueues.push(bus.gatewayTransport.names.responsesOf(gatewayConfig(config).instance));
       await bus.gateway.start();
       const g = bus.gateway;

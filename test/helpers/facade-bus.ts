@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createIngress, type IngressDeps } from '../../adapters/http/ingress.ts';
 import { issueToken, TokenStore } from '../../adapters/http/tokens.ts';
+import type { Catalog } from '../../gateway/catalog/catalog.ts';
 import { MemoryJournal } from '../../gateway/ledger/journal.ts';
 import type { BrokerHandle } from './broker.ts';
 import { startSimulationBus, type SimulationBus } from './simulation-bus.ts';
@@ -29,11 +30,12 @@ export interface FacadeBus {
 }
 
 export async function startFacadeBus(
-  makeBroker: () => BrokerHandle, systems: readonly string[], options: Pick<IngressDeps, 'config' | 'dvcqg'> = {},
+  makeBroker: () => BrokerHandle, systems: readonly string[], options: Pick<IngressDeps, 'config' | 'dvcqg'> & { viewCatalog?: (catalog: Catalog) => Catalog } = {},
 ): Promise<FacadeBus> {
   const broker = makeBroker();
   const journal = new MemoryJournal();
-  const bus = await startSimulationBus(broker, { journal });
+  const { viewCatalog, ...doorOptions } = options;
+  const bus = await startSimulationBus(broker, { journal, viewCatalog });
   const home = mkdtempSync(join(tmpdir(), 'lgsp-facade-'));
   const tokens = Object.fromEntries(systems.map((s) => [s, issueToken(home, s).token]));
   const unauthenticated: string[] = [];
@@ -42,7 +44,7 @@ export async function startFacadeBus(
   const ingress = createIngress({
     transport: await broker.connect('ingress'), catalog: bus.catalog, tokens: new TokenStore(home), keyOf: async (s) => bus.keys.get(s),
     gatewayKey: bus.keys.get(bus.catalog.gateway), record: (r) => bus.ledger.record(r), countUnauthenticated: (t) => unauthenticated.push(t),
-    now: () => Date.now() + offset, journal, publicUrl: () => base, ...options,
+    now: () => Date.now() + offset, journal, publicUrl: () => base, ...doorOptions,
   });
   const server = await new Promise<Server>((resolve) => {
     const s = ingress.app.listen(0, '127.0.0.1', () => resolve(s));

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { GatewayClient } from '../../adapters/amqp/client.ts';
 import { META_SYSTEM } from '../../adapters/meta/methods.ts';
 import { startMetaservices } from '../../adapters/meta/provider.ts';
+import type { Catalog } from '../../gateway/catalog/catalog.ts';
 import type { GatewayConfig } from '../../gateway/config.ts';
 import type { Journal } from '../../gateway/ledger/journal.ts';
 import { MemoryLedger, type TransactionRecord } from '../../gateway/ledger/ledger.ts';
@@ -31,15 +32,22 @@ export interface SimulationBus extends FixtureCatalog {
 
 export async function startSimulationBus(
   broker: BrokerHandle,
-  options: { resultDelayMs?: number; citizens?: number; config?: Partial<GatewayConfig>; without?: readonly string[]; journal?: Journal; onRecord?: (record: TransactionRecord) => void } = {},
+  options: {
+    resultDelayMs?: number; citizens?: number; config?: Partial<GatewayConfig>; without?: readonly string[]; journal?: Journal; onRecord?: (record: TransactionRecord) => void;
+    /** What the gateway and the doors are given as the catalog (a test that watches which keys they look up); the mocks get the real one. */
+    viewCatalog?: (catalog: Catalog) => Catalog;
+  } = {},
 ): Promise<SimulationBus> {
-  const { catalog, keys } = await realCatalog();
+  const real = await realCatalog();
+  const { keys } = real;
+  const catalog = options.viewCatalog?.(real.catalog) ?? real.catalog;
+  const mocksCatalog = real.catalog;
   const ledger = new MemoryLedger();
   const gateway = createGateway({ transport: await broker.connect('gateway'), catalog, key: keys.get(catalog.gateway)!, ledger, config: options.config, journal: options.journal, onRecord: options.onRecord });
   await gateway.start();
-  const meta = await startMetaservices({ transport: await broker.connect('metaservices'), catalog, key: keys.get(META_SYSTEM)! });
+  const meta = await startMetaservices({ transport: await broker.connect('metaservices'), catalog: mocksCatalog, key: keys.get(META_SYSTEM)! });
   const faults = new FaultController();
-  const env = { catalog, faults, connect: (name: string) => broker.connect(name), key: async (s: string) => keys.get(s)! };
+  const env = { catalog: mocksCatalog, faults, connect: (name: string) => broker.connect(name), key: async (s: string) => keys.get(s)! };
   const sim = await startSimulation(env, { seed: 2025, citizens: options.citizens ?? 2000, resultDelayMs: options.resultDelayMs ?? 300, without: options.without });
   // One test client per system, on a reply queue of its own: the mock of that system has its own client too.
   const clients = new Map<string, Promise<GatewayClient>>();
