@@ -30,6 +30,7 @@ import { loadSigningKey } from '../gateway/home/keys.ts';
 import { lockHome, type HomeLock } from '../gateway/home/running.ts';
 import { keptFile, keptRuns } from '../checker/store.ts';
 import type { Runtime } from './runtime.ts';
+import { recordThenNotify } from '../gateway/ledger/record.ts';
 
 export interface StackOptions {
   /** The command running the stack, shown to a second one that finds the state directory in use. */
@@ -140,9 +141,8 @@ async function startLocked(rt: Runtime, options: StackOptions, lock: HomeLock, s
       gatewayKey, logger: rt.log, config: { ...options.ingressConfig, ...(options.ratePerSecond && { ratePerSecond: options.ratePerSecond }) }, journal, dvcqg: options.dvcqg,
       publicUrl: () => ingressUrl,
       countUnauthenticated: (type) => metrics.unauthenticated('http', type),
-      record: async (record) => {
-        if (await ledger.record(record)) onRecord(record);
-      },
+      // Recorded and counted as the gateway records and counts its own (ledger/record.ts).
+      record: recordThenNotify(ledger, onRecord),
     });
     const opened = ingress;
     stops.push(() => opened.close());

@@ -22,6 +22,7 @@ import { addSystem, listSystems, removeSystem } from './commands/system.ts';
 import { up } from './commands/up.ts';
 import { waitReady } from './commands/wait.ts';
 import { stats, tail } from './commands/watch.ts';
+import { DEFAULT_DOOR_PATHS } from '../adapters/http/doors.ts';
 
 function positive(value: string): number {
   const n = Number(value);
@@ -56,8 +57,8 @@ function withOperator(command: Command): Command {
     .option('--api-path <name=path...>', `where a real API answers on the ingress port, if not its default (${Object.keys(API_PATHS).join(', ')})`, apiPaths, {});
 }
 
-/** The real APIs' places on the ingress port that --api-path may move. */
-const API_PATHS = { 'dvcqg-auth': '/dvcqg/auth', 'dvcqg-api': '/dvcqg/api', token: '/token', lgsp: '/lgsp', soap: '/dancu/soap' } as const;
+/** The real APIs' places on the ingress port that --api-path may move (adapters/http/doors.ts). */
+const API_PATHS = DEFAULT_DOOR_PATHS;
 
 function apiPaths(value: string, previous: Record<string, string>): Record<string, string> {
   const m = /^([a-z-]+)=(\/[A-Za-z0-9/_.-]*)$/.exec(value);

@@ -19,6 +19,7 @@ import { facadeGuessingLimit } from '../http/guessing.ts';
 import { parseCredentialBody } from '../http/modes.ts';
 import { errorAnswer, fromGatewayError, fromReply, type AdapterAnswer } from './answers.ts';
 import { ExpiringTokens } from '../http/expiring-tokens.ts';
+import { DEFAULT_DOOR_PATHS } from '../http/doors.ts';
 
 /** The adapter's services, each a bus service of the portal with the same name. */
 export const ADAPTER_SERVICES = ['LayThuTuc', 'LayDanhSachTTHC', 'LayDanhMucCoQuan', 'LayDanhMucLinhVuc', 'TraCuuHoSo', 'DongBoHoSoMC', 'CapNhatTienDoHoSoMC'] as const;
@@ -31,7 +32,7 @@ export interface DvcqgConfig {
   readonly sessionSeconds: number;
 }
 
-export const DEFAULT_DVCQG_CONFIG: DvcqgConfig = Object.freeze({ authPath: '/dvcqg/auth', apiPath: '/dvcqg/api', sessionSeconds: 300 });
+export const DEFAULT_DVCQG_CONFIG: DvcqgConfig = Object.freeze({ authPath: DEFAULT_DOOR_PATHS['dvcqg-auth'], apiPath: DEFAULT_DOOR_PATHS['dvcqg-api'], sessionSeconds: 300 });
 
 export interface DvcqgDeps extends FacadeDeps {
   readonly catalog: Catalog;

@@ -8,10 +8,11 @@ import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { TransactionRecord } from '../../gateway/ledger/ledger.ts';
-import { newRecord } from '../../gateway/pipeline/context.ts';
+import { doorRefusalRecord } from '../../gateway/ledger/record.ts';
 import { GatewayError } from '../../gateway/protocol/errors.ts';
 import { sha256 } from '../../gateway/protocol/jws.ts';
 import type { BusClients } from './bus-clients.ts';
+import { noteRefusedInJournal } from './door-journal.ts';
 
 /** What every facade of a real API is built with: the bus's clients, its body limit, and how to note refusals. */
 export interface FacadeDeps extends Omit<RefusalNotes, 'provider'> {
@@ -43,11 +44,10 @@ export async function noteRefusal(notes: RefusalNotes, req: Request, res: Respon
     return undefined;
   }
   const tx = randomUUID();
-  const record: TransactionRecord = newRecord(tx, notes.now(), Number(req.get('content-length') ?? 0) || 0, notes.instance);
-  Object.assign(record, {
-    kind: 'request', client: who.system, service: who.service ?? null, provider: notes.provider, outcome: err.type, responseOut: notes.now(),
-    requestHash: Buffer.isBuffer(req.body) ? sha256(req.body) : null,
-  });
+  const record = doorRefusalRecord({ tx, requestIn: notes.now(), size: Number(req.get('content-length') ?? 0) || 0, instance: notes.instance }, err.type, {
+    kind: 'request', client: who.system, service: who.service, provider: notes.provider, requestHash: Buffer.isBuffer(req.body) ? sha256(req.body) : undefined,
+  }, notes.now());
+  noteRefusedInJournal(res, err, notes.now());
   try {
     await notes.record?.(record);
   } catch (cause) {

@@ -11,17 +11,17 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { pino, type Logger } from 'pino';
 import type { Catalog } from '../../gateway/catalog/catalog.ts';
-import { DEFAULT_CONFIG } from '../../gateway/config.ts';
 import type { TransactionRecord } from '../../gateway/ledger/ledger.ts';
 import type { RequestEnvelope } from '../../gateway/protocol/envelope.ts';
 import { asGatewayError, GatewayError, type ErrorType } from '../../gateway/protocol/errors.ts';
 import { sha256 } from '../../gateway/protocol/jws.ts';
 import type { SigningKey } from '../../gateway/protocol/keys.ts';
 import type { Transport } from '../../gateway/transport/transport.ts';
-import type { DvcqgConfig } from '../dvcqg/facade.ts';
+import { DEFAULT_DVCQG_CONFIG, type DvcqgConfig } from '../dvcqg/facade.ts';
 import type { Journal } from '../../gateway/ledger/journal.ts';
 import { bearerChallenge, bearerOwner } from './bearer.ts';
 import { doorJournal } from './door-journal.ts';
+import { DEFAULT_INGRESS_CONFIG, type IngressConfig } from './ingress-config.ts';
 import { guessingLimit } from './guessing.ts';
 import { realApis } from './real-apis.ts';
 import { ExpiringTokens } from './expiring-tokens.ts';
@@ -35,31 +35,7 @@ import { createRefusal, seen } from './refusal.ts';
 import { sendAccepted, sendReply, type Answered } from './respond.ts';
 import type { TokenStore } from './tokens.ts';
 
-export interface IngressConfig {
-  /** Largest body accepted, in bytes (the gateway's limit, 1 MiB). */
-  readonly maxBytes: number;
-  /** Requests a second each calling system may make. */
-  readonly ratePerSecond: number;
-  /** Accepted clock skew of a signed event, in seconds. */
-  readonly skewSeconds: number;
-  /** This ingress's name in the ledger. */
-  readonly instance: string;
-  /** Failed authentications one address may make a minute before it is answered 429. */
-  readonly failedAuthPerMinute: number;
-  /** How long an access token of `POST /token` lasts: short by default, so that clients meet expiry. */
-  readonly accessTokenSeconds: number;
-  /** Where the OAuth2 token endpoint answers. */
-  readonly tokenPath: string;
-  /** Where a provincial LGSP's document APIs answer: `{lgspBase}/Document/SyncDocument`, … */
-  readonly lgspBase: string;
-  /** Where the population database's SOAP service answers (its WSDL at `?wsdl`). */
-  readonly dancuSoapPath: string;
-}
-
-export const DEFAULT_INGRESS_CONFIG: IngressConfig = Object.freeze({
-  maxBytes: DEFAULT_CONFIG.maxBytes, ratePerSecond: 100, skewSeconds: DEFAULT_CONFIG.skewSeconds, instance: `${DEFAULT_CONFIG.instance}-http`,
-  failedAuthPerMinute: 30, accessTokenSeconds: 300, tokenPath: '/token', lgspBase: '/lgsp', dancuSoapPath: '/dancu/soap',
-});
+export { DEFAULT_INGRESS_CONFIG, type IngressConfig } from './ingress-config.ts';
 
 export interface IngressDeps {
   /** A connection to the bus. */
@@ -116,7 +92,10 @@ export function createIngress(deps: IngressDeps): Ingress {
     catalog, gatewayKey: deps.gatewayKey, record: deps.record, now, log, instance: config.instance, countUnauthenticated: deps.countUnauthenticated,
   });
 
-  app.use(doorJournal(deps.journal, now));
+  const dvcqgPaths = { ...DEFAULT_DVCQG_CONFIG, ...deps.dvcqg };
+  app.use(doorJournal(deps.journal, now, {
+    'dvcqg-auth': dvcqgPaths.authPath, 'dvcqg-api': dvcqgPaths.apiPath, token: config.tokenPath, lgsp: config.lgspBase, soap: config.dancuSoapPath,
+  }));
   app.use((req, res, next) => {
     seen(res).requestIn = now();
     checkRawPath(req.url);

@@ -16,7 +16,7 @@ import { tokenEndpoint } from '../lgsp/token.ts';
 import type { BearerOwner } from './bearer.ts';
 import type { BusClients } from './bus-clients.ts';
 import type { ExpiringTokens } from './expiring-tokens.ts';
-import type { IngressConfig } from './ingress.ts';
+import type { IngressConfig } from './ingress-config.ts';
 
 export interface RealApiDeps {
   readonly catalog: Catalog;

@@ -9,7 +9,8 @@ import type { Logger } from 'pino';
 import type { Catalog } from '../../gateway/catalog/catalog.ts';
 import type { TransactionRecord } from '../../gateway/ledger/ledger.ts';
 import { errorEnvelope } from '../../gateway/pipeline/answer.ts';
-import { newRecord } from '../../gateway/pipeline/context.ts';
+import { doorRefusalRecord } from '../../gateway/ledger/record.ts';
+import { noteRefusedInJournal } from './door-journal.ts';
 import type { GatewayError } from '../../gateway/protocol/errors.ts';
 import { sha256, signJws } from '../../gateway/protocol/jws.ts';
 import type { SigningKey } from '../../gateway/protocol/keys.ts';
@@ -52,20 +53,17 @@ export function createRefusal(deps: RefusalDeps): (req: Request, res: Response, 
     const s = seen(res);
     const tx = randomUUID();
     const size = Number(req.get('content-length') ?? 0) || 0;
-    const record = newRecord(tx, s.requestIn ?? now(), size, deps.instance);
     const provider = s.service && catalog.services.get(s.service)?.provider;
-    Object.assign(record, {
-      messageId: s.messageId ?? null, kind: s.kind ?? 'unknown', client: s.client ?? null, service: s.service ?? null, provider: provider ?? null,
-      requestHash: s.requestHash ?? null, outcome: err.type, responseOut: now(),
-    });
     let signed: string | undefined;
     if (deps.gatewayKey) {
       const about = { recipient: s.client, inReplyTo: s.messageId, service: s.service, requestHash: s.requestHash ?? sha256('') };
       signed = await signJws(errorEnvelope(catalog.gateway, err, tx, about, now()), deps.gatewayKey);
-      record.responseHash = sha256(signed);
-      record.responseSize = Buffer.byteLength(signed);
     }
+    const record = doorRefusalRecord({ tx, requestIn: s.requestIn ?? now(), size, instance: deps.instance }, err.type, {
+      messageId: s.messageId, kind: s.kind, client: s.client, service: s.service, provider: provider || undefined, requestHash: s.requestHash,
+    }, now(), signed ? { hash: sha256(signed), size: Buffer.byteLength(signed) } : undefined);
     if (s.authenticated) {
+      noteRefusedInJournal(res, err, now());
       try {
         await deps.record?.(record);
       } catch (cause) {

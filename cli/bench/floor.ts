@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { Catalog } from '../../gateway/catalog/catalog.ts';
 import type { Ledger, TransactionRecord } from '../../gateway/ledger/ledger.ts';
 import { checkSignature } from '../../gateway/pipeline/checks.ts';
-import { newRecord } from '../../gateway/pipeline/context.ts';
+import { newRecord } from '../../gateway/ledger/record.ts';
 import { checkReplySignature } from '../../gateway/pipeline/reply-checks.ts';
 import { decodeJws, sha256 } from '../../gateway/protocol/jws.ts';
 import type { RelayWork } from './relay.ts';

@@ -7,12 +7,26 @@
  */
 import type Database from 'better-sqlite3';
 
+/** The HTTP doors, by the names the journal, the metrics and `x-lgsp-door` give them (their paths: adapters/http/doors.ts). */
+export const HTTP_DOORS = ['http', 'dvcqg', 'lgsp', 'soap'] as const;
+export type HttpDoor = (typeof HTTP_DOORS)[number];
+
+/** Where a step happened: the bus (`amqp`), the gateway's checks (`gateway`), or an HTTP door. */
+export type JournalDoor = 'amqp' | 'gateway' | HttpDoor;
+
+/** Every step a journal holds, in words (docs/protocol.md §6). */
+export const JOURNAL_STEPS = [
+  'request at the door', 'answer at the door',
+  'received on the ingress', 'checks passed', 'refused', 'forwarded to the provider',
+  'reply received from the provider', 'a reply not signed by the provider, set aside', 'reply checks passed',
+  'answer delivered to the client', 'error delivered', 'receipt delivered',
+] as const;
+export type JournalStep = (typeof JOURNAL_STEPS)[number];
+
 export interface JournalEntry {
   readonly at: number;
-  /** Where it happened: `amqp`, `http`, `dvcqg`, `lgsp`, `soap`, or `gateway`. */
-  readonly door: string;
-  /** What happened, in words: "received", "forwarded to the provider", "refused", … */
-  readonly what: string;
+  readonly door: JournalDoor;
+  readonly what: JournalStep;
   readonly detail: unknown;
 }
 
@@ -62,7 +76,8 @@ export function journalOf(db: Database.Database, tx: string): JournalEntry[] {
   const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'journal'").get();
   if (!exists) return [];
   const rows = db.prepare('SELECT at, door, what, detail FROM journal WHERE tx = ? ORDER BY at, seq').all(tx) as { at: number; door: string; what: string; detail: string }[];
-  return rows.map((r) => ({ at: r.at, door: r.door, what: r.what, detail: JSON.parse(r.detail) as unknown }));
+  // As written by this module: a door and a step of the unions above.
+  return rows.map((r) => ({ at: r.at, door: r.door as JournalDoor, what: r.what as JournalStep, detail: JSON.parse(r.detail) as unknown }));
 }
 
 /**

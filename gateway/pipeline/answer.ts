@@ -11,7 +11,23 @@ import type { GatewayError } from '../protocol/errors.ts';
 import { isIdPart, isServiceId } from '../protocol/ids.ts';
 import { sha256, signJws } from '../protocol/jws.ts';
 import { publishWithRetry } from '../transport/retry.ts';
-import type { PipelineContext } from './context.ts';
+import type { Catalog } from '../catalog/catalog.ts';
+import type { Ledger } from '../ledger/ledger.ts';
+import type { Recorder } from '../ledger/record.ts';
+import type { SigningKey } from '../protocol/keys.ts';
+import type { Transport } from '../transport/transport.ts';
+
+/** What answering needs of the pipeline (the gateway's whole context is one: context.ts). */
+export interface AnswerContext {
+  readonly catalog: Catalog;
+  readonly transport: Transport;
+  readonly ledger: Ledger;
+  readonly key: SigningKey;
+  readonly now: () => number;
+  readonly log: Logger;
+  /** Writes a finished transaction's record, then tells the operator's counters (ledger/record.ts). */
+  readonly record: Recorder;
+}
 
 const NIL_ID = '00000000-0000-0000-0000-000000000000';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -28,7 +44,7 @@ export interface Answering {
 }
 
 /** The recipient's reply queue: its named instance's queue if `replyTo` names one, else the shared one. */
-export function replyQueueOf(ctx: PipelineContext, recipient: string, replyTo: string | undefined): string {
+export function replyQueueOf(ctx: AnswerContext, recipient: string, replyTo: string | undefined): string {
   const shared = ctx.transport.names.replies(recipient);
   if (replyTo?.startsWith(`${shared}#`) && isIdPart(replyTo.slice(shared.length + 1))) return replyTo;
   return shared;
@@ -47,7 +63,7 @@ export function errorEnvelope(gateway: string, err: GatewayError, tx: string, ab
 }
 
 /** Signs the error response for `err` in transaction `record.tx`. */
-export async function signError(ctx: PipelineContext, err: GatewayError, tx: string, about: Answering): Promise<{ id: string; jws: string }> {
+export async function signError(ctx: AnswerContext, err: GatewayError, tx: string, about: Answering): Promise<{ id: string; jws: string }> {
   const envelope = errorEnvelope(ctx.catalog.gateway, err, tx, about, ctx.now());
   return { id: envelope.id, jws: await signJws(envelope, ctx.key) };
 }
@@ -56,7 +72,7 @@ export async function signError(ctx: PipelineContext, err: GatewayError, tx: str
  * Signs the gateway error `err` as the answer to `about`, and fills the record with it (its
  * outcome becomes the error type). The transaction records and delivers it (transaction.ts).
  */
-export async function errorAnswer(ctx: PipelineContext, err: GatewayError, record: TransactionRecord, about: Answering, log: Logger): Promise<StoredAnswer> {
+export async function errorAnswer(ctx: AnswerContext, err: GatewayError, record: TransactionRecord, about: Answering, log: Logger): Promise<StoredAnswer> {
   const { id, jws } = await signError(ctx, err, record.tx, about);
   const queue = about.recipient ? replyQueueOf(ctx, about.recipient, about.replyTo) : ctx.transport.names.dead;
   const props = {
@@ -76,7 +92,7 @@ export async function errorAnswer(ctx: PipelineContext, err: GatewayError, recor
  * The receipt of an event forwarded to its provider: a response the gateway signs, `ok` with
  * `{ "accepted": true }`, bound to the event as any answer is, for the record to hold.
  */
-export async function receiptAnswer(ctx: PipelineContext, event: RequestEnvelope, record: TransactionRecord, replyTo: string | undefined): Promise<StoredAnswer> {
+export async function receiptAnswer(ctx: AnswerContext, event: RequestEnvelope, record: TransactionRecord, replyTo: string | undefined): Promise<StoredAnswer> {
   const envelope: OkResponse = {
     v: 1, kind: 'response', id: randomUUID(), client: event.client, service: event.service, at: new Date(ctx.now()).toISOString(),
     inReplyTo: event.id, requestHash: record.requestHash!, status: 'ok', body: { accepted: true, transaction: record.tx },
@@ -98,12 +114,8 @@ export async function receiptAnswer(ctx: PipelineContext, event: RequestEnvelope
  * of the same client's message id already, that first use's answer (undefined when none is kept)
  * — never a second, different one (what the client gets is what the ledger holds).
  */
-export async function finish(ctx: PipelineContext, record: TransactionRecord, answer?: StoredAnswer): Promise<StoredAnswer | undefined> {
-  const inserted = await ctx.ledger.record(record, answer);
-  if (inserted) {
-    ctx.onRecord?.(record);
-    return answer;
-  }
+export async function finish(ctx: AnswerContext, record: TransactionRecord, answer?: StoredAnswer): Promise<StoredAnswer | undefined> {
+  if (await ctx.record(record, answer)) return answer;
   ctx.log.warn({ tx: record.tx, client: record.client, messageId: record.messageId, outcome: record.outcome },
     'the ledger holds this message id already; this transaction is not recorded again, and the answer held for it is delivered instead');
   const first = record.client && record.messageId ? await ctx.ledger.priorUse(record.client, record.messageId) : undefined;
@@ -121,19 +133,19 @@ export interface Asker {
  * names when that queue is its client's own (a client restarted as a new instance asks from a new
  * queue), else where it went first.
  */
-export function heldAnswerTo(ctx: PipelineContext, answer: StoredAnswer, asker: Asker | undefined): StoredAnswer {
+export function heldAnswerTo(ctx: AnswerContext, answer: StoredAnswer, asker: Asker | undefined): StoredAnswer {
   if (!asker || answer.queue === ctx.transport.names.dead) return answer;
   const queue = replyQueueOf(ctx, asker.client, asker.replyTo);
   return queue === answer.queue ? answer : { ...answer, queue };
 }
 
 /** Publishes an answer, waiting through a lost connection (bounded: publishWithRetry). */
-export function deliver(ctx: PipelineContext, answer: StoredAnswer, bytes: Buffer = Buffer.from(answer.jws)): Promise<void> {
+export function deliver(ctx: AnswerContext, answer: StoredAnswer, bytes: Buffer = Buffer.from(answer.jws)): Promise<void> {
   return publishWithRetry(ctx.transport, () => ctx.transport.publish(answer.queue, bytes, answer.props));
 }
 
 /** Delivers again the answer the ledger holds for transaction `tx`, to `asker`; false when none is kept. */
-export async function deliverStoredAnswer(ctx: PipelineContext, tx: string, asker?: Asker): Promise<boolean> {
+export async function deliverStoredAnswer(ctx: AnswerContext, tx: string, asker?: Asker): Promise<boolean> {
   const answer = await ctx.ledger.answerOf(tx);
   if (!answer) return false;
   await deliver(ctx, heldAnswerTo(ctx, answer, asker));

@@ -15,8 +15,9 @@ import { decodeJws, sha256, type DecodedJws } from '../protocol/jws.ts';
 import type { SigningKey } from '../protocol/keys.ts';
 import type { Consumer, Delivery, Transport } from '../transport/transport.ts';
 import { createAvailability } from './availability.ts';
-import { newRecord, type PipelineContext } from './context.ts';
-import { PendingRequests, type PendingRequest } from './pending.ts';
+import { newRecord, recordThenNotify } from '../ledger/record.ts';
+import type { PipelineContext, Waiting } from './context.ts';
+import { PendingRequests } from './pending.ts';
 import { createPublisherBudget } from './publishers.ts';
 import { createClientRate } from './rate.ts';
 import { ReplayGuard } from './replay.ts';
@@ -51,7 +52,7 @@ export interface Gateway {
 }
 
 /** What a client is told at its request's deadline: what was wrong with the replies that came (none signed by the provider), or a timeout. */
-function timeoutAnswer(request: PendingRequest): GatewayError {
+function timeoutAnswer(request: Waiting): GatewayError {
   const { provider, timeoutMs } = request.service;
   const seen = request.unauthenticReply;
   if (!seen) return new GatewayError('server.provider_timeout', `${provider} did not answer within ${timeoutMs} ms.`);
@@ -78,7 +79,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     publishers: createPublisherBudget(deps.transport, config.junkPerSecond),
     onUnrecorded: deps.onUnrecorded,
     backlog: 0,
-    onRecord: deps.onRecord,
+    record: recordThenNotify(ledger, deps.onRecord),
     journal: deps.journal,
   };
   let consumers: Consumer[] = [];
@@ -97,7 +98,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     void (health.ok ? ingress?.resume() : ingress?.pause())?.catch((err: Error) => log.warn({ err: err.message }, 'could not pause or resume the ingress'));
   }
 
-  async function answerTimeout(request: PendingRequest): Promise<void> {
+  async function answerTimeout(request: Waiting): Promise<void> {
     try {
       await request.transaction.refuse(timeoutAnswer(request), bindingOf(request));
     } catch (cause) {

@@ -5,12 +5,12 @@
  * unacknowledged meanwhile, so a gateway killed mid-transaction gets the request again.
  */
 import type { RequestBinding } from './reply-checks.ts';
-import type { Transaction } from './transaction.ts';
 
-export interface PendingRequest extends RequestBinding {
+/** A request waiting for its provider, with `T`, the transaction that answers it (pipeline/transaction.ts). */
+export interface PendingRequest<T> extends RequestBinding {
   readonly tx: string;
   /** The transaction, whose client delivery stays unacknowledged until it ends. */
-  readonly transaction: Transaction;
+  readonly transaction: T;
   readonly deadline: number;
   /**
    * Why the last reply that claimed this transaction was not the provider's (not signed by it):
@@ -20,16 +20,16 @@ export interface PendingRequest extends RequestBinding {
   unauthenticReply?: Error;
 }
 
-export class PendingRequests {
-  private readonly entries = new Map<string, { request: PendingRequest; timer: NodeJS.Timeout }>();
+export class PendingRequests<T> {
+  private readonly entries = new Map<string, { request: PendingRequest<T>; timer: NodeJS.Timeout }>();
   private idle: Array<() => void> = [];
 
   constructor(
     private readonly now: () => number,
-    private readonly onTimeout: (request: PendingRequest) => void,
+    private readonly onTimeout: (request: PendingRequest<T>) => void,
   ) {}
 
-  add(request: PendingRequest): void {
+  add(request: PendingRequest<T>): void {
     const timer = setTimeout(() => {
       if (this.take(request.tx)) this.onTimeout(request);
     }, Math.max(0, request.deadline - this.now()));
@@ -38,12 +38,12 @@ export class PendingRequests {
   }
 
   /** The request, left in place; undefined if it was answered or timed out already. */
-  peek(tx: string | undefined): PendingRequest | undefined {
+  peek(tx: string | undefined): PendingRequest<T> | undefined {
     return tx === undefined ? undefined : this.entries.get(tx)?.request;
   }
 
   /** Removes and returns the request; undefined if it was answered or timed out already. */
-  take(tx: string | undefined): PendingRequest | undefined {
+  take(tx: string | undefined): PendingRequest<T> | undefined {
     if (tx === undefined) return undefined;
     const entry = this.entries.get(tx);
     if (!entry) return undefined;
@@ -54,7 +54,7 @@ export class PendingRequests {
   }
 
   /** Puts back a request whose answer could not be delivered (the broker went away); its deadline stands. */
-  restore(request: PendingRequest): void {
+  restore(request: PendingRequest<T>): void {
     this.add(request);
   }
 

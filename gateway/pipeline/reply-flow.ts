@@ -10,8 +10,7 @@ import { sha256, type DecodedJws } from '../protocol/jws.ts';
 import type { Delivery } from '../transport/transport.ts';
 import { replyQueueOf, type Answering } from './answer.ts';
 import { REPLY_CHECKS } from './checks.ts';
-import type { PipelineContext } from './context.ts';
-import type { PendingRequest } from './pending.ts';
+import type { PipelineContext, Waiting } from './context.ts';
 import { checkReplyContent, checkReplySignature } from './reply-checks.ts';
 
 /**
@@ -79,7 +78,7 @@ export async function handleReply(ctx: PipelineContext, delivery: Delivery, deco
  * transaction owns its answer and never waits for a deadline again; only a record that could not
  * be made at all puts the request back to wait, and the reply back on its queue to come again.
  */
-async function settleOrRestore(ctx: PipelineContext, delivery: Delivery, request: PendingRequest, settle: () => Promise<void>): Promise<void> {
+async function settleOrRestore(ctx: PipelineContext, delivery: Delivery, request: Waiting, settle: () => Promise<void>): Promise<void> {
   try {
     await settle();
   } catch (err) {
@@ -90,6 +89,6 @@ async function settleOrRestore(ctx: PipelineContext, delivery: Delivery, request
 }
 
 /** What a gateway error about a pending request answers. */
-export function bindingOf(request: PendingRequest): Answering {
+export function bindingOf(request: Waiting): Answering {
   return { recipient: request.client, inReplyTo: request.id, service: request.service.id, requestHash: request.requestHash, replyTo: request.replyTo };
 }

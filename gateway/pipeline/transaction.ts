@@ -16,14 +16,25 @@
  * whose next copy is answered from the ledger — never restored to wait for a deadline.
  */
 import type { Logger } from 'pino';
-import type { JournalEntry } from '../ledger/journal.ts';
+import type { JournalDoor, JournalEntry, JournalStep } from '../ledger/journal.ts';
 import type { StoredAnswer, TransactionRecord } from '../ledger/ledger.ts';
 import type { RequestEnvelope } from '../protocol/envelope.ts';
 import type { GatewayError } from '../protocol/errors.ts';
 import { TransportError, type Delivery } from '../transport/transport.ts';
 import { DOOR_HEADER, RECEIPT_HEADER } from '../protocol/headers.ts';
-import { deliver, errorAnswer, finish, heldAnswerTo, receiptAnswer, type Answering } from './answer.ts';
-import type { PipelineContext } from './context.ts';
+import { deliver, errorAnswer, finish, heldAnswerTo, receiptAnswer, type AnswerContext, type Answering } from './answer.ts';
+import type { Journal } from '../ledger/journal.ts';
+import type { PublisherBudget } from './publishers.ts';
+
+/** What a transaction needs of the pipeline (the gateway's whole context is one: context.ts). */
+export interface TransactionContext extends AnswerContext {
+  /** Each publisher's budget of refusals before a signature vouches for it. */
+  readonly publishers: PublisherBudget;
+  /** Counts a refusal not recorded, by type and door. */
+  readonly onUnrecorded?: (type: string, door: string) => void;
+  /** Where each transaction's journal goes, when journaling is on. */
+  readonly journal?: Journal;
+}
 
 export type Ending = 'answered' | 'accepted' | 'refused' | 'duplicate' | 'abandoned';
 
@@ -34,7 +45,7 @@ export class Transaction {
   private logger?: Logger;
   private ending?: Ending;
 
-  constructor(private readonly ctx: PipelineContext, readonly delivery: Delivery, readonly record: TransactionRecord) {}
+  constructor(private readonly ctx: TransactionContext, readonly delivery: Delivery, readonly record: TransactionRecord) {}
 
   get tx(): string {
     return this.record.tx;
@@ -55,7 +66,7 @@ export class Transaction {
    * Notes what happened, for the journal (docs/protocol.md §6). `detail` is only made when
    * journaling is on: a message's path pays nothing for it otherwise.
    */
-  note(door: string, what: string, detail: () => unknown): void {
+  note(door: JournalDoor, what: JournalStep, detail: () => unknown): void {
     if (this.ctx.journal) this.journal.push({ at: this.ctx.now(), door, what, detail: detail() });
   }
 
@@ -117,7 +128,7 @@ export class Transaction {
    * use's answer), and ends. A delivery that cannot be made after the record leaves the message to
    * the broker (abandoned): its next copy is answered from the ledger.
    */
-  private async settle(answer: StoredAnswer, bytes: Buffer, how: Ending, what: string): Promise<void> {
+  private async settle(answer: StoredAnswer, bytes: Buffer, how: Ending, what: JournalStep): Promise<void> {
     const held = await finish(this.ctx, this.record, answer);
     if (held) {
       const out = held === answer ? answer : heldAnswerTo(this.ctx, held, this.record.client ? { client: this.record.client, replyTo: this.delivery.props.replyTo } : undefined);

@@ -1,8 +1,9 @@
-/** The doors' journal keeps what crossed a door with every credential-like header hidden. */
+/** The doors' journal keeps what crossed a door with every credential-like header hidden, under the door the one table of doors names. */
 import express from 'express';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { doorJournal } from '../../adapters/http/door-journal.ts';
+import { DEFAULT_DOOR_PATHS, doorOf } from '../../adapters/http/doors.ts';
 import { MemoryJournal } from '../../gateway/ledger/journal.ts';
 
 describe("the doors' journal", () => {
@@ -30,5 +31,16 @@ describe("the doors' journal", () => {
     } finally {
       await new Promise((r) => server.close(r));
     }
+  });
+
+  it('names the door of a place moved with --api-path by the one table of doors, and no door for a path that only starts alike', () => {
+    const moved = { ...DEFAULT_DOOR_PATHS, 'dvcqg-api': '/portal/adapter', soap: '/bca/dancu' };
+    expect(doorOf('/portal/adapter', moved)).toBe('dvcqg');
+    expect(doorOf('/bca/dancu', moved)).toBe('soap');
+    expect(doorOf('/dancu/soap', moved)).toBeUndefined();
+    expect(doorOf('/lgsp/Document/SyncDocument', moved)).toBe('lgsp');
+    expect(doorOf('/lgspx/Document', moved)).toBeUndefined();
+    expect(doorOf('/r1/VN/GOV/BCA/DANCU/citizen.verify/v1', moved)).toBe('http');
+    expect(doorOf('/openapi.json', moved)).toBeUndefined();
   });
 });

@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StoredAnswer, TransactionRecord } from '../../gateway/ledger/ledger.ts';
 import { SqliteLedger } from '../../gateway/ledger/sqlite.ts';
 import { verifyChain } from '../../gateway/ledger/verify.ts';
-import { newRecord } from '../../gateway/pipeline/context.ts';
+import { newRecord } from '../../gateway/ledger/record.ts';
 import { sha256 } from '../../gateway/protocol/jws.ts';
 
 const CLIENT = 'VN/PROV/CAOBANG/MOTCUA';
