@@ -65,9 +65,21 @@ export function checkService(envelope: RequestEnvelope, catalog: Catalog): Servi
   return service;
 }
 
+/**
+ * Messages larger than this that break their contract are told their first violation only: listing
+ * every one of a body of tens of thousands of keys costs the gateway more than any answer is worth.
+ */
+export const LIST_EVERY_VIOLATION_BYTES = 64 * 1024;
+
 /** The request body against the contract, and `userId` where the body carries personal data. */
-export function checkRequestContract(envelope: RequestEnvelope, service: ServiceEntry): void {
+export function checkRequestContract(envelope: RequestEnvelope, service: ServiceEntry, messageBytes = 0): void {
   const { contract } = service;
+  if (messageBytes > LIST_EVERY_VIOLATION_BYTES) {
+    const first = contract.firstRequestViolation(envelope.body);
+    if (first) {
+      throw new GatewayError('client.contract_violation', `The request breaks the contract of ${envelope.service}; for a message of ${messageBytes} bytes only its first violation is listed.`, { violations: [first] });
+    }
+  }
   const violations = contract.validateRequest(envelope.body) ? [] : toViolations(contract.validateRequest.errors, '/body');
   if (contract.personalData && envelope.userId === undefined) {
     violations.push({ pointer: '/userId', message: 'required: the body carries personal data' });
@@ -104,6 +116,6 @@ export async function checkClientMessage(
   checkClock(envelope.at, now, skewSeconds);
   if (!(await door.replay(envelope))) return undefined;
   const service = checkService(envelope, catalog);
-  checkRequestContract(envelope, service);
+  checkRequestContract(envelope, service, decoded.jws.length);
   return { envelope, service };
 }

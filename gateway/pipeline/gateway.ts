@@ -17,6 +17,7 @@ import type { Consumer, Delivery, Transport } from '../transport/transport.ts';
 import { createAvailability } from './availability.ts';
 import { newRecord, recordThenNotify } from '../ledger/record.ts';
 import type { PipelineContext, Waiting } from './context.ts';
+import { Lanes, LARGE_MESSAGE_BYTES } from './lanes.ts';
 import { PendingRequests } from './pending.ts';
 import { createPublisherBudget } from './publishers.ts';
 import { createClientRate } from './rate.ts';
@@ -85,6 +86,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   let consumers: Consumer[] = [];
   let ingress: Consumer | undefined;
   let handling = 0;
+  const lanes = new Lanes();
   let stopHealth: (() => void) | undefined;
 
   /**
@@ -113,6 +115,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
       delivery.nack(false);
       return;
     }
+    if (delivery.body.length <= LARGE_MESSAGE_BYTES) return handleIngress(delivery);
+    // Its publisher as the broker says, else as the message says (who else but it would wait).
+    return lanes.run(delivery.props.userId ?? delivery.props.appId ?? '', () => handleIngress(delivery));
+  }
+
+  async function handleIngress(delivery: Delivery): Promise<void> {
     const record = newRecord(randomUUID(), now(), delivery.body.length, config.instance);
     const fromBacklog = ctx.backlog > 0;
     if (fromBacklog) ctx.backlog -= 1;
@@ -128,6 +136,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       let decoded: DecodedJws;
       try {
         decoded = decodeJws(text);
+        if (delivery.body.length > LARGE_MESSAGE_BYTES) await new Promise((r) => setImmediate(r)); // between its long steps
       } catch (err) {
         return await reject(delivery, record, err as GatewayError);
       }
