@@ -225,6 +225,22 @@ export function ledgerSuite(name: string, backend: () => LedgerBackend): void {
         expect((await backend().verify(keys)).broken?.problem).toMatch(/does not verify/);
       });
 
+      it('fails against a head kept elsewhere when the records and heads after the one before it are removed', async () => {
+        await signedLedger(10);
+        const [first] = await backend().sql('SELECT seq, jws FROM chain_heads ORDER BY seq DESC LIMIT 1');
+        const ledger = await backend().open({ signer });
+        for (let i = 0; i < 5; i++) await ledger.record(record());
+        await ledger.close(); // a second head, kept elsewhere (lgsp ledger head)
+        const [kept] = await backend().sql('SELECT seq, jws FROM chain_heads ORDER BY seq DESC LIMIT 1');
+        expect(await backend().verify({ ...keys, kept: String(first!.jws) })).toEqual({ records: 15 }); // an older kept head is reached
+        // Cut back to the first head, its later head removed too: the file alone still looks whole.
+        await backend().sql('DELETE FROM transactions WHERE seq > ?', Number(first!.seq));
+        await backend().sql('DELETE FROM chain_heads WHERE seq > ?', Number(first!.seq));
+        expect(await backend().verify(keys)).toEqual({ records: 10 });
+        expect((await backend().verify({ ...keys, kept: String(kept!.jws) })).broken?.problem).toMatch(/no head at record \d+, which the kept head vouches for/);
+        expect((await backend().verify({ ...keys, kept: 'x.y.z' })).broken?.problem).toMatch(/kept head does not verify/);
+      });
+
       it('keeps the chain provable after retention: anchored at a signed head', async () => {
         const day = 86_400_000;
         let clock = Date.now() - 40 * day;
