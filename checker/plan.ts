@@ -10,6 +10,7 @@ import type { Catalog } from '../gateway/catalog/catalog.ts';
 import { matchesSystemPattern } from '../gateway/catalog/catalog.ts';
 import { readSource, schemaFailure, type SourceFile } from '../gateway/catalog/source.ts';
 import { createAjv } from '../gateway/protocol/ajv.ts';
+import { packageFile } from '../gateway/home/package-root.ts';
 
 /** A message on `service` (`{system}` stands for the system under test) whose body has `where`'s values. */
 export interface PlanMessage {
@@ -160,7 +161,7 @@ export const PLAN_SCHEMA = {
 const validate = createAjv({ useDefaults: true }).compile(PLAN_SCHEMA);
 
 /** The folder of the plans this project ships. */
-export const PLANS_DIR = resolve(import.meta.dirname, '../plans');
+export const PLANS_DIR = packageFile('plans');
 
 /**
  * Reads a plan and checks it against the schema and the catalog: every service it names exists

@@ -1,28 +1,13 @@
 /** The `lgsp` command line's commands and flags (docs/protocol.md §8), built without running anything: main.ts runs it, tests read it. */
-import { HomeInUseError } from '../gateway/home/running.ts';
-import { PortInUseError } from './gateway-stack.ts';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { CatalogError } from '../gateway/catalog/load.ts';
 import { FAULT_PROFILES } from '../mocks/faults.ts';
 import { WORKLOAD_PROFILES } from '../mocks/workload.ts';
-import { gatewayOnly } from './commands/gateway.ts';
-import { generateKey, makeTls, issueOperatorToken, issueTokenFor, listKeys, registerKey, revokeTokenOf } from './commands/keys.ts';
-import { bench } from './commands/bench.ts';
-import { check, CheckSetupError } from './commands/check.ts';
-import { diff, exportContracts, lint } from './commands/contracts.ts';
-import { provision, remove } from './commands/broker.ts';
-import { bridge } from './commands/bridge.ts';
-import { printHead, resetLedger, verifyLedger } from './commands/ledger.ts';
-import { isPgUrl } from '../gateway/ledger/postgres-db.ts';
-import { load } from './commands/load.ts';
-import { mock } from './commands/mock.ts';
-import { send } from './commands/send.ts';
-import { addSystem, listSystems, removeSystem } from './commands/system.ts';
-import { up } from './commands/up.ts';
-import { waitReady } from './commands/wait.ts';
-import { stats, tail } from './commands/watch.ts';
 import { DEFAULT_DOOR_PATHS } from '../adapters/http/doors.ts';
+import { packageFile, packageVersion } from '../gateway/home/package-root.ts';
+
+/** The package's own catalog and contracts, wherever it is installed. */
+const CONTRACTS = packageFile('contracts');
 
 function positive(value: string): number {
   const n = Number(value);
@@ -86,7 +71,7 @@ const homeOption = () => new Option('--home <dir>', 'state directory (keys, ledg
 
 function withCommon(command: Command, amqpHelp = 'RabbitMQ to use instead of the embedded transport'): Command {
   return command
-    .option('--contracts <dir>', 'the catalog and contracts folder', 'contracts')
+    .option('--contracts <dir>', 'the catalog and contracts folder', CONTRACTS)
     .addOption(homeOption())
     .addOption(new Option('--amqp-url <url>', amqpHelp).env('AMQP_URL'))
     .option('--prefix <prefix>', 'queue name prefix on the broker', 'lgsp')
@@ -95,10 +80,6 @@ function withCommon(command: Command, amqpHelp = 'RabbitMQ to use instead of the
     .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('warn'));
 }
 
-/** The package's version, from its package.json. */
-function packageVersion(): string {
-  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-}
 
 /** Every lgsp command with its flags. */
 export function buildProgram(): Command {
@@ -127,9 +108,10 @@ export function buildProgram(): Command {
     .option('--provision', 'on RabbitMQ: first make the broker users (as lgsp broker provision, with --amqp-url as the administrator), then connect each part as its own user')
     .option('--management-url <url>', "with --provision: RabbitMQ's management API (default: http://<the AMQP host>:15672)")
     .option('--ready-file <file>', 'write this file (JSON: pid, addresses) once every part is connected; removed on stop (lgsp wait --ready-file reads it)')
-    .action((options, command: Command) => {
+    .action(async (options, command: Command) => {
       // A usage mistake: said as commander says its own (one line, exit 2).
       if (options.scale && !options.profile) command.error('--scale streams a workload profile: add --profile <name> (e.g. ca-mau)', { exitCode: 2 });
+      const { up } = await import('./commands/up.ts');
       return up({ ...options, ...ports(options), bridge: options.bridge ?? [] });
     });
 
@@ -139,8 +121,10 @@ export function buildProgram(): Command {
     .option('--ready-file <file>', 'write this file (JSON: pid, addresses) once the gateway is connected; removed on stop')
     .option('--generate-keys', 'first make a key for each catalog system that has none in the state directory (mocks beside it then share them)')
     .addOption(new Option('--ledger <url>', "record in this PostgreSQL ledger, shared with other gateway instances (postgres://user:password@host/db[?schema=name]); default: the state directory's SQLite ledger").env('LGSP_LEDGER'))
-    .action((options, command: Command) => {
+    .action(async (options, command: Command) => {
+      const { isPgUrl } = await import('../gateway/ledger/postgres-db.ts');
       if (options.ledger && !isPgUrl(options.ledger)) command.error(`--ledger takes a postgres:// URL, not ${JSON.stringify(String(options.ledger).slice(0, 40))}`, { exitCode: 2 });
+      const { gatewayOnly } = await import('./commands/gateway.ts');
       return gatewayOnly({ ...options, ...ports(options) });
     });
 
@@ -156,6 +140,9 @@ export function buildProgram(): Command {
     .option('--json <file>', 'also write the JSON report here')
     .option('--ready-file <file>', 'write this file once the bus is ready for the system to connect (lgsp wait --ready-file reads it)')
     .action(async (system, options) => {
+      const [{ check, CheckSetupError }, { CatalogError }, { HomeInUseError }, { PortInUseError }] = await Promise.all([
+        import('./commands/check.ts'), import('../gateway/catalog/load.ts'), import('../gateway/home/running.ts'), import('./gateway-stack.ts'),
+      ]);
       process.exitCode = await check(system, { ...options, ...ports(options) }).catch((err: Error) => {
         // It could not run: its set-up failed (exit 2), as against a check that failed (exit 1).
         if (!(err instanceof CheckSetupError || err instanceof CatalogError || err instanceof HomeInUseError || err instanceof PortInUseError)) throw err;
@@ -170,7 +157,7 @@ export function buildProgram(): Command {
     .option('--timeout <seconds>', 'how long to wait', positive, 120)
     .addOption(homeOption())
     .action(async (options) => {
-      process.exitCode = await waitReady(options);
+      process.exitCode = await (await import('./commands/wait.ts')).waitReady(options);
     });
 
   const keys = program.command('keys').description('generate, register and list signing keys in LGSP_HOME');
@@ -179,34 +166,34 @@ export function buildProgram(): Command {
     .option('--name <name>', 'key name, the part after # in the kid', 'k1')
     .addOption(new Option('--alg <alg>', 'signature algorithm').choices(['EdDSA', 'ES256']).default('EdDSA'))
     .addOption(homeOption())
-    .action((system, options) => generateKey(system, options));
+    .action(async (system, options) => (await import('./commands/keys.ts')).generateKey(system, options));
   keys.command('register <system> <jwk-file>')
     .description("register a system's own public JWK (its kid is the key name)")
     .addOption(homeOption())
-    .action((system, file, options) => registerKey(system, file, options));
+    .action(async (system, file, options) => (await import('./commands/keys.ts')).registerKey(system, file, options));
   keys.command('token <system>')
     .description('issue a bearer token for the HTTP ingress\'s credential mode (shown once; stored hashed)')
     .option('--label <text>', 'a note kept with the token')
     .addOption(homeOption())
-    .action((system, options) => issueTokenFor(system, options));
+    .action(async (system, options) => (await import('./commands/keys.ts')).issueTokenFor(system, options));
   keys.command('operator-token')
     .description('issue an operator token: changing the running simulator (faults, refunds) through the operator server needs one (shown once; stored hashed)')
     .option('--label <text>', 'a note kept with the token')
     .addOption(homeOption())
-    .action((options) => issueOperatorToken(options));
+    .action(async (options) => (await import('./commands/keys.ts')).issueOperatorToken(options));
   keys.command('revoke <system> <token-id>')
     .description('revoke a bearer token by its id (see lgsp keys list)')
     .addOption(homeOption())
-    .action((system, id, options) => revokeTokenOf(system, id, options));
+    .action(async (system, id, options) => (await import('./commands/keys.ts')).revokeTokenOf(system, id, options));
   keys.command('tls')
     .description("make the state directory's certificate authority and a server certificate (tls/ca.pem, server.pem, server.key): for --tls, and for RabbitMQ's amqps:// listener")
     .option('--host <name...>', 'more names or addresses the server certificate is for (localhost, 127.0.0.1 and this host are always in it)')
     .addOption(homeOption())
-    .action((options) => makeTls(options));
+    .action(async (options) => (await import('./commands/keys.ts')).makeTls(options));
   keys.command('list')
     .description('list the registered public keys and issued tokens')
     .addOption(homeOption())
-    .action((options) => listKeys(options));
+    .action(async (options) => (await import('./commands/keys.ts')).listKeys(options));
 
   const operatorUrl = new Option('--url <url>', 'the operator server of a running gateway (default: the one running on the state directory, else http://127.0.0.1:8081)').env('LGSP_OPERATOR_URL');
 
@@ -218,14 +205,14 @@ export function buildProgram(): Command {
     .option('--client <system>', 'only this client')
     .option('--service <service>', 'only this service')
     .option('--json', 'print JSON')
-    .action((options) => stats(options));
+    .action(async (options) => (await import('./commands/watch.ts')).stats(options));
 
   program.command('tail')
     .description('print transactions as the gateway records them, until Ctrl-C')
     .addOption(operatorUrl)
     .addOption(homeOption())
     .option('--count <n>', 'stop after this many', positive)
-    .action((options) => tail(options));
+    .action(async (options) => (await import('./commands/watch.ts')).tail(options));
 
   withCommon(program.command('mock <system...>'))
     .description('run mocked national or provincial systems on RabbitMQ, in one process (all: every one)')
@@ -233,11 +220,11 @@ export function buildProgram(): Command {
     .option('--citizens <n>', 'synthetic citizens', positive, 100_000)
     .option('--faults <profiles>', 'fault profiles to switch on, comma-separated', list, [])
     .option('--result-delay <ms>', 'how long a judicial record certificate takes', positive, 3000)
-    .action((systems, options) => mock(systems, options));
+    .action(async (systems, options) => (await import('./commands/mock.ts')).mock(systems, options));
 
   withCommon(program.command('bridge <config>'))
     .description("attach a national system's HTTP API to the bus on RabbitMQ by a REST bridge (see bridges/)")
-    .action((file, options) => bridge(file, options));
+    .action(async (file, options) => (await import('./commands/bridge.ts')).bridge(file, options));
 
   const throughGateway = 'the RabbitMQ of a running gateway (without it: the HTTP ingress of the lgsp up on this state directory)';
   withCommon(program.command('send <service> <json-body>'), throughGateway)
@@ -246,7 +233,7 @@ export function buildProgram(): Command {
     .option('--user-id <id>', 'the officer acting (required for personal data)')
     .option('--issue <dossier>', 'the dossier or case')
     .option('--timeout <ms>', 'how long to wait for the reply', positive, 30_000)
-    .action((service, body, options) => send(service, body, options));
+    .action(async (service, body, options) => (await import('./commands/send.ts')).send(service, body, options));
 
   withCommon(program.command('load'), throughGateway)
     .description("send one service's requests at a steady rate through a running gateway (RabbitMQ with --amqp-url, else the HTTP ingress of the lgsp up on this state directory) and report rate, latency and errors")
@@ -255,33 +242,33 @@ export function buildProgram(): Command {
     .option('--rate <n>', 'requests per second', positive, 100)
     .option('--duration <seconds>', 'how long', positive, 10)
     .option('--body <json>', "the request body (default: the contract's first valid example)")
-    .action((options) => load(options));
+    .action(async (options) => (await import('./commands/load.ts')).load(options));
 
   program.command('bench')
     .description('raw RabbitMQ request/reply, the durable relay (the gateway\'s hops, no checks), the floor (the relay with both signatures checked and each transaction recorded) and full gateway transactions, in one run on the same broker')
     .addOption(new Option('--amqp-url <url>', 'the RabbitMQ to measure on').env('AMQP_URL'))
-    .option('--contracts <dir>', 'the catalog and contracts folder', 'contracts')
+    .option('--contracts <dir>', 'the catalog and contracts folder', CONTRACTS)
     .option('--count <n>', 'round trips per phase', positive, 20000)
     .option('--concurrency <n>', 'requests in flight', positive, 200)
     .option('--rate <n>', 'fixed rate of the open-loop phase, per second', positive, 1000)
     .option('--rate-seconds <n>', 'length of the open-loop phase, in seconds', positive, 10)
     .option('--serial-count <n>', 'round trips one at a time', positive, 2000)
-    .action((options) => bench(options));
+    .action(async (options) => (await import('./commands/bench.ts')).bench(options));
 
   const contractsCommand = program.command('contracts').description('the contracts: lint them, diff two versions, export the bus (AsyncAPI) and the doors (OpenAPI)');
   contractsCommand.command('lint')
     .description('every contract the catalog names, each problem with its file, line and JSON pointer (exit 2 on any)')
-    .option('--contracts <dir>', 'the catalog and contracts folder', 'contracts')
-    .action((options) => lint(options));
+    .option('--contracts <dir>', 'the catalog and contracts folder', CONTRACTS)
+    .action(async (options) => (await import('./commands/contracts.ts')).lint(options));
   contractsCommand.command('diff <old> <new>')
     .description('the changes between two versions of a contract, breaking or not, each with its place (exit 2 if one breaks)')
-    .action((before, after) => diff(before, after));
+    .action(async (before, after) => (await import('./commands/contracts.ts')).diff(before, after));
   contractsCommand.command('export')
     .description('the bus as AsyncAPI 3.0 or the HTTP ingress as OpenAPI 3.1, as JSON on standard output')
     .addOption(new Option('--format <format>', 'what to export').choices(['asyncapi', 'openapi']).default('asyncapi'))
-    .option('--contracts <dir>', 'the catalog and contracts folder', 'contracts')
+    .option('--contracts <dir>', 'the catalog and contracts folder', CONTRACTS)
     .option('--prefix <prefix>', 'queue name prefix on the broker', 'lgsp')
-    .action((options) => exportContracts(options));
+    .action(async (options) => (await import('./commands/contracts.ts')).exportContracts(options));
 
   const systemCommand = program.command('system').description("your own system, registered beside the catalog (LGSP_HOME/systems.yaml) with a key and a token for every door");
   systemCommand.command('add <id>')
@@ -292,38 +279,38 @@ export function buildProgram(): Command {
     .option('--like <system>', 'provide what this catalog system provides (e.g. VN/PROV/CAOBANG/MOTCUA for a province)')
     .option('--calls <service...>', "services it may call besides those the catalog's access patterns give it")
     .option('--jwk <file>', 'its own public key (JWK), for messages it signs itself')
-    .option('--contracts <dir>', 'the catalog and contracts folder', 'contracts')
+    .option('--contracts <dir>', 'the catalog and contracts folder', CONTRACTS)
     .addOption(homeOption())
-    .action((id, options) => addSystem(id, options));
+    .action(async (id, options) => (await import('./commands/system.ts')).addSystem(id, options));
   systemCommand.command('list')
     .description('the systems registered in LGSP_HOME')
     .addOption(homeOption())
-    .action((options) => listSystems(options));
+    .action(async (options) => (await import('./commands/system.ts')).listSystems(options));
   systemCommand.command('remove <id>')
     .description('remove a registered system (its keys and tokens stay)')
     .addOption(homeOption())
-    .action((id, options) => removeSystem(id, options));
+    .action(async (id, options) => (await import('./commands/system.ts')).removeSystem(id, options));
 
   const brokerCommand = program.command('broker').description('least privilege on RabbitMQ: a broker user for the gateway and for each system');
-  for (const [name, description, action] of [
-    ['provision', "create (or update) the users and their permissions through RabbitMQ's management API; passwords kept in LGSP_HOME/broker-users.json", provision],
-    ['remove', "delete this prefix's broker users", remove],
+  for (const [name, description] of [
+    ['provision', "create (or update) the users and their permissions through RabbitMQ's management API; passwords kept in LGSP_HOME/broker-users.json"],
+    ['remove', "delete this prefix's broker users"],
   ] as const) {
     brokerCommand.command(name)
       .description(description)
       .addOption(new Option('--amqp-url <url>', "RabbitMQ, with an administrator's login").env('AMQP_URL'))
       .option('--management-url <url>', "RabbitMQ's management API (default: http://<the AMQP host>:15672, same login)")
       .option('--prefix <prefix>', 'queue name prefix on the broker', 'lgsp')
-      .option('--contracts <dir>', 'the catalog and contracts folder', 'contracts')
+      .option('--contracts <dir>', 'the catalog and contracts folder', CONTRACTS)
       .addOption(homeOption())
-      .action((options) => action(options));
+      .action(async (options) => (await import('./commands/broker.ts'))[name](options));
   }
 
   const ledgerCommand = program.command('ledger').description('the transaction ledger in LGSP_HOME');
   ledgerCommand.command('reset')
     .description('remove the ledger so the next start begins a new one (keys and tokens stay; refused while a gateway runs on it)')
     .addOption(homeOption())
-    .action((options) => resetLedger(options));
+    .action(async (options) => (await import('./commands/ledger.ts')).resetLedger(options));
   ledgerCommand.command('verify')
     .description("check the ledger's hash chain, its signed heads and its kept answers, and say where it breaks (exit 2 if it does, or if records after the last signed head are vouched for by none)")
     .addOption(homeOption())
@@ -331,12 +318,12 @@ export function buildProgram(): Command {
     .addOption(new Option('--ledger <url>', 'a PostgreSQL ledger instead (postgres://user:password@host/db[?schema=name]), shared by several gateways').env('LGSP_LEDGER'))
     .option('--contracts <dir>', "the catalog and contracts folder (it names the gateway whose key signs the ledger's heads)", 'contracts')
     .option('--head <file>', 'a signed head kept from before (lgsp ledger head): the ledger must still reach it')
-    .action((options) => verifyLedger(options));
+    .action(async (options) => (await import('./commands/ledger.ts')).verifyLedger(options));
   ledgerCommand.command('head')
     .description("print the ledger's latest signed head, to keep elsewhere; verify --head checks the ledger still reaches it")
     .addOption(homeOption())
     .option('--file <path>', 'a ledger file (default: <home>/ledger.sqlite)')
-    .action((options) => printHead(options));
+    .action(async (options) => (await import('./commands/ledger.ts')).printHead(options));
 
   return program;
 }

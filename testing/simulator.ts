@@ -17,10 +17,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { issueToken, OPERATOR } from '../adapters/http/tokens.ts';
 import type { FaultRule } from '../mocks/faults.ts';
+import { packageFile } from '../gateway/home/package-root.ts';
 
-const BIN = resolve(import.meta.dirname, '../bin/lgsp.mjs');
+const BIN = packageFile('bin', 'lgsp.mjs');
 /** The package's own catalog, wherever the user's tests run from. */
-const CONTRACTS = resolve(import.meta.dirname, '../contracts');
+const CONTRACTS = packageFile('contracts');
 
 export interface SimulatorOptions {
   /** The state directory (default: a new temporary one, removed by stop()). */

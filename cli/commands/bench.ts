@@ -9,7 +9,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import amqp from 'amqplib';
@@ -57,7 +57,11 @@ function peerRunner() {
     run<I>(script: string, input: I): Promise<PhaseResult> {
       if (interrupted) return Promise.reject(interruption());
       return new Promise((done, fail) => {
-        const child = fork(resolve(HERE, '../bench', script), [], { execArgv: ['--import', import.meta.resolve('tsx')], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+        // From the build, the compiled peer; from the sources, the TypeScript one under tsx.
+        const compiled = resolve(HERE, '../bench', script.replace(/\.ts$/, '.js'));
+        const child = existsSync(compiled) && import.meta.url.endsWith('.js')
+          ? fork(compiled, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+          : fork(resolve(HERE, '../bench', script), [], { execArgv: ['--import', import.meta.resolve('tsx')], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
         running.add(child);
         child.once('message', (m: PhaseResult & { error?: string }) => (m.error ? fail(new Error(m.error)) : done(m)));
         child.once('exit', (code, signal) => {

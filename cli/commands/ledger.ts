@@ -17,6 +17,7 @@ import { verifyChain } from '../../gateway/ledger/verify.ts';
 import { safePgUrl } from '../../gateway/ledger/postgres-db.ts';
 import { verifyPgChain } from '../../gateway/ledger/postgres-verify.ts';
 import type { HeadKeys } from '../../gateway/ledger/heads.ts';
+import { packageFile } from '../../gateway/home/package-root.ts';
 
 interface LedgerOptions {
   home?: string;
@@ -28,7 +29,7 @@ interface LedgerOptions {
 
 /** The gateway's public keys, as the catalog and the state directory know them. */
 async function headKeys(home: string, options: LedgerOptions): Promise<HeadKeys> {
-  const catalog = await loadCatalog(options.contracts ?? 'contracts', { extraKeys: registeredPublicKeys(home) });
+  const catalog = await loadCatalog(options.contracts ?? packageFile('contracts'), { extraKeys: registeredPublicKeys(home) });
   return { keys: catalog.keys, gateway: catalog.gateway, ...(options.head && { kept: readFileSync(options.head, 'utf8').trim() }) };
 }
 

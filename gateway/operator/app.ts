@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { LedgerReader } from '../ledger/queries.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import { filterParams, intParam, QueryError } from './query.ts';
+import { packageFile } from '../home/package-root.ts';
 
 export interface OperatorDeps {
   /**
@@ -43,7 +44,7 @@ export interface QueueDepth {
   readonly consumers: number;
 }
 
-const DASHBOARD = join(import.meta.dirname, 'dashboard');
+const DASHBOARD = packageFile('gateway', 'operator', 'dashboard');
 
 const JOURNAL_NEEDS_TOKEN = 'the journal holds personal data: send "Authorization: Bearer <operator token>" (lgsp keys operator-token)';
 

@@ -89,13 +89,17 @@ describe('docker-compose.yml and the Dockerfile', () => {
     expect(lgspProblems(['check'])).toEqual(['lgsp check needs 1 argument(s), has 0']);
   });
 
-  it('the image copies every folder the command line runs from', () => {
-    const tsconfig = JSON.parse(readFileSync(join(ROOT, 'tsconfig.json'), 'utf8')) as { include: string[] };
-    const needed = tsconfig.include.filter((p) => !['test', 'examples', 'vitest.config.ts'].includes(p));
-    const copied = [...dockerfile.matchAll(/^COPY (.+) \S+$/gm)].flatMap((m) => m[1]!.split(' '));
-    for (const path of [...needed, 'contracts', 'plans', 'package.json', 'package-lock.json']) {
-      expect(copied, `the Dockerfile copies ${path}`).toContain(path);
+  it('the image builds every folder the build compiles, and runs the build with every file the package ships', () => {
+    const [build, runtime] = dockerfile.split(/^FROM /m).slice(1) as [string, string];
+    const copied = (stage: string) => [...stage.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1]!.split(' '));
+    const compiled = (JSON.parse(readFileSync(join(ROOT, 'tsconfig.build.json'), 'utf8')) as { include: string[] }).include;
+    for (const path of [...compiled, 'tsconfig.json', 'tsconfig.build.json', 'package.json', 'package-lock.json', 'bin']) {
+      expect(copied(build), `the build stage copies ${path}`).toContain(path);
       expect(existsSync(join(ROOT, path)), path).toBe(true);
     }
+    const shipped = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { files: string[] }).files.filter((f) => !f.startsWith('!') && !f.endsWith('.md') && !['dist', 'docs'].includes(f));
+    for (const path of [...shipped, 'package.json']) expect(copied(runtime), `the image copies ${path}`).toContain(path);
+    expect(runtime).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
+    expect(runtime).toMatch(/^COPY --from=build \/app\/node_modules \.\/node_modules$/m);
   });
 });
