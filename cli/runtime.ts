@@ -58,10 +58,12 @@ export interface Runtime {
 }
 
 /**
- * Opens the runtime. With `generateKeys`, every system of the catalog without a key in
- * LGSP_HOME gets one first (the simulator acts as all of them).
+ * Opens the runtime: the catalog, keys, logger and transports a command runs with. With
+ * `generateKeys`, every system of the catalog without a key in LGSP_HOME gets one first (the
+ * simulator acts as all of them); with `lazyContracts` (a command that only routes: send, load),
+ * the contracts' validators are compiled when first used.
  */
-export async function openRuntime(options: CommonOptions, generateKeys = false, logTo: 'stderr' | 'home' = 'stderr'): Promise<Runtime> {
+export async function openRuntime(options: CommonOptions, generateKeys = false, logTo: 'stderr' | 'home' = 'stderr', lazyContracts = false): Promise<Runtime> {
   const home = options.home ?? lgspHome();
   // A live summary owns the terminal: its logs go to LGSP_HOME/lgsp.log instead.
   if (logTo === 'home') mkdirSync(home, { recursive: true });
@@ -70,14 +72,18 @@ export async function openRuntime(options: CommonOptions, generateKeys = false, 
   destination.on('error', () => undefined);
   const log = pino({ level: options.logLevel }, destination);
   const systemsFile = systemsFileOf(home);
-  const bootstrap = await loadCatalog(options.contracts, { systemsFile });
-  if (generateKeys) {
-    for (const system of [bootstrap.gateway, ...bootstrap.systems.keys()]) await ensureSigningKey(home, system);
-  } else {
-    // The gateway's own key, and the metaservices' when the catalog lists them.
-    for (const system of [bootstrap.gateway, META_SYSTEM]) if (system === bootstrap.gateway || bootstrap.systems.has(system)) await ensureSigningKey(home, system);
-  }
-  const catalog = await loadCatalog(options.contracts, { extraKeys: registeredPublicKeys(home), systemsFile });
+  const catalog = await loadCatalog(options.contracts, {
+    systemsFile, lazyContracts,
+    keysFor: async ({ gateway, systems }) => {
+      if (generateKeys) {
+        for (const system of [gateway, ...systems]) await ensureSigningKey(home, system);
+      } else {
+        // The gateway's own key, and the metaservices' when the catalog lists them.
+        for (const system of [gateway, META_SYSTEM]) if (system === gateway || systems.includes(system)) await ensureSigningKey(home, system);
+      }
+      return registeredPublicKeys(home);
+    },
+  });
   const url = options.amqpUrl;
   const broker = url ? undefined : new EmbeddedBroker({ prefix: options.prefix });
   const logins = url && options.brokerUsers ? brokerLogins(home, options.prefix) : undefined;

@@ -18,7 +18,7 @@ export interface LoadOptions extends CommonOptions {
 }
 
 export async function load(options: LoadOptions): Promise<void> {
-  const rt = await openRuntime(options);
+  const rt = await openRuntime(options, false, 'stderr', true);
   const service = rt.catalog.services.get(options.service);
   if (!service || !parseServiceId(options.service)) throw new Error(`no service ${options.service} in the catalog`);
   if (!rt.catalog.systems.has(options.client)) throw new Error(`no system ${options.client} in the catalog`);

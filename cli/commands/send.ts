@@ -21,7 +21,7 @@ export async function send(service: string, body: string, options: SendCommandOp
     throw new Error('the body must be a JSON object, e.g. \'{"idNumber":"004190000123","fullName":"Nông Thị Hoa","dateOfBirth":"1990-05-14"}\'');
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('the body must be a JSON object');
-  const rt = await openRuntime(options);
+  const rt = await openRuntime(options, false, 'stderr', true);
   try {
     const entry = rt.catalog.services.get(service);
     if (!rt.catalog.systems.has(options.as)) throw new Error(`no system ${options.as} in the catalog`);

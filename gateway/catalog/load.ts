@@ -26,6 +26,18 @@ export interface LoadOptions {
   readonly systemsFile?: string;
   /** Public keys registered outside the catalog file (from `LGSP_HOME`), by system id. */
   readonly extraKeys?: ReadonlyMap<string, readonly JWK[]>;
+  /**
+   * Asked once the catalog file is read (its gateway and systems known) and before any key is
+   * taken: the keys registered outside it, which it may make first (a state directory's own
+   * keys). One load where a bootstrap load and a second one would otherwise be needed.
+   */
+  readonly keysFor?: (ids: { gateway: string; systems: readonly string[] }) => Promise<ReadonlyMap<string, readonly JWK[]>>;
+  /**
+   * For a command that routes messages but checks none (`lgsp send`, `lgsp load`): each contract's
+   * validators are compiled on first use, and its examples are not checked. The gateway, the
+   * connection test and `lgsp contracts lint` load every contract whole.
+   */
+  readonly lazyContracts?: boolean;
 }
 
 interface CatalogFile {
@@ -101,6 +113,7 @@ export async function loadCatalog(dir: string, options: LoadOptions = {}): Promi
   const file = source.data;
   if (options.systemsFile && existsSync(options.systemsFile)) addRegisteredSystems(file, readSource(options.systemsFile, display(options.systemsFile)));
   const contractAjv = createAjv(CONTRACT_AJV);
+  const extraKeys = options.extraKeys ?? (await options.keysFor?.({ gateway: file.gateway.id, systems: file.systems.map((s) => s.id) }));
 
   const systems = new Map<string, SystemEntry>();
   const services = new Map<string, ServiceEntry>();
@@ -114,7 +127,7 @@ export async function loadCatalog(dir: string, options: LoadOptions = {}): Promi
         throw source.fail(`${pointer}/${i}`, (err as Error).message);
       }
     }
-    for (const jwk of options.extraKeys?.get(system) ?? []) {
+    for (const jwk of extraKeys?.get(system) ?? []) {
       if (!keys.some((k) => k.kid === `${system}#${String(jwk.kid)}`)) keys.push(await importKey(system, jwk));
     }
   };
@@ -132,6 +145,22 @@ export async function loadCatalog(dir: string, options: LoadOptions = {}): Promi
       if (services.has(id)) throw source.fail(place, `service ${id} is listed twice`);
       const contractPath = resolve(root, svc.contract);
       if (!contractPath.startsWith(root + '/')) throw source.fail(`${place}/contract`, 'the contract file must lie inside the catalog folder');
+      if (options.lazyContracts) {
+        // Read when first asked for: a command that only routes never reads most of them.
+        let contract: Contract | undefined;
+        const read = () => (contract ??= loadContract(readSource(contractPath, display(contractPath)), contractAjv, { lazy: true }));
+        services.set(id, Object.freeze({
+          id, provider: s.id, code: svc.code, version: svc.version, mode: svc.mode,
+          get timeoutMs() {
+            return svc.timeoutMs ?? read().timeoutMs;
+          },
+          get contract() {
+            return read();
+          },
+        }));
+        ids.push(id);
+        continue;
+      }
       const contract = loadContract(readSource(contractPath, display(contractPath)), contractAjv);
       if (!contractServes(contract.service, id)) throw source.fail(`${place}/contract`, `the contract is for ${contract.service}, not ${id}`);
       if (svc.mode === 'request-reply' && !contract.validateResponse) {
@@ -195,8 +224,23 @@ function firstViolationOf(schema: object): (body: unknown) => Violation | undefi
   };
 }
 
-/** Loads one contract file: checks its shape and schema rules, compiles its validators, checks its examples. */
-export function loadContract(source: SourceFile, ajv = createAjv(CONTRACT_AJV)): Contract {
+/** A validator compiled the first time it is called, with ajv's `errors` as a compiled one has them. */
+function compiledOnUse(compile: () => ValidateFunction): ValidateFunction {
+  let compiled: ValidateFunction | undefined;
+  const validate = ((data: unknown) => {
+    compiled ??= compile();
+    const ok = compiled(data);
+    validate.errors = compiled.errors;
+    return ok;
+  }) as ValidateFunction;
+  return validate;
+}
+
+/**
+ * Loads one contract file: checks its shape and schema rules, compiles its validators, checks its
+ * examples — or, `lazy`, checks its shape and leaves the rest to the validators' first use.
+ */
+export function loadContract(source: SourceFile, ajv = createAjv(CONTRACT_AJV), options: { lazy?: boolean } = {}): Contract {
   if (!validateContractFile(source.data)) throw schemaFailure(source, validateContractFile.errors);
   const c = source.data as {
     service: string; title: string; personalData: boolean; timeoutMs: number; request: object; response?: object;
@@ -204,11 +248,19 @@ export function loadContract(source: SourceFile, ajv = createAjv(CONTRACT_AJV)):
     examples?: { valid?: Contract['examples']['valid']; invalid?: Contract['examples']['invalid'] };
   };
   if (!parseServiceId(c.service.replace(/\*/g, 'X'))) throw source.fail('/service', 'not a valid service id');
-  const validateRequest = compileSchema(source, ajv, c.request, '/request');
-  const validateResponse = c.response ? compileSchema(source, ajv, c.response, '/response') : undefined;
+  const compile = (schema: object, pointer: string) => (options.lazy ? compiledOnUse(() => compileSchema(source, ajv, schema, pointer)) : compileSchema(source, ajv, schema, pointer));
+  const validateRequest = compile(c.request, '/request');
+  const validateResponse = c.response ? compile(c.response, '/response') : undefined;
   const errors = c.errors ?? [];
   const valid = c.examples?.valid ?? [];
   const invalid = c.examples?.invalid ?? [];
+  if (options.lazy) {
+    return deepFreeze({
+      file: source.file, service: c.service, title: c.title, personalData: c.personalData, timeoutMs: c.timeoutMs,
+      requestSchema: c.request, responseSchema: c.response, errors, examples: { valid, invalid }, validateRequest, validateResponse,
+      firstRequestViolation: firstViolationOf(c.request),
+    });
+  }
   const declared = (type: string) => isGatewayErrorType(type) || errors.some((e) => e.type === type);
   for (const [i, ex] of valid.entries()) {
     if (!validateRequest(ex.request)) throw source.fail(`/examples/valid/${i}/request`, `the example breaks the request schema: ${ajv.errorsText(validateRequest.errors)}`);
