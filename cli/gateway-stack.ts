@@ -31,6 +31,7 @@ import { lockHome, type HomeLock } from '../gateway/home/running.ts';
 import { keptFile, keptRuns } from '../checker/store.ts';
 import type { Runtime } from './runtime.ts';
 import { recordThenNotify } from '../gateway/ledger/record.ts';
+import { LgspError } from '../gateway/protocol/errors.ts';
 
 export interface StackOptions {
   /** The command running the stack, shown to a second one that finds the state directory in use. */
@@ -198,12 +199,11 @@ function openPrivate(file: string): Database.Database {
 }
 
 /** A port this process could not listen on; says which option changes it. */
-export class PortInUseError extends Error {
+export class PortInUseError extends LgspError {
   constructor(readonly port: number, readonly option: string, cause: Error) {
-    super((cause as NodeJS.ErrnoException).code === 'EADDRINUSE'
+    super('PORT_IN_USE', (cause as NodeJS.ErrnoException).code === 'EADDRINUSE'
       ? `port ${port} is already in use (another lgsp up?): stop that process, or pass ${option} <port> (0 picks a free one)`
       : `cannot listen on port ${port}: ${cause.message} (pass ${option} <port>)`, { cause });
-    this.name = 'PortInUseError';
   }
 }
 

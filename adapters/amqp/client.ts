@@ -6,6 +6,7 @@ import { parseServiceId } from '../../gateway/protocol/ids.ts';
 import { decodeJws, sha256 } from '../../gateway/protocol/jws.ts';
 import type { Envelope, JsonObject, RequestEnvelope } from '../../gateway/protocol/envelope.ts';
 import type { KeyRing, SigningKey } from '../../gateway/protocol/keys.ts';
+import { ClientError } from '../../gateway/protocol/errors.ts';
 import { DOOR_HEADER, RECEIPT_HEADER } from '../../gateway/protocol/headers.ts';
 import type { Consumer, Delivery, MessageProps, Transport } from '../../gateway/transport/transport.ts';
 import { publishToGateway } from './publish.ts';
@@ -88,7 +89,7 @@ export class GatewayClient {
 
   /** Declares this system's queues and starts listening for replies. */
   static async connect(options: ClientOptions): Promise<GatewayClient> {
-    if (options.key && options.key.system !== options.system) throw new Error(`the key belongs to ${options.key.system}, not ${options.system}`);
+    if (options.key && options.key.system !== options.system) throw new ClientError('KEY_INVALID', `the key belongs to ${options.key.system}, not ${options.system}`);
     const client = new GatewayClient(options);
     await options.transport.declare([options.system], options.instance);
     client.consumer = await options.transport.consume(client.replyQueue, (d) => client.onReply(d), { prefetch: 256 });
@@ -97,7 +98,7 @@ export class GatewayClient {
 
   /** Builds and signs an envelope of this system. */
   async sign(kind: 'request' | 'event', service: string, body: JsonObject, options: SendOptions = {}): Promise<{ envelope: RequestEnvelope; jws: string }> {
-    if (!this.options.key) throw new Error(`this client of ${this.options.system} has no signing key`);
+    if (!this.options.key) throw new ClientError('NO_SIGNING_KEY', `this client of ${this.options.system} has no signing key`);
     return signEnvelope(this.options.key, kind, service, body, options, this.now());
   }
 
@@ -130,7 +131,7 @@ export class GatewayClient {
       const timer = setTimeout(() => {
         w.timedOut = true;
         this.stopWaiting(w);
-        reject(new Error(`no reply to ${envelope.id} within ${this.options.timeoutMs ?? 30000} ms`));
+        reject(new ClientError('REPLY_TIMEOUT', `no reply to ${envelope.id} within ${this.options.timeoutMs ?? 30000} ms`));
       }, this.options.timeoutMs ?? 30000);
       const w: Waiting = { jws, request: envelope, resolve, reject, timer };
       this.waiting.set(envelope.id, [...(this.waiting.get(envelope.id) ?? []), w]);
@@ -191,7 +192,7 @@ export class GatewayClient {
     await this.consumer?.cancel();
     for (const w of [...this.waiting.values()].flat()) {
       clearTimeout(w.timer);
-      w.reject(new Error('the client was closed'));
+      w.reject(new ClientError('CLIENT_CLOSED', 'the client was closed'));
     }
     this.waiting.clear();
   }

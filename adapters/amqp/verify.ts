@@ -8,12 +8,12 @@ import { decodeJws, keyFor, verifyJws } from '../../gateway/protocol/jws.ts';
 import type { KeyRing } from '../../gateway/protocol/keys.ts';
 import { publisherOf } from '../../gateway/transport/broker-users.ts';
 import type { Delivery, Transport } from '../../gateway/transport/transport.ts';
+import { LgspError } from '../../gateway/protocol/errors.ts';
 
 /** A received message that failed its end-to-end checks. */
-export class VerificationError extends Error {
+export class VerificationError extends LgspError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'VerificationError';
+    super('VERIFICATION_FAILED', message, options);
   }
 }
 

@@ -16,7 +16,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { XMLBuilder } from 'fast-xml-parser';
 import type { Catalog } from '../../gateway/catalog/catalog.ts';
 import type { JsonObject } from '../../gateway/protocol/envelope.ts';
-import { GatewayError, type Violation } from '../../gateway/protocol/errors.ts';
+import { asGatewayError, GatewayError, type Violation } from '../../gateway/protocol/errors.ts';
 import type { Reply } from '../amqp/client.ts';
 import { noteRefusal, refuseUnreadBody, type FacadeDeps } from '../http/facade-refusal.ts';
 import { facadeGuessingLimit } from '../http/guessing.ts';
@@ -191,9 +191,9 @@ export function dancuSoap(deps: SoapDeps): Router {
       const userId = typeof body.MaCanBo === 'string' && body.MaCanBo ? body.MaCanBo : undefined;
       answer(res, operation.name, await client.request(service, body, userId ? { userId } : {}));
     } catch (err) {
-      if (err instanceof GatewayError) return refuse(req, res, err, { system, service });
-      deps.log.error({ err, system, service }, 'population database SOAP: the bus did not answer');
-      res.status(500).type('text/xml').send(fault('server.provider_timeout', `Không nhận được trả lời (no answer from the bus: ${(err as Error).message}).`, undefined, undefined));
+      // Switched on its code (errors.ts): a reply timeout or a lost bus is answered as at every door.
+      if (!(err instanceof GatewayError)) deps.log.error({ err, system, service }, 'population database SOAP: the bus did not answer');
+      return refuse(req, res, asGatewayError(err), { system, service });
     }
   });
 

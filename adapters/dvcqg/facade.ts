@@ -13,7 +13,7 @@ import { notInRunningCatalog } from '../http/bearer.ts';
 import express, { type Request, type Response, type Router } from 'express';
 import type { Catalog } from '../../gateway/catalog/catalog.ts';
 import type { JsonObject } from '../../gateway/protocol/envelope.ts';
-import { GatewayError } from '../../gateway/protocol/errors.ts';
+import { asGatewayError, GatewayError } from '../../gateway/protocol/errors.ts';
 import { noteRefusal, refuseUnreadBody, type FacadeDeps } from '../http/facade-refusal.ts';
 import { facadeGuessingLimit } from '../http/guessing.ts';
 import { parseCredentialBody } from '../http/modes.ts';
@@ -167,9 +167,9 @@ export function dvcqgFacade(deps: DvcqgDeps): Router {
       const client = await deps.clients.of(system);
       answer(res, fromReply(await client.request(serviceId, { madonvi, ...params } as JsonObject)));
     } catch (err) {
-      if (err instanceof GatewayError) return refuse(req, res, err, { system, service: serviceId });
-      deps.log.error({ err, system, service: serviceId }, 'DVCQG facade: the bus did not answer');
-      answer(res, errorAnswer('server.provider_timeout', `Không nhận được trả lời (no answer from the bus: ${(err as Error).message}).`, undefined, undefined));
+      // Switched on its code (errors.ts): a reply timeout or a lost bus is answered as at every door.
+      if (!(err instanceof GatewayError)) deps.log.error({ err, system, service: serviceId }, 'DVCQG facade: the bus did not answer');
+      return refuse(req, res, asGatewayError(err), { system, service: serviceId });
     }
   });
 

@@ -21,9 +21,10 @@ export class BusClients {
     private readonly catalog: Catalog,
     private readonly keyOf: (system: string) => Promise<SigningKey | undefined>,
     now: () => number,
+    timeoutMs?: number,
   ) {
     // The gateway answers every timeout itself; this only guards against a gateway that is gone.
-    this.timeoutMs = Math.max(0, ...[...catalog.services.values()].map((s) => s.timeoutMs)) + 5000;
+    this.timeoutMs = timeoutMs ?? Math.max(0, ...[...catalog.services.values()].map((s) => s.timeoutMs)) + 5000;
     this.now = now;
   }
 

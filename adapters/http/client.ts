@@ -7,6 +7,7 @@ import type { JsonObject } from '../../gateway/protocol/envelope.ts';
 import type { SigningKey } from '../../gateway/protocol/keys.ts';
 import { trustingFetch } from './trusting-fetch.ts';
 import { signEnvelope, verifyReply, type Reply, type SendOptions, type Trust } from '../amqp/reply.ts';
+import { LgspError } from '../../gateway/protocol/errors.ts';
 
 export interface HttpClientOptions extends Omit<Trust, 'system'> {
   /** The ingress, e.g. `http://127.0.0.1:8080`. */
@@ -18,10 +19,9 @@ export interface HttpClientOptions extends Omit<Trust, 'system'> {
 }
 
 /** An answer from the ingress that carries no signed message (so nothing to verify). */
-export class IngressAnswerError extends Error {
+export class IngressAnswerError extends LgspError {
   constructor(readonly status: number, readonly type: string | undefined, message: string) {
-    super(message);
-    this.name = 'IngressAnswerError';
+    super('INGRESS_ANSWER', message);
   }
 }
 

@@ -21,6 +21,11 @@ export interface IngressConfig {
   readonly lgspBase: string;
   /** Where the population database's SOAP service answers (its WSDL at `?wsdl`). */
   readonly dancuSoapPath: string;
+  /**
+   * How long a door waits for the gateway's answer before it answers `server.provider_timeout`
+   * itself (the gateway gone); by default the longest contract timeout and 5 s.
+   */
+  readonly replyTimeoutMs?: number;
 }
 
 export const DEFAULT_INGRESS_CONFIG: IngressConfig = Object.freeze({

@@ -78,7 +78,7 @@ export function createIngress(deps: IngressDeps): Ingress {
   const now = deps.now ?? Date.now;
   const log = deps.logger ?? pino({ level: 'silent' });
   const { catalog } = deps;
-  const clients = new BusClients(deps.transport, catalog, deps.keyOf ?? (async () => undefined), now);
+  const clients = new BusClients(deps.transport, catalog, deps.keyOf ?? (async () => undefined), now, config.replyTimeoutMs);
   const rate = createDoorRate(config.ratePerSecond);
   const accessTokens = new ExpiringTokens(config.accessTokenSeconds * 1000, now);
   /** Whose a bearer token is: a static token of `lgsp keys token`, or an access token of `POST /token`. */

@@ -14,7 +14,7 @@
 import type { Catalog } from '../../gateway/catalog/catalog.ts';
 import express, { type Request, type Response, type Router } from 'express';
 import type { JsonObject } from '../../gateway/protocol/envelope.ts';
-import { ERROR_CATALOGUE, GatewayError, isGatewayErrorType, type Violation } from '../../gateway/protocol/errors.ts';
+import { asGatewayError, ERROR_CATALOGUE, GatewayError, isGatewayErrorType, type Violation } from '../../gateway/protocol/errors.ts';
 import type { Reply } from '../amqp/client.ts';
 import { bearerChallenge, type BearerOwner } from '../http/bearer.ts';
 import { noteRefusal, refuseUnreadBody, type FacadeDeps } from '../http/facade-refusal.ts';
@@ -127,9 +127,9 @@ export function lgspDocuments(deps: DocumentsDeps): Router {
       try {
         answer(res, await (await deps.clients.of(system)).request(service, body));
       } catch (err) {
-        if (err instanceof GatewayError) return refuse(req, res, err, { system, service });
-        deps.log.error({ err, system, service }, 'LGSP document API: the bus did not answer');
-        res.status(504).json(failure('server.provider_timeout', `Không nhận được trả lời (no answer from the bus: ${(err as Error).message}).`, undefined, undefined));
+        // Switched on its code (errors.ts): a reply timeout or a lost bus is answered as at every door.
+        if (!(err instanceof GatewayError)) deps.log.error({ err, system, service }, 'LGSP document API: the bus did not answer');
+        return refuse(req, res, asGatewayError(err), { system, service });
       }
     });
   }

@@ -19,6 +19,7 @@ import { startSimulation } from '../../mocks/simulation.ts';
 import { startGatewayStack, type StackOptions } from '../gateway-stack.ts';
 import { writeReady } from '../ready.ts';
 import { openRuntime, safeUrl, type CommonOptions } from '../runtime.ts';
+import { LgspError } from '../../gateway/protocol/errors.ts';
 
 export interface CheckCommandOptions extends CommonOptions {
   operatorPort: number | false;
@@ -42,8 +43,10 @@ export interface CheckCommandOptions extends CommonOptions {
 }
 
 /** Thrown when the check cannot run at all (exit 2). */
-export class CheckSetupError extends Error {
-  override readonly name = 'CheckSetupError';
+export class CheckSetupError extends LgspError {
+  constructor(message: string) {
+    super('CHECK_SETUP', message);
+  }
 }
 
 export async function check(system: string, options: CheckCommandOptions): Promise<number> {

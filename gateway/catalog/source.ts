@@ -5,9 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import type { ErrorObject } from 'ajv';
+import { LgspError } from '../protocol/errors.ts';
 
 /** A problem in a catalog or contract file; start-up stops with it. */
-export class CatalogError extends Error {
+export class CatalogError extends LgspError {
   constructor(
     readonly file: string,
     readonly pointer: string,
@@ -15,8 +16,7 @@ export class CatalogError extends Error {
     readonly line?: number,
     readonly column?: number,
   ) {
-    super(`${file}${line ? `:${line}:${column ?? 1}` : ''} ${pointer || '/'}: ${problem}`);
-    this.name = 'CatalogError';
+    super('CATALOG_INVALID', `${file}${line ? `:${line}:${column ?? 1}` : ''} ${pointer || '/'}: ${problem}`);
   }
 }
 

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import type { JWK } from 'jose';
 import { isIdPart, isSystemId } from '../protocol/ids.ts';
 import { generateSigningKey, importSigningKey, type Algorithm, type SigningKey } from '../protocol/keys.ts';
+import { LgspError } from '../protocol/errors.ts';
 
 /** The state directory: `LGSP_HOME` or `./.lgsp`. */
 export function lgspHome(env: NodeJS.ProcessEnv = process.env): string {
@@ -16,7 +17,7 @@ export function lgspHome(env: NodeJS.ProcessEnv = process.env): string {
 
 /** A system's name in the state directory's file names: its id with `/` written as `~`. */
 export function homeName(system: string): string {
-  if (!isSystemId(system)) throw new Error(`not a system id: ${system}`);
+  if (!isSystemId(system)) throw new LgspError('KEY_INVALID', `not a system id: ${system}`);
   return system.replaceAll('/', '~');
 }
 
@@ -48,8 +49,8 @@ export function registeredPublicKeys(home: string): Map<string, JWK[]> {
 
 /** Writes a public JWK for `system` (an integrator's own key, say) into `home`. */
 export function registerPublicKey(home: string, system: string, jwk: JWK): string {
-  if (!isIdPart(jwk.kid)) throw new Error('the JWK needs a kid matching [A-Za-z0-9._-]{1,64}');
-  if ('d' in jwk) throw new Error('that is a private key; register only the public part');
+  if (!isIdPart(jwk.kid)) throw new LgspError('KEY_INVALID', 'the JWK needs a kid matching [A-Za-z0-9._-]{1,64}');
+  if ('d' in jwk) throw new LgspError('KEY_INVALID', 'that is a private key; register only the public part');
   const dir = systemDir(home, system);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${jwk.kid}.public.jwk.json`);
@@ -59,7 +60,7 @@ export function registerPublicKey(home: string, system: string, jwk: JWK): strin
 
 /** The signing key `name` of `system` from `home`, generated and registered first if it is missing. */
 export async function ensureSigningKey(home: string, system: string, name = 'k1', alg: Algorithm = 'EdDSA'): Promise<SigningKey> {
-  if (!isIdPart(name)) throw new Error(`not a key name: ${name}`);
+  if (!isIdPart(name)) throw new LgspError('KEY_INVALID', `not a key name: ${name}`);
   const dir = systemDir(home, system);
   const privateFile = join(dir, `${name}.private.jwk.json`);
   if (existsSync(privateFile)) return importSigningKey(system, JSON.parse(readFileSync(privateFile, 'utf8')) as JWK);

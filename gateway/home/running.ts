@@ -6,6 +6,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { LgspError } from '../protocol/errors.ts';
 
 export const RUNNING_FILE = 'running.json';
 
@@ -23,11 +24,10 @@ export interface RunningInfo {
 }
 
 /** The state directory is in use by another live process. */
-export class HomeInUseError extends Error {
+export class HomeInUseError extends LgspError {
   constructor(readonly home: string, readonly holder: RunningInfo) {
-    super(`the state directory ${home} is in use by lgsp ${holder.command} (pid ${holder.pid}, since ${holder.startedAt}): `
+    super('HOME_IN_USE', `the state directory ${home} is in use by lgsp ${holder.command} (pid ${holder.pid}, since ${holder.startedAt}): `
       + 'stop that one, or give this one its own state with --home <dir> (or LGSP_HOME)');
-    this.name = 'HomeInUseError';
   }
 }
 

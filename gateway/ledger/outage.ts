@@ -5,6 +5,7 @@
  * (a full disk, a lock, a lost database connection) keeps what it was given and tries again after
  * a pause that doubles up to `MAX_PAUSE_MS`; the first write that goes through brings it back.
  */
+import { LgspError } from '../protocol/errors.ts';
 
 export interface LedgerHealth {
   readonly ok: boolean;
@@ -89,9 +90,8 @@ function reasonOf(err: unknown): string {
 }
 
 /** Thrown to those still waiting on a ledger that was closed during an outage. */
-export class LedgerClosedError extends Error {
+export class LedgerClosedError extends LgspError {
   constructor(reason: string | undefined, options?: { cause?: unknown }) {
-    super(`the ledger was closed while it could not be written${reason ? ` (${reason})` : ''}`, options);
-    this.name = 'LedgerClosedError';
+    super('LEDGER_CLOSED', `the ledger was closed while it could not be written${reason ? ` (${reason})` : ''}`, options);
   }
 }

@@ -2,11 +2,16 @@
 import type { OutcomeKind } from '../ledger/outcome.ts';
 import type { Filter } from '../ledger/queries.ts';
 import { isServiceId, isSystemId } from '../protocol/ids.ts';
+import { LgspError } from '../protocol/errors.ts';
 
 const KINDS: readonly OutcomeKind[] = ['ok', 'business', 'gateway'];
 
 /** A bad query parameter; the app answers 400 with it. */
-export class QueryError extends Error {}
+export class QueryError extends LgspError {
+  constructor(message: string) {
+    super('QUERY_INVALID', message);
+  }
+}
 
 type Query = Record<string, unknown>;
 

@@ -32,7 +32,7 @@ export function recipientOf(ctx: PipelineContext, delivery: Delivery, decoded?: 
 }
 
 function isLostConnection(err: unknown): boolean {
-  return err instanceof TransportError && err.code === 'closed';
+  return err instanceof TransportError && err.code === 'TRANSPORT_CLOSED';
 }
 
 /**

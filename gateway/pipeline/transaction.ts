@@ -135,7 +135,7 @@ export class Transaction {
       try {
         await deliver(this.ctx, out, out === answer ? bytes : undefined);
       } catch (err) {
-        if (err instanceof TransportError && err.code === 'closed') {
+        if (err instanceof TransportError && err.code === 'TRANSPORT_CLOSED') {
           this.log.warn({ queue: out.queue }, 'the recorded answer could not be delivered (no broker); the message goes back to the broker, and its next copy gets that answer');
           return this.abandon();
         }

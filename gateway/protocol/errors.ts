@@ -66,11 +66,49 @@ export function isGatewayErrorType(type: unknown): type is ErrorType {
 }
 
 /**
- * A failure with a stable type. `message` is for a person and never carries a stack
- * trace, a key or personal data.
+ * Every code an error of this package carries, to `switch` on (as on jose's `code`): a gateway
+ * error's wire type, or what failed on this side of the wire.
+ */
+export type LgspErrorCode =
+  | ErrorType
+  // The transport (TransportError): a queue that is not there, a nack, a lost or failed connection, a message the wire cannot carry.
+  | 'TRANSPORT_UNROUTABLE' | 'TRANSPORT_REFUSED' | 'TRANSPORT_CLOSED' | 'TRANSPORT_UNREACHABLE' | 'TRANSPORT_INVALID'
+  // Files that cannot be used: the catalog or a contract (CatalogError), a bridge configuration, a key file.
+  | 'CATALOG_INVALID' | 'BRIDGE_CONFIG_INVALID' | 'KEY_INVALID'
+  // The state directory and the machine: another lgsp on the same state, a port taken, the ledger closed while down.
+  | 'HOME_IN_USE' | 'PORT_IN_USE' | 'LEDGER_CLOSED'
+  // A connection test that cannot run (exit 2).
+  | 'CHECK_SETUP'
+  // The SDK: no reply in time, the client closed while waiting, no key to sign with, a received message that does not verify,
+  // an answer of the HTTP ingress that carries no signed message.
+  | 'REPLY_TIMEOUT' | 'CLIENT_CLOSED' | 'NO_SIGNING_KEY' | 'VERIFICATION_FAILED' | 'INGRESS_ANSWER'
+  // Input read strictly: a JSON key given twice; an operator API query that is not well formed.
+  | 'DUPLICATE_KEY' | 'QUERY_INVALID';
+
+/**
+ * The one base of every error this package throws: a `code` to switch on, a message for a
+ * person (never a stack trace, a key or personal data on the wire), and its `cause`.
+ * @example
+ * try { await client.request(service, body); } catch (err) {
+ *   if (err instanceof LgspError && err.code === 'REPLY_TIMEOUT') retryLater();
+ * }
+ */
+export class LgspError extends Error {
+  constructor(readonly code: LgspErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The SDK's own failures, on this side of the wire (the codes `REPLY_TIMEOUT`, `CLIENT_CLOSED`, `NO_SIGNING_KEY`, …). */
+export class ClientError extends LgspError {}
+
+/**
+ * A failure with a stable type on the wire (its `code` too). `message` is for a person and never
+ * carries a stack trace, a key or personal data.
  * @example throw new GatewayError('client.replay', 'id 9b2c… was seen 3 s ago')
  */
-export class GatewayError extends Error {
+export class GatewayError extends LgspError {
   readonly type: ErrorType;
   /** The first MAX_VIOLATIONS of the failing fields. */
   readonly violations: readonly Violation[] | undefined;
@@ -78,7 +116,7 @@ export class GatewayError extends Error {
   readonly moreViolations: number;
 
   constructor(type: ErrorType, message?: string, options?: { cause?: unknown; violations?: readonly Violation[]; moreViolations?: number }) {
-    super(message ?? ERROR_CATALOGUE[type].message, { cause: options?.cause });
+    super(type, message ?? ERROR_CATALOGUE[type].message, { cause: options?.cause });
     this.name = 'GatewayError';
     this.type = type;
     const all = options?.violations;
@@ -102,6 +140,21 @@ export class GatewayError extends Error {
 /** Turns anything thrown into a GatewayError; unknown failures become `server.internal`. */
 export function asGatewayError(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;
+  // One failure, one answer, at every door: what a door met on its way to the gateway, by code.
+  if (err instanceof LgspError) {
+    switch (err.code) {
+      case 'REPLY_TIMEOUT':
+        return new GatewayError('server.provider_timeout', `The gateway gave no answer in time (${err.message}).`, { cause: err });
+      case 'CLIENT_CLOSED':
+      case 'TRANSPORT_CLOSED':
+      case 'TRANSPORT_UNREACHABLE':
+      case 'TRANSPORT_UNROUTABLE':
+      case 'TRANSPORT_REFUSED':
+        return new GatewayError('server.provider_unavailable', `The bus could not take the message (${err.message}).`, { cause: err });
+      default:
+        break;
+    }
+  }
   return new GatewayError('server.internal', undefined, { cause: err });
 }
 

@@ -5,12 +5,12 @@
  * The kept parser @humanwhocodes/momoa sees every member, duplicates included.
  */
 import { evaluate, parse, type AnyNode } from '@humanwhocodes/momoa';
+import { LgspError } from './errors.ts';
 
 /** A well-formed JSON text that repeats a key; `pointer` names the object and key. */
-export class DuplicateKeyError extends Error {
+export class DuplicateKeyError extends LgspError {
   constructor(readonly pointer: string) {
-    super(`the key ${pointer} appears twice`);
-    this.name = 'DuplicateKeyError';
+    super('DUPLICATE_KEY', `the key ${pointer} appears twice`);
   }
 }
 

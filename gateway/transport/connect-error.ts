@@ -35,5 +35,5 @@ export function connectError(url: string, err: Error): TransportError {
   } else if (/ACCESS.REFUSED/.test(err.message)) message = `RabbitMQ at ${shown} refused the login of user "${user}": check the user and password in --amqp-url`;
   else if (/ConnectionOpenOk/.test(err.message)) message = `RabbitMQ at ${shown} refused virtual host "${vhost}" for user "${user}": it does not exist or the user has no access to it (rabbitmqctl add_vhost / set_permissions)`;
   else message = `cannot connect to RabbitMQ at ${shown}: ${err.message}; ${FIX}`;
-  return new TransportError('unreachable', message, { cause: err });
+  return new TransportError('TRANSPORT_UNREACHABLE', message, { cause: err });
 }

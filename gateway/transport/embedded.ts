@@ -76,7 +76,7 @@ export class EmbeddedBroker {
 
   enqueue(name: string, message: StoredMessage, front = false): void {
     const q = this.queues.get(name);
-    if (!q) throw new TransportError('unroutable', `no queue ${name}`);
+    if (!q) throw new TransportError('TRANSPORT_UNROUTABLE', `no queue ${name}`);
     if (front) q.ready.unshift(message);
     else q.ready.push(message);
     // x-max-length with drop-head, as RabbitMQ bounds a queue: the oldest ready messages go, to
@@ -209,7 +209,7 @@ class EmbeddedConnection implements Transport {
   async consume(queue: string, handler: DeliveryHandler, options: ConsumeOptions): Promise<Consumer> {
     this.assertOpen();
     const q = this.broker.queue(queue);
-    if (!q) throw new TransportError('unroutable', `no queue ${queue}`);
+    if (!q) throw new TransportError('TRANSPORT_UNROUTABLE', `no queue ${queue}`);
     const consumer: EmbeddedConsumer = { handler, prefetch: options.prefetch, owner: this, unacked: 0, cancelled: false, paused: false };
     const entry = { queue: q, consumer };
     q.consumers.push(consumer);
@@ -260,6 +260,6 @@ class EmbeddedConnection implements Transport {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new TransportError('closed', 'the connection is closed');
+    if (this.closed) throw new TransportError('TRANSPORT_CLOSED', 'the connection is closed');
   }
 }

@@ -57,7 +57,7 @@ async function applyTopology(ch: Channel, topology: Topology): Promise<void> {
       await ch.assertQueue(q.name, { durable: true, arguments: { ...q.arguments } });
     } catch (err) {
       if (!/PRECONDITION_FAILED/.test((err as Error).message)) throw err;
-      throw new TransportError('refused', `queue ${q.name} exists on the broker with other arguments (made by another version of the simulator?): `
+      throw new TransportError('TRANSPORT_REFUSED', `queue ${q.name} exists on the broker with other arguments (made by another version of the simulator?): `
         + `delete it (rabbitmqctl delete_queue ${q.name}) or use another --prefix`, { cause: err });
     }
   }
@@ -224,7 +224,7 @@ class RabbitTransport implements Transport {
     for (const system of systems) {
       for (const queue of [this.names.inbox(system), this.names.replies(system)]) {
         await ch.checkQueue(queue).catch((cause: Error) => {
-          throw new TransportError('unroutable', `queue ${queue} is not on the broker: the gateway declares it when it starts (lgsp up or lgsp gateway)`, { cause });
+          throw new TransportError('TRANSPORT_UNROUTABLE', `queue ${queue} is not on the broker: the gateway declares it when it starts (lgsp up or lgsp gateway)`, { cause });
         });
       }
       if (instance) await applyTopology(ch, { exchanges: [], queues: [instanceQueue(system, instance, this.topology)], bindings: [] });
@@ -236,7 +236,7 @@ class RabbitTransport implements Transport {
     checkProps(props);
     await this.ready();
     const ch = this.publisher;
-    if (!ch) throw new TransportError('closed', 'not connected to RabbitMQ');
+    if (!ch) throw new TransportError('TRANSPORT_CLOSED', 'not connected to RabbitMQ');
     const seq = ++this.seq;
     const headers: Record<string, string | number> = { [PUBLISH_SEQ]: seq };
     for (const [k, v] of Object.entries(props.headers ?? {})) if (v !== undefined) headers[k] = v;
@@ -249,13 +249,13 @@ class RabbitTransport implements Transport {
           appId: props.appId, contentType: props.contentType, type: props.type, userId: this.user,
           ...(props.expiration !== undefined && { expiration: String(Math.max(0, Math.round(props.expiration))) }),
         }, (err) => {
-          if (this.returned.delete(seq)) reject(new TransportError('unroutable', `no queue ${queue}`));
+          if (this.returned.delete(seq)) reject(new TransportError('TRANSPORT_UNROUTABLE', `no queue ${queue}`));
           // amqplib calls back with 'message nacked' for a broker nack; anything else is a lost channel.
-          else if (err) reject(new TransportError(err.message === 'message nacked' ? 'refused' : 'closed', `the broker did not confirm: ${err.message}`, { cause: err }));
+          else if (err) reject(new TransportError(err.message === 'message nacked' ? 'TRANSPORT_REFUSED' : 'TRANSPORT_CLOSED', `the broker did not confirm: ${err.message}`, { cause: err }));
           else resolve();
         });
       } catch (cause) {
-        reject(new TransportError('closed', 'the channel is closed', { cause }));
+        reject(new TransportError('TRANSPORT_CLOSED', 'the channel is closed', { cause }));
       }
     });
   }
@@ -302,7 +302,7 @@ class RabbitTransport implements Transport {
   }
 
   ready(): Promise<void> {
-    if (this.closing) return Promise.reject(new TransportError('closed', 'the transport is closed'));
+    if (this.closing) return Promise.reject(new TransportError('TRANSPORT_CLOSED', 'the transport is closed'));
     if (this.connected) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push(resolve));
   }

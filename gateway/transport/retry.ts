@@ -22,7 +22,7 @@ export async function publishWithRetry(transport: Transport, publish: () => Prom
     try {
       return await publish();
     } catch (err) {
-      if (!(err instanceof TransportError) || err.code !== 'closed' || attempt >= attempts) throw err;
+      if (!(err instanceof TransportError) || err.code !== 'TRANSPORT_CLOSED' || attempt >= attempts) throw err;
       await pause(wait);
       wait = Math.min(wait * 2, 1000);
       await transport.ready();

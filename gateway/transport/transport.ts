@@ -1,10 +1,10 @@
+import { LgspError, type LgspErrorCode } from '../protocol/errors.ts';
 import type { QueueNames } from './topology.ts';
 
 /**
  * The transport interface (docs/protocol.md §5), shared by RabbitMQ and the embedded broker. It speaks
  * of queues and deliveries only; the gateway and the SDK never see a channel.
  */
-
 export interface MessageProps {
   /** The envelope's id; duplicates are recognised by it. */
   messageId?: string;
@@ -66,13 +66,14 @@ export interface QueueInfo {
   consumers: number;
 }
 
-export type TransportErrorCode = 'unroutable' | 'refused' | 'closed' | 'unreachable' | 'invalid';
+export type TransportErrorCode = Extract<LgspErrorCode, `TRANSPORT_${string}`>;
 
 /** A publish that the broker did not take (no such queue, a nack, a lost connection), or a first connection that failed. */
-export class TransportError extends Error {
-  constructor(readonly code: TransportErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'TransportError';
+export class TransportError extends LgspError {
+  declare readonly code: TransportErrorCode;
+
+  constructor(code: TransportErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }
 
@@ -82,17 +83,17 @@ export const MAX_SHORT_STRING_BYTES = 255;
 
 /**
  * Checks a message's properties against what the wire can carry, the same for every transport;
- * throws TransportError('invalid') — a message no retry can deliver — otherwise.
+ * throws TransportError('TRANSPORT_INVALID') — a message no retry can deliver — otherwise.
  */
 export function checkProps(props: MessageProps): void {
   for (const name of SHORT_STRINGS) {
     const value = props[name];
     if (value !== undefined && Buffer.byteLength(value) > MAX_SHORT_STRING_BYTES) {
-      throw new TransportError('invalid', `the ${name} property is longer than AMQP's ${MAX_SHORT_STRING_BYTES} bytes`);
+      throw new TransportError('TRANSPORT_INVALID', `the ${name} property is longer than AMQP's ${MAX_SHORT_STRING_BYTES} bytes`);
     }
   }
   for (const key of Object.keys(props.headers ?? {})) {
-    if (Buffer.byteLength(key) > MAX_SHORT_STRING_BYTES) throw new TransportError('invalid', `a header name is longer than AMQP's ${MAX_SHORT_STRING_BYTES} bytes`);
+    if (Buffer.byteLength(key) > MAX_SHORT_STRING_BYTES) throw new TransportError('TRANSPORT_INVALID', `a header name is longer than AMQP's ${MAX_SHORT_STRING_BYTES} bytes`);
   }
 }
 

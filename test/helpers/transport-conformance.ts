@@ -53,12 +53,12 @@ export function transportConformance(makeBroker: (deliveryLimit: number, bounds:
   });
 
   it('refuses a publish to a queue that does not exist (mandatory)', async () => {
-    await expect(transport.publish(`${transport.names.ingress}.nowhere`, Buffer.from('x'), {})).rejects.toMatchObject({ name: 'TransportError', code: 'unroutable' });
+    await expect(transport.publish(`${transport.names.ingress}.nowhere`, Buffer.from('x'), {})).rejects.toMatchObject({ name: 'TransportError', code: 'TRANSPORT_UNROUTABLE' });
   });
 
   it('refuses at once a property the wire cannot carry (a 256-byte message id), and keeps publishing', async () => {
-    await expect(transport.publish(inbox, Buffer.from('x'), { messageId: 'a'.repeat(256) })).rejects.toMatchObject({ name: 'TransportError', code: 'invalid' });
-    await expect(transport.publish(inbox, Buffer.from('x'), { messageId: 'm', correlationId: 'c'.repeat(300) })).rejects.toMatchObject({ code: 'invalid' });
+    await expect(transport.publish(inbox, Buffer.from('x'), { messageId: 'a'.repeat(256) })).rejects.toMatchObject({ name: 'TransportError', code: 'TRANSPORT_INVALID' });
+    await expect(transport.publish(inbox, Buffer.from('x'), { messageId: 'm', correlationId: 'c'.repeat(300) })).rejects.toMatchObject({ code: 'TRANSPORT_INVALID' });
     const got = collect(transport, inbox, 1);
     await transport.publish(inbox, Buffer.from('after'), { messageId: 'a'.repeat(255) });
     const [d] = await got;

@@ -102,7 +102,7 @@ describe('the gateway when what it stands on fails (embedded transport, SQLite l
       publish: (queue: string, body: Buffer, props: Parameters<Transport['publish']>[2]) => {
         if (queue === inner.names.replies(CAOBANG) && failed < 3) {
           failed += 1;
-          return Promise.reject(new TransportError('closed', 'the broker went away'));
+          return Promise.reject(new TransportError('TRANSPORT_CLOSED', 'the broker went away'));
         }
         return inner.publish(queue, body, props);
       },

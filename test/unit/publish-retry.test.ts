@@ -21,21 +21,21 @@ function failing(code: TransportError['code'], times = Infinity): Transport & { 
 
 describe('publishing again after a lost connection', () => {
   it('gives up after the bound, with a growing pause between tries', async () => {
-    const t = failing('closed');
-    await expect(publishWithRetry(t, () => t.publish('q', Buffer.alloc(0), {}), { attempts: 5, firstPauseMs: 5 })).rejects.toMatchObject({ code: 'closed' });
+    const t = failing('TRANSPORT_CLOSED');
+    await expect(publishWithRetry(t, () => t.publish('q', Buffer.alloc(0), {}), { attempts: 5, firstPauseMs: 5 })).rejects.toMatchObject({ code: 'TRANSPORT_CLOSED' });
     expect(t.attempts).toHaveLength(5);
     const gaps = t.attempts.slice(1).map((a, i) => a - t.attempts[i]!);
     for (const [i, gap] of gaps.entries()) expect(gap).toBeGreaterThanOrEqual(5 * 2 ** i - 1);
   });
 
   it('succeeds once the connection is back', async () => {
-    const t = failing('closed', 2);
+    const t = failing('TRANSPORT_CLOSED', 2);
     await publishWithRetry(t, () => t.publish('q', Buffer.alloc(0), {}), { firstPauseMs: 1 });
     expect(t.attempts).toHaveLength(3);
   });
 
   it('never retries what no retry can change (invalid, unroutable, refused)', async () => {
-    for (const code of ['invalid', 'unroutable', 'refused'] as const) {
+    for (const code of ['TRANSPORT_INVALID', 'TRANSPORT_UNROUTABLE', 'TRANSPORT_REFUSED'] as const) {
       const t = failing(code);
       await expect(publishToGateway(t, 'ingress', Buffer.alloc(0), {})).rejects.toMatchObject({ code });
       expect(t.attempts).toHaveLength(1);

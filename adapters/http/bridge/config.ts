@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type { Catalog } from '../../../gateway/catalog/catalog.ts';
 import { createAjv } from '../../../gateway/protocol/ajv.ts';
+import { LgspError } from '../../../gateway/protocol/errors.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -65,10 +66,9 @@ const schema = {
 const validate = createAjv({ strictTypes: false }).compile(schema);
 
 /** A bridge configuration that cannot be used, with where and why. */
-export class BridgeConfigError extends Error {
+export class BridgeConfigError extends LgspError {
   constructor(file: string, where: string, problem: string) {
-    super(`${file} ${where || '/'}: ${problem}`);
-    this.name = 'BridgeConfigError';
+    super('BRIDGE_CONFIG_INVALID', `${file} ${where || '/'}: ${problem}`);
   }
 }
 
