@@ -32,6 +32,8 @@ import { keptFile, keptRuns } from '../checker/store.ts';
 import type { Runtime } from './runtime.ts';
 import { recordThenNotify } from '../gateway/ledger/record.ts';
 import { LgspError } from '../gateway/protocol/errors.ts';
+import { providerSecretOf, startProviderDoor } from '../adapters/http/provider-door.ts';
+import { registeredSystems } from '../gateway/home/systems.ts';
 
 export interface StackOptions {
   /** The command running the stack, shown to a second one that finds the state directory in use. */
@@ -131,6 +133,19 @@ async function startLocked(rt: Runtime, options: StackOptions, lock: HomeLock, s
   let meta: ServiceProvider | undefined;
   if (rt.catalog.systems.has(META_SYSTEM)) {
     meta = await startMetaservices({ transport: await rt.connect('metaservices', META_SYSTEM), catalog: rt.catalog, key: await rt.key(META_SYSTEM), logger: rt.log });
+  }
+  // The HTTP provider doors of the systems registered with a URL (lgsp system add --provider-url).
+  for (const registered of registeredSystems(rt.home).filter((s) => s.providerUrl && rt.catalog.systems.has(s.id))) {
+    const secret = providerSecretOf(rt.home, registered.id);
+    if (!secret) {
+      rt.log.warn({ system: registered.id }, 'no provider door secret in the state directory: run lgsp system add again');
+      continue;
+    }
+    const door = await startProviderDoor({
+      transport: await rt.connect(`provider door ${registered.id}`, registered.id), catalog: rt.catalog, key: await rt.key(registered.id),
+      providerUrl: registered.providerUrl!, secret, logger: rt.log,
+    });
+    stops.push(() => door.stop());
   }
 
   let ingress: Ingress | undefined;

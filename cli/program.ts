@@ -279,6 +279,7 @@ export function buildProgram(): Command {
     .option('--like <system>', 'provide what this catalog system provides (e.g. VN/PROV/CAOBANG/MOTCUA for a province)')
     .option('--calls <service...>', "services it may call besides those the catalog's access patterns give it")
     .option('--jwk <file>', 'its own public key (JWK), for messages it signs itself')
+    .option('--provider-url <url>', 'where it answers what it provides over plain HTTP (the HTTP provider door: POST <url>/r1/<service id>), instead of on the bus')
     .option('--contracts <dir>', 'the catalog and contracts folder', CONTRACTS)
     .addOption(homeOption())
     .action(async (id, options) => (await import('./commands/system.ts')).addSystem(id, options));

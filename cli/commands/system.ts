@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { JWK } from 'jose';
+import { issueProviderSecret } from '../../adapters/http/provider-door.ts';
 import { issueToken } from '../../adapters/http/tokens.ts';
 import { loadCatalog } from '../../gateway/catalog/load.ts';
 import { ensureSigningKey, lgspHome, registerPublicKey } from '../../gateway/home/keys.ts';
@@ -20,6 +21,7 @@ export interface SystemAddOptions {
   like?: string;
   calls?: string[];
   jwk?: string;
+  providerUrl?: string;
 }
 
 export async function addSystem(id: string, options: SystemAddOptions): Promise<void> {
@@ -28,6 +30,7 @@ export async function addSystem(id: string, options: SystemAddOptions): Promise<
   const entry = {
     id, name: { vi: options.nameVi, en: options.nameEn }, ...(options.agencyCode && { agencyCode: options.agencyCode }),
     ...(options.like && { like: options.like }), ...(options.calls?.length && { calls: options.calls }),
+    ...(options.providerUrl && { providerUrl: options.providerUrl }),
   };
   const before = registeredSystems(home);
   registerSystem(home, entry);
@@ -54,6 +57,11 @@ export async function addSystem(id: string, options: SystemAddOptions): Promise<
   out.write('    OAuth2:        POST /token, client_id=' + id + ', client_secret=<token>\n');
   out.write(`    DVCQG adapter: POST /dvcqg/auth, username=${id}, password=<token>${entry.agencyCode ? `; madonvi=${entry.agencyCode}` : ' (no --agency-code: the adapter will refuse its madonvi)'}\n`);
   out.write(`    SOAP:          X-Road-Client: ${id}, ApiKey: <token>\n`);
+  if (options.providerUrl) {
+    const secret = issueProviderSecret(home, id);
+    out.write(`  provider door: the gateway calls POST ${options.providerUrl.replace(/\/+$/, '')}/r1/<service id> for what it provides (docs/protocol.md §7)\n`);
+    out.write(`    with Authorization: Bearer ${secret}   (shown once: check it on every call)\n`);
+  }
 }
 
 export function listSystems(options: { home?: string }): void {

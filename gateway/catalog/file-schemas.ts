@@ -167,6 +167,7 @@ export const systemsFileSchema = {
           ...systemCore,
           like: { type: 'string', pattern: SYSTEM },
           calls: { type: 'array', items: { type: 'string' } },
+          providerUrl: { type: 'string', pattern: '^https?://[^\\s]+$', maxLength: 500 },
         },
       },
     },

@@ -73,6 +73,11 @@ export interface SystemsFile {
     like?: string;
     /** Services it may call, besides those the catalog's access patterns already give it. */
     calls?: string[];
+    /**
+     * Where it answers what it provides over HTTP (the HTTP provider door, adapters/http/provider-door.ts),
+     * instead of on the bus: the gateway calls `<providerUrl>/r1/<service id>` for each request.
+     */
+    providerUrl?: string;
   }>;
 }
 

@@ -93,7 +93,7 @@ export function startBridge(deps: BridgeDeps): Promise<ServiceProvider> {
     }
     // An event the API did not take goes back to the queue: retried, then dead-lettered.
     if (service.mode === 'event') throw new Error(`${config.system}'s API did not take the event: HTTP ${res.status}`);
-    if (res.status >= 500) return error(config.unavailableError, `${config.system}'s API answered HTTP ${res.status}; try again later.`);
+    if (res.status >= 500) return error(config.unavailableError ?? 'upstream.unavailable', `${config.system}'s API answered HTTP ${res.status}; try again later.`);
     const named = config.errorField ? parsed?.[config.errorField] : undefined;
     const type = route.errors?.[String(res.status)] ?? (typeof named === 'string' && service.contract.errors.some((e) => e.type === named) ? named : undefined);
     const message = typeof parsed?.message === 'string' ? parsed.message.slice(0, 500) : `${config.system}'s API answered HTTP ${res.status}.`;
@@ -108,14 +108,17 @@ export function startBridge(deps: BridgeDeps): Promise<ServiceProvider> {
       try {
         res = await api.request({
           method: route.method, url: call.url, params: call.params, data: call.data, timeout: route.timeoutMs ?? service.timeoutMs,
-          headers: { 'X-Road-Client': envelope.client, 'X-Road-Id': envelope.id, ...(envelope.userId && { 'X-Road-UserId': envelope.userId }) },
+          headers: {
+            'X-Road-Client': envelope.client, 'X-Road-Service': envelope.service, 'X-Road-Id': envelope.id, 'X-Lgsp-Transaction': tx,
+            ...(envelope.userId && { 'X-Road-UserId': envelope.userId }), ...(envelope.issue && { 'X-Road-Issue': envelope.issue }),
+          },
         });
       } catch (err) {
         const code = axios.isAxiosError(err) ? err.code : undefined;
         log.warn({ tx, service: service.id, code }, 'the API did not answer');
         if (service.mode === 'event') throw err;
         if (isTimeout(err)) return NO_REPLY;
-        return error(config.unavailableError, `${config.system}'s API could not be reached (${code ?? 'error'}); try again later.`);
+        return error(config.unavailableError ?? 'upstream.unavailable', `${config.system}'s API could not be reached (${code ?? 'error'}); try again later.`);
       }
       return answer(service, route, res);
     };

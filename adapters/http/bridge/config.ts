@@ -29,8 +29,12 @@ export interface BridgeConfig {
   readonly headers?: Readonly<Record<string, string>>;
   /** A field of the API's error body that names a business error, used when the status maps to none. */
   readonly errorField?: string;
-  /** The business error answered when the API is down or answers 5xx. */
-  readonly unavailableError: string;
+  /**
+   * The business error answered when the API is down or answers 5xx; without one (an HTTP
+   * provider door), `upstream.unavailable`, which no contract declares: the gateway answers it as
+   * `server.provider_contract_violation`, naming what the API said.
+   */
+  readonly unavailableError?: string;
   /** Routes by `<serviceCode>/<version>`. */
   readonly services: Readonly<Record<string, BridgeRoute>>;
 }
