@@ -18,7 +18,7 @@ export type JournalDoor = 'amqp' | 'gateway' | HttpDoor;
 export const JOURNAL_STEPS = [
   'request at the door', 'answer at the door',
   'received on the ingress', 'checks passed', 'refused', 'forwarded to the provider',
-  'reply received from the provider', 'a reply not signed by the provider, set aside', 'reply checks passed',
+  'reply received from the provider', 'a reply not signed by the provider, set aside', 'a reply not matched to its request, set aside', 'reply checks passed',
   'answer delivered to the client', 'error delivered', 'receipt delivered',
 ] as const;
 export type JournalStep = (typeof JOURNAL_STEPS)[number];

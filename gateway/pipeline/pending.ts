@@ -37,6 +37,13 @@ export class PendingRequests<T> {
     this.entries.set(request.tx, { request, timer });
   }
 
+  /** The request waiting under message id `id`, left in place (a reply that lost its way names it). */
+  findByRequestId(id: unknown): PendingRequest<T> | undefined {
+    if (typeof id !== 'string') return undefined;
+    for (const { request } of this.entries.values()) if (request.id === id) return request;
+    return undefined;
+  }
+
   /** The request, left in place; undefined if it was answered or timed out already. */
   peek(tx: string | undefined): PendingRequest<T> | undefined {
     return tx === undefined ? undefined : this.entries.get(tx)?.request;

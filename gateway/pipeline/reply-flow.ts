@@ -14,12 +14,36 @@ import type { PipelineContext, Waiting } from './context.ts';
 import { checkReplyContent, checkReplySignature } from './reply-checks.ts';
 
 /**
+ * A reply its provider signed for a request still waiting, that names it (`inReplyTo`) but not by
+ * the request's `correlationId` (a provider that forgot to copy it): it cannot end the transaction
+ * — only the correlation vouches for which forward it answers — but it is journaled with why, and
+ * the client told so at the deadline instead of a bare timeout.
+ */
+async function setAsideUnmatched(ctx: PipelineContext, delivery: Delivery, decoded: DecodedJws | undefined): Promise<void> {
+  const lost = decoded && ctx.pending.findByRequestId((decoded.payload as { inReplyTo?: unknown }).inReplyTo);
+  if (!lost) return;
+  try {
+    await checkReplySignature(decoded, ctx.catalog, lost.service.provider);
+  } catch {
+    return; // not the provider's: nobody's business
+  }
+  const correlation = delivery.props.correlationId;
+  const why = correlation === undefined
+    ? `the reply has no correlationId: a provider sets it to the correlationId of the request it answers (${lost.tx})`
+    : `the reply's correlationId ${JSON.stringify(correlation.slice(0, 80))} is not the request's (${lost.tx})`;
+  lost.transaction.note('amqp', 'a reply not matched to its request, set aside', () => ({ reason: why, properties: delivery.props }));
+  lost.unauthenticReply ??= new GatewayError('server.provider_timeout', `${lost.service.provider} answered, but ${why}; no matching reply came within ${lost.service.timeoutMs} ms.`);
+  ctx.log.warn({ tx: lost.tx, reason: why }, 'a reply not matched to its request was set aside');
+}
+
+/**
  * Handles a delivery that claims to answer pending transaction `correlationId`. `decoded` is
  * undefined when the bytes are not even a JWS; `decodeError` then says why.
  */
 export async function handleReply(ctx: PipelineContext, delivery: Delivery, decoded: DecodedJws | undefined, decodeError?: unknown): Promise<void> {
   const waiting = ctx.pending.peek(delivery.props.correlationId);
   if (!waiting) {
+    await setAsideUnmatched(ctx, delivery, decoded);
     // Answered already (a duplicate), timed out, or from before a restart: nothing to answer.
     ctx.log.debug({ tx: delivery.props.correlationId }, 'reply for no pending request dropped');
     delivery.ack();

@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayClient } from '../../adapters/amqp/client.ts';
-import type { ServiceProvider } from '../../adapters/amqp/provider.ts';
+import { NO_REPLY, type HandlerResult, type ServiceProvider } from '../../adapters/amqp/provider.ts';
+import { sha256, signJws } from '../../gateway/protocol/jws.ts';
 import type { BrokerHandle } from './broker.ts';
 import { CAOBANG, createTestBus, DANCU, PERSON, type TestBus, VERIFY, verifyHandler } from './bus.ts';
 import { expectGatewayError } from './gateway-error.ts';
@@ -98,6 +99,30 @@ export function faultPathSuite(makeBroker: () => BrokerHandle): void {
       const reply = await client.request(VERIFY, PERSON);
       expect(reply.status).toBe('ok');
       expect(reply.signedBy).toBe('provider');
+      await provider.stop();
+      await dancu.resume();
+    });
+  });
+
+  describe('a reply that lost its correlation', () => {
+    it('is set aside and named at the deadline: a signed reply without the request\'s correlationId', async () => {
+      const raw = await bus.broker.connect('forgetful provider');
+      await dancu.pause(); // this test's provider alone serves the population database
+      const { envelope, jws } = await client.sign('request', VERIFY, PERSON);
+      const provider = await bus.provider(DANCU, {
+        'citizen.verify/v1': async (): Promise<HandlerResult> => {
+          // A provider in another language, replying properly signed but without copying correlationId.
+          const reply = {
+            v: 1, kind: 'response', id: randomUUID(), client: CAOBANG, service: VERIFY, at: new Date().toISOString(),
+            inReplyTo: envelope.id, requestHash: sha256(jws), status: 'ok', body: { match: true, differences: [] },
+          };
+          await raw.publish(raw.names.responses, Buffer.from(await signJws(reply, bus.keys.get(DANCU)!)), { type: 'response', contentType: 'application/jose' });
+          return NO_REPLY;
+        },
+      });
+      const answer = await client.sendSigned(jws, envelope);
+      expect(answer).toMatchObject({ status: 'error', signedBy: 'gateway', error: { type: 'server.provider_timeout' } });
+      expect(answer.status === 'error' && answer.error.message).toMatch(/the reply has no correlationId/);
       await provider.stop();
       await dancu.resume();
     });
