@@ -27,7 +27,10 @@ async function provisionOptions(options: BrokerOptions) {
 
 export async function provision(options: BrokerOptions): Promise<void> {
   const o = await provisionOptions(options);
-  const users = await provisionBus(o);
+  const users = await provisionBus({
+    ...o,
+    onShared: (vhosts) => process.stderr.write(`lgsp broker provision: warning: users named ${o.prefix}.* have permissions on vhost ${vhosts.join(', ')} too; RabbitMQ's users are broker-wide, so their passwords change there as well (give this bus its own --prefix)\n`),
+  });
   const out = process.stdout;
   out.write(`${Object.keys(users.logins).length} broker users on ${safeUrl(o.amqpUrl)} (vhost ${users.vhost}), passwords in ${join(o.home, BROKER_USERS_FILE)} (mode 0600):\n`);
   for (const { system, user, permissions } of busUsers(o.catalog, o.prefix)) {

@@ -38,7 +38,7 @@ function managementApi(amqpUrl: string, base?: string) {
       throw new Error(`RabbitMQ's management API at ${root} did not answer: enable it (rabbitmq-plugins enable rabbitmq_management) or give --management-url`, { cause });
     }
     if (res.status === 401) throw new Error(`RabbitMQ's management API at ${root} refused the login ${user}: give an administrator's login in the URL`);
-    if (res.status === 404 && method === 'DELETE') return undefined;
+    if (res.status === 404 && method !== 'PUT') return undefined;
     if (!res.ok) throw new Error(`RabbitMQ's management API at ${root} answered ${res.status} to ${method} /api/${path}: ${await res.text()}`);
     const text = await res.text();
     return text ? JSON.parse(text) : undefined;
@@ -50,10 +50,25 @@ function vhostOf(amqpUrl: string): string {
   return path.length > 1 ? decodeURIComponent(path.slice(1)) : '/';
 }
 
-/** Creates (or updates) the gateway's and every system's broker user; returns the logins, also saved in `home`. */
-export async function provisionBus(options: ProvisionOptions): Promise<BrokerUsers> {
+/**
+ * The vhosts other than `vhost` where the bus's users (named by prefix) have permissions already:
+ * RabbitMQ's users are broker-wide, so provisioning here gives them new passwords there too.
+ */
+async function otherVhostsOf(api: ReturnType<typeof managementApi>, user: string, vhost: string): Promise<string[]> {
+  const permissions = (await api('GET', `users/${encodeURIComponent(user)}/permissions`)) as { vhost: string }[] | undefined;
+  return (permissions ?? []).map((p) => p.vhost).filter((v) => v !== vhost);
+}
+
+/**
+ * Creates (or updates) the gateway's and every system's broker user; returns the logins, also
+ * saved in `home`. `onShared` hears of other vhosts whose bus uses the same user names (give this
+ * bus its own `--prefix`): their passwords change too.
+ */
+export async function provisionBus(options: ProvisionOptions & { onShared?: (vhosts: string[]) => void }): Promise<BrokerUsers> {
   const api = managementApi(options.amqpUrl, options.managementUrl);
   const vhost = vhostOf(options.amqpUrl);
+  const shared = await otherVhostsOf(api, busUsers(options.catalog, options.prefix)[0]!.user, vhost);
+  if (shared.length > 0) options.onShared?.(shared);
   const before = loadBrokerUsers(options.home);
   const kept = before?.prefix === options.prefix && before.vhost === vhost ? before.logins : {};
   const logins: Record<string, BrokerLogin> = {};

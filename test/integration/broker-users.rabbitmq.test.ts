@@ -67,6 +67,23 @@ await describeRabbitManagement('broker users: least privilege on RabbitMQ', () =
     expect(again.logins[CAOBANG]!.password).toBe(users.logins[CAOBANG]!.password);
   });
 
+  it('warns when users of the same names already serve a bus on another vhost (RabbitMQ users are broker-wide)', async () => {
+    // A vhost of this suite's own, named after its prefix, where its gateway user is given a right, as another bus would.
+    const management = new URL(MANAGEMENT_URL!);
+    const auth = `Basic ${Buffer.from(`${decodeURIComponent(new URL(AMQP_URL!).username || 'guest')}:${decodeURIComponent(new URL(AMQP_URL!).password || 'guest')}`).toString('base64')}`;
+    const api = (method: string, path: string, body?: unknown) => fetch(`${management.origin}/api/${path}`, { method, headers: { authorization: auth, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const other = `${broker.prefix}-other`;
+    expect((await api('PUT', `vhosts/${encodeURIComponent(other)}`)).ok).toBe(true);
+    try {
+      expect((await api('PUT', `permissions/${encodeURIComponent(other)}/${encodeURIComponent(brokerUser(broker.prefix))}`, { configure: '', write: '', read: '' })).ok).toBe(true);
+      const shared: string[][] = [];
+      users = await provisionBus({ ...(await provisionOptions()), onShared: (vhosts) => void shared.push(vhosts) });
+      expect(shared).toEqual([[other]]);
+    } finally {
+      await api('DELETE', `vhosts/${encodeURIComponent(other)}`);
+    }
+  });
+
   it('carries a request and its reply with every part as its own user; the provider sees the gateway as publisher', async () => {
     // A raw consumer as DANCU's own user takes the forwarded request first, to read its user-id,
     // and gives it back unacknowledged; then DANCU's provider answers it.
