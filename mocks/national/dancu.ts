@@ -36,14 +36,34 @@ function birthMatches(given: { NgayThangNam?: unknown; Nam?: unknown }, iso: str
   return given.NgayThangNam !== undefined ? given.NgayThangNam === compact : given.Nam === compact.slice(0, 4);
 }
 
+/** Citizens born before this year still have the old 9-digit ID card (CMND) beside their personal id. */
+export const ID_CARD_BEFORE_YEAR = 1995;
+
+/**
+ * The old 9-digit ID cards: the well-known citizens' own, and for every synthetic citizen born
+ * before ID_CARD_BEFORE_YEAR one made from the personal id (its province's three digits and its
+ * last six), the first holder keeping a number two would share.
+ */
+export function idCardsOf(data: NationalData): { cardOf: Map<string, string>; byCard: Map<string, string> } {
+  const cardOf = new Map(Object.entries(KNOWN_ID_CARDS));
+  const byCard = new Map([...cardOf].map(([id, card]) => [card, id]));
+  for (const c of data.citizens.values()) {
+    if (cardOf.has(c.idNumber) || Number(c.dateOfBirth.slice(0, 4)) >= ID_CARD_BEFORE_YEAR) continue;
+    const card = `${c.idNumber.slice(0, 3)}${c.idNumber.slice(6)}`;
+    if (byCard.has(card)) continue;
+    cardOf.set(c.idNumber, card);
+    byCard.set(card, c.idNumber);
+  }
+  return { cardOf, byCard };
+}
+
 /**
  * The SOAP services (TraCuuThongTinCongDan, XacThucThongTinCongDan), in their own element names:
- * a citizen by the 12-digit personal id or the old 9-digit ID card number (known for the
- * well-known citizens). A look-up answers only when the name and birth date match as well.
+ * a citizen by the 12-digit personal id or the old 9-digit ID card number (idCardsOf). A look-up
+ * answers only when the name and birth date match as well.
  */
 export function dancuSoapHandlers(data: NationalData): Record<string, Handler> {
-  const byCard = new Map(Object.entries(KNOWN_ID_CARDS).map(([id, card]) => [card, id]));
-  const cardOf = new Map(Object.entries(KNOWN_ID_CARDS));
+  const { cardOf, byCard } = idCardsOf(data);
   const find = (body: Record<string, unknown>) => data.citizens.get(body.SoDinhDanh !== undefined ? String(body.SoDinhDanh) : byCard.get(String(body.SoCMND)) ?? '');
   const notFound = () => businessError('citizen.not_found', 'Không tìm thấy công dân (no citizen has this id).');
   return {

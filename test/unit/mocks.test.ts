@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayClient, Reply } from '../../adapters/amqp/client.ts';
 import { nationalData } from '../../mocks/data/national.ts';
 import { HOTICH, LLTP } from '../../mocks/national/systems.ts';
+import { ID_CARD_BEFORE_YEAR, idCardsOf } from '../../mocks/national/dancu.ts';
 import { embeddedBroker } from '../helpers/broker.ts';
 import { startSimulationBus, type SimulationBus } from '../helpers/simulation-bus.ts';
 
@@ -35,6 +36,22 @@ describe('mocked systems', () => {
       expect(c.idNumber.slice(4, 6)).toBe(c.dateOfBirth.slice(2, 4));
     }
     expect(a.citizens.get('004190000123')?.fullName).toBe('Nông Thị Hoa');
+  });
+
+  it('gives older synthetic citizens an old 9-digit ID card, by which the SOAP look-up finds them', async () => {
+    const data = nationalData(2025, 2000); // the bus's own citizens (startSimulationBus)
+    const { cardOf } = idCardsOf(data);
+    const older = [...data.citizens.values()].filter((c) => Number(c.dateOfBirth.slice(0, 4)) < ID_CARD_BEFORE_YEAR);
+    expect(older.filter((c) => cardOf.has(c.idNumber)).length).toBeGreaterThan(older.length * 0.9);
+    expect([...data.citizens.values()].some((c) => Number(c.dateOfBirth.slice(0, 4)) >= ID_CARD_BEFORE_YEAR && cardOf.has(c.idNumber) && c.idNumber !== '004190000123' && c.idNumber !== '011085000456')).toBe(false);
+    const someone = older.find((c) => cardOf.has(c.idNumber) && c.idNumber !== '004190000123')!;
+    const card = cardOf.get(someone.idNumber)!;
+    expect(card).toMatch(/^\d{9}$/);
+    const reply = await camau.request('VN/GOV/BCA/DANCU/TraCuuThongTinCongDan/v1', {
+      MaYeuCau: 'YC-0101', MaDVC: '1.001234', MaTichHop: '037', MaCanBo: 'CB-0042', SoCMND: card, HoVaTen: someone.fullName,
+      NgayThangNamSinh: { NgayThangNam: someone.dateOfBirth.replaceAll('-', '') },
+    }, { userId: 'CB-0042' });
+    expect(body(reply)).toMatchObject({ CongDan: [{ SoDinhDanh: someone.idNumber, SoCMND: card }] });
   });
 
   it('reflects a registered marriage in later marital-status look-ups', async () => {
