@@ -32,7 +32,7 @@ import { keptFile, keptRuns } from '../checker/store.ts';
 import type { Runtime } from './runtime.ts';
 import { recordThenNotify } from '../gateway/ledger/record.ts';
 import { LgspError } from '../gateway/protocol/errors.ts';
-import { providerSecretOf, startProviderDoor } from '../adapters/http/provider-door.ts';
+import { openProviderDoor, providerSecretOf } from '../adapters/http/provider-door.ts';
 import { registeredSystems } from '../gateway/home/systems.ts';
 
 export interface StackOptions {
@@ -141,7 +141,7 @@ async function startLocked(rt: Runtime, options: StackOptions, lock: HomeLock, s
       rt.log.warn({ system: registered.id }, 'no provider door secret in the state directory: run lgsp system add again');
       continue;
     }
-    const door = await startProviderDoor({
+    const door = openProviderDoor({
       transport: await rt.connect(`provider door ${registered.id}`, registered.id), catalog: rt.catalog, key: await rt.key(registered.id),
       providerUrl: registered.providerUrl!, secret, logger: rt.log,
     });

@@ -17,6 +17,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Catalog } from '../../gateway/catalog/catalog.ts';
@@ -78,4 +79,45 @@ export function startProviderDoor(deps: ProviderDoorDeps): Promise<ServiceProvid
     transport: deps.transport, catalog: deps.catalog, key: deps.key, logger: deps.logger,
     config: providerDoorConfig(deps.catalog, deps.key.system, deps.providerUrl, deps.secret),
   });
+}
+
+/** True once something accepts a connection at `url`'s host and port. */
+function reachable(url: string): Promise<boolean> {
+  const { hostname, port, protocol } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname, port: Number(port || (protocol === 'https:' ? 443 : 80)) });
+    socket.setTimeout(2000);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+/**
+ * Opens the door once the system's URL accepts connections — so that, as for a provider on the bus,
+ * the system is "connected" when it is up, and nothing is taken off its inbox to fail before then.
+ * It looks every half second for as long as it is open.
+ */
+export function openProviderDoor(deps: ProviderDoorDeps): { stop(): Promise<void> } {
+  let stopped = false;
+  let door: ServiceProvider | undefined;
+  const opened = (async () => {
+    while (!stopped && !(await reachable(deps.providerUrl))) await new Promise((r) => setTimeout(r, 500));
+    if (stopped) return;
+    door = await startProviderDoor(deps);
+    deps.logger?.info({ system: deps.key.system, url: deps.providerUrl }, 'provider door open');
+  })().catch((err: Error) => deps.logger?.error({ err, system: deps.key.system }, 'the provider door could not open'));
+  return {
+    async stop() {
+      stopped = true;
+      await opened;
+      await door?.stop();
+    },
+  };
 }

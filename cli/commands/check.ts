@@ -20,6 +20,7 @@ import { startGatewayStack, type StackOptions } from '../gateway-stack.ts';
 import { writeReady } from '../ready.ts';
 import { openRuntime, safeUrl, type CommonOptions } from '../runtime.ts';
 import { LgspError } from '../../gateway/protocol/errors.ts';
+import { registeredSystems } from '../../gateway/home/systems.ts';
 
 export interface CheckCommandOptions extends CommonOptions {
   operatorPort: number | false;
@@ -90,10 +91,12 @@ export async function check(system: string, options: CheckCommandOptions): Promi
       }));
     }
     if (!options.mock && providesAnything(rt.catalog, system)) {
-      if (!rt.amqp) throw new CheckSetupError(`${system} provides services, and a provider joins the bus over RabbitMQ: pass --amqp-url (on the embedded transport only this process is on the bus; --mock checks the simulator's own mock)`);
+      // A system registered with --provider-url provides through the door this process opens: no broker needed.
+      const door = registeredSystems(rt.home).find((s) => s.id === system)?.providerUrl;
+      if (!rt.amqp && !door) throw new CheckSetupError(`${system} provides services, and a provider joins the bus over RabbitMQ: pass --amqp-url, or register it with --provider-url to provide over HTTP (on the embedded transport only this process is on the bus; --mock checks the simulator's own mock)`);
       const transport = await rt.connect('check watch');
       const inbox = transport.names.inbox(system);
-      out.write(`waiting up to ${options.connectSeconds} s for ${system} to consume ${inbox}…\n`);
+      out.write(door ? `waiting up to ${options.connectSeconds} s for ${system} to answer at ${door}…\n` : `waiting up to ${options.connectSeconds} s for ${system} to consume ${inbox}…\n`);
       const connected = await consumerWithin(() => transport.inspect(inbox), options.connectSeconds * 1000);
       if (!connected) throw new CheckSetupError(`${system} did not connect within ${options.connectSeconds} s: nobody consumes ${inbox} (--connect-seconds to wait longer)`);
     }
