@@ -17,3 +17,4 @@ export { ensureSigningKey, lgspHome, registeredPublicKeys } from './gateway/home
 export { connectRabbit } from './gateway/transport/rabbitmq.ts';
 export { EmbeddedBroker } from './gateway/transport/embedded.ts';
 export type { FaultRule } from './mocks/faults.ts';
+export type { Stub } from './mocks/stubs.ts';

@@ -7,15 +7,23 @@
  *   a fault on one service for the next calls (or a share of them); `GET`, `DELETE` (one or all);
  * - `GET /admin/requests?client=&service=&limit=`: the transactions since the reset, with bodies;
  * - `POST /admin/verify` `{client?, service?, outcome?, businessError?, issue?, userId?, body?, expect?}`:
- *   how many transactions since the reset match, and the nearest that did not, with what differed.
+ *   how many transactions since the reset match, and the nearest that did not, with what differed;
+ * - `POST /admin/stubs` `{service, client?, body?, answer: {body} | {error}, scenario?, whenState?, thenState?}`
+ *   (or `{stubs: [...]}`): canned answers of a mocked system (mocks/stubs.ts), each answer checked
+ *   against the contract now; `GET` (with the scenarios' states), `DELETE` (one or all);
+ * - `POST /admin/recordings`: record from now; `GET /admin/recordings`: what was answered since, as
+ *   stubs to `POST /admin/stubs` later (a run replayed without the systems that answered it).
  */
 import express from 'express';
 import type { Catalog } from '../gateway/catalog/catalog.ts';
-import { requestBodyOf } from '../gateway/ledger/journal.ts';
+import { requestBodyOf, type JournalEntry } from '../gateway/ledger/journal.ts';
 import type { TransactionRecord } from '../gateway/ledger/ledger.ts';
 import { LedgerReader } from '../gateway/ledger/queries.ts';
 import { createAjv } from '../gateway/protocol/ajv.ts';
 import type { FaultController, FaultRule } from '../mocks/faults.ts';
+import type { Stub } from '../mocks/stubs.ts';
+import { toViolations } from '../gateway/protocol/ajv.ts';
+import { decodeJws } from '../gateway/protocol/jws.ts';
 
 const id = { type: 'string', minLength: 1, maxLength: 200 } as const;
 const RULE_SCHEMA = {
@@ -32,7 +40,23 @@ const VERIFY_SCHEMA = {
     body: { type: 'object', maxProperties: 50 }, expect: { type: 'integer', minimum: 0 },
   },
 } as const;
+const object = { type: 'object', maxProperties: 200 } as const;
+const STUB_SCHEMA = {
+  type: 'object', additionalProperties: false, required: ['service', 'answer'],
+  properties: {
+    service: id, client: id, body: { type: 'object', maxProperties: 50 }, scenario: id, whenState: id, thenState: id,
+    answer: {
+      type: 'object', additionalProperties: false, minProperties: 1, maxProperties: 1,
+      properties: {
+        body: object,
+        error: { type: 'object', additionalProperties: false, required: ['type', 'message'], properties: { type: { type: 'string', maxLength: 100 }, message: { type: 'string', maxLength: 500 } } },
+      },
+    },
+  },
+} as const;
+const STUBS_SCHEMA = { anyOf: [STUB_SCHEMA, { type: 'object', additionalProperties: false, required: ['stubs'], properties: { stubs: { type: 'array', maxItems: 1000, items: STUB_SCHEMA } } }] } as const;
 const ajv = createAjv({ strictRequired: false });
+const validStubs = ajv.compile(STUBS_SCHEMA);
 const validRule = ajv.compile(RULE_SCHEMA);
 const validVerify = ajv.compile(VERIFY_SCHEMA);
 
@@ -57,6 +81,7 @@ export function adminRoutes(deps: { faults: FaultController; catalog: Catalog; l
   router.post('/admin/reset', (_req, res) => {
     deps.faults.clearRules();
     deps.faults.clear();
+    deps.faults.stubs.clear();
     since = now();
     res.json({ since: new Date(since).toISOString(), faults: [] });
   });
@@ -80,6 +105,53 @@ export function adminRoutes(deps: { faults: FaultController; catalog: Catalog; l
   router.delete('/admin/faults', (_req, res) => {
     deps.faults.clearRules();
     res.status(204).end();
+  });
+
+  /** Why a stub cannot be used (undefined: it can). */
+  function stubProblem(stub: Stub): string | undefined {
+    const service = deps.catalog.services.get(stub.service);
+    if (!service) return `no service ${stub.service} in the catalog`;
+    if (service.mode === 'event') return `${stub.service} takes events, which get no answer to stub`;
+    if ('error' in stub.answer) {
+      const { type } = stub.answer.error;
+      return service.contract.errors.some((e) => e.type === type) ? undefined : `${stub.service} does not declare ${type}; it declares ${service.contract.errors.map((e) => e.type).join(', ') || 'no business errors'}`;
+    }
+    const validate = service.contract.validateResponse;
+    if (validate && !validate(stub.answer.body)) return `the answer breaks the response contract of ${stub.service}: ${toViolations(validate.errors, '/answer/body').map((v) => `${v.pointer} ${v.message}`).join('; ')}`;
+    return undefined;
+  }
+
+  router.post('/admin/stubs', (req, res) => {
+    if (!validStubs(req.body)) return void res.status(400).json({ error: ajv.errorsText(validStubs.errors, { dataVar: 'stub' }) });
+    const given = (req.body as { stubs?: Stub[] }).stubs ?? [req.body as Stub];
+    for (const [i, stub] of given.entries()) {
+      const problem = stubProblem(stub);
+      if (problem) return void res.status(400).json({ error: given.length > 1 ? `stubs[${i}]: ${problem}` : problem });
+    }
+    const ids = given.map((stub) => deps.faults.stubs.add(stub));
+    const added = deps.faults.stubs.list().filter((s) => ids.includes(s.id));
+    res.status(201).json(given.length === 1 && !(req.body as { stubs?: unknown }).stubs ? added[0] : { stubs: added });
+  });
+  router.get('/admin/stubs', (_req, res) => void res.json({ stubs: deps.faults.stubs.list(), scenarios: deps.faults.stubs.scenarios() }));
+  router.delete('/admin/stubs/:id', (req, res) => {
+    if (!deps.faults.stubs.remove(req.params.id)) return void res.status(404).json({ error: `no stub ${req.params.id.slice(0, 64)}` });
+    res.status(204).end();
+  });
+  router.delete('/admin/stubs', (_req, res) => {
+    deps.faults.stubs.clear();
+    res.status(204).end();
+  });
+
+  let recordingSince: number | undefined;
+  router.post('/admin/recordings', (_req, res) => {
+    recordingSince = now();
+    res.status(201).json({ since: new Date(recordingSince).toISOString() });
+  });
+  router.get('/admin/recordings', (_req, res) => {
+    if (recordingSince === undefined) return void res.status(404).json({ error: 'no recording: POST /admin/recordings starts one' });
+    const answered = read().transactions({ from: recordingSince }, LOOK_BACK).items.filter((r) => r.kind === 'request' && r.outcome === 'ok');
+    const stubs = answered.reverse().map((r) => recordedStub(r, read().journal(r.tx))).filter((s): s is Stub => s !== undefined);
+    res.json({ since: new Date(recordingSince).toISOString(), stubs });
   });
 
   const recent = (): TransactionRecord[] => read().transactions({ from: since }, LOOK_BACK).items;
@@ -121,4 +193,22 @@ function differencesOf(criteria: Criteria, r: TransactionRecord & { body: Record
     if (JSON.stringify(r.body[field]) !== JSON.stringify(value)) out.push(`body.${field}: expected ${JSON.stringify(value)}, was ${JSON.stringify(r.body[field] ?? null)}`);
   }
   return out;
+}
+
+/**
+ * A recorded transaction as a stub: its service, client and request body, and the answer its
+ * provider gave (from the journal's delivered answer); undefined when the journal holds neither.
+ */
+function recordedStub(r: TransactionRecord, journal: readonly JournalEntry[]): Stub | undefined {
+  const body = requestBodyOf(journal);
+  const delivered = journal.find((e) => e.what === 'answer delivered to the client')?.detail as { jws?: unknown } | undefined;
+  if (!r.service || !r.client || !body || typeof delivered?.jws !== 'string') return undefined;
+  let payload: { status?: string; body?: Record<string, unknown>; error?: { type: string; message: string } };
+  try {
+    payload = decodeJws(delivered.jws).payload as typeof payload;
+  } catch {
+    return undefined;
+  }
+  const answer = payload.status === 'ok' && payload.body ? { body: payload.body } : payload.error ? { error: { type: payload.error.type, message: payload.error.message } } : undefined;
+  return answer && { service: r.service, client: r.client, body, answer };
 }

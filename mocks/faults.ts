@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { NO_REPLY, type Handler, type HandlerResult } from '../adapters/amqp/provider.ts';
 import type { Random } from './data/random.ts';
 import { DANCU, DVCQG, HOTICH, LLTP, THUE } from './national/systems.ts';
+import { Stubs } from './stubs.ts';
 
 export interface SystemFaults {
   /** Share of requests answered with the declared business error `database.unavailable`. */
@@ -87,6 +88,8 @@ export type RuleEffect = Pick<FaultRule, 'error' | 'latencyMs' | 'outage'> & { r
 
 /** The faults in force per system; listeners hear of every change. */
 export class FaultController {
+  /** The mocks' canned answers (stubs.ts): what the admin API sets beside the faults. */
+  readonly stubs = new Stubs();
   private readonly faults = new Map<string, SystemFaults>();
   private readonly rules = new Map<string, { rule: FaultRule; seen: number; affected: number }>();
   private readonly listeners = new Set<(system: string) => void>();
@@ -177,6 +180,9 @@ export function withFaults(
     if (rule?.latencyMs) await sleep(rule.latencyMs);
     if (rule?.outage) return NO_REPLY;
     if (rule?.error) return { error: { type: rule.error, message: `Injected fault: ${rule.error} (fault rule ${rule.rule}).` } };
+    // A canned answer, where one matches, in place of the mock's own (after an injected fault: that strikes first).
+    const stubbed = faults.stubs.answer(`${system}/${method}`, m);
+    if (stubbed !== undefined) return stubbed;
     const f = faults.get(system);
     if (f.latency) await sleep(logNormal(random, f.latency.medianMs, f.latency.p99Ms));
     const isRequest = m.envelope.kind === 'request';

@@ -18,6 +18,7 @@ import { join, resolve } from 'node:path';
 import { issueToken, OPERATOR } from '../adapters/http/tokens.ts';
 import type { FaultRule } from '../mocks/faults.ts';
 import { packageFile } from '../gateway/home/package-root.ts';
+import type { Stub } from '../mocks/stubs.ts';
 
 const BIN = packageFile('bin', 'lgsp.mjs');
 /** The package's own catalog, wherever the user's tests run from. */
@@ -61,6 +62,12 @@ export interface Simulator {
     fault(rule: FaultRule): Promise<string>;
     /** How many transactions since the reset match, and the nearest misses. */
     verify(criteria: Record<string, unknown>): Promise<Verification>;
+    /** A canned answer of a mocked system (or several: a recording); returns the ids. */
+    stub(stubs: Stub | readonly Stub[]): Promise<string[]>;
+    /** Starts recording what the mocks answer. */
+    record(): Promise<void>;
+    /** What was answered since `record()`, as stubs to give `stub()` later. */
+    recorded(): Promise<Stub[]>;
   };
   stop(): Promise<void>;
 }
@@ -105,6 +112,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       reset: async () => void await admin('POST', '/admin/reset'),
       fault: async (rule) => ((await admin('POST', '/admin/faults', rule)) as { id: string }).id,
       verify: async (criteria) => (await admin('POST', '/admin/verify', criteria)) as Verification,
+      stub: async (stubs) => {
+        const many = Array.isArray(stubs);
+        const added = await admin('POST', '/admin/stubs', many ? { stubs } : stubs);
+        return many ? (added as { stubs: { id: string }[] }).stubs.map((s) => s.id) : [(added as { id: string }).id];
+      },
+      record: async () => void await admin('POST', '/admin/recordings'),
+      recorded: async () => ((await admin('GET', '/admin/recordings')) as { stubs: Stub[] }).stubs,
     },
     async stop() {
       if (!gone) {

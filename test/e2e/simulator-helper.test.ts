@@ -2,7 +2,8 @@
  * The simulator in a user's own tests, imported as a user would (`lgsp-simulator/testing`, through
  * the package's exports map): `startSimulator()` comes up ready, its token calls the ingress, the
  * admin API sets a fault on one service for the next call and counts matching transactions with the
- * near-misses explained, `lgsp wait` sees the ready file, and `stop()` ends the process and its file.
+ * near-misses explained, stubs answer in the mocks' place (with scenarios of states), a recording
+ * becomes stubs, `lgsp wait` sees the ready file, and `stop()` ends the process and its file.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -56,6 +57,45 @@ describe('startSimulator() and the admin API', { timeout: 60_000 }, () => {
 
   it('refuses a fault with an error the service does not declare, saying which it declares', async () => {
     await expect(sim.admin.fault({ service: VERIFY, error: 'tax.unknown' })).rejects.toThrow(/does not declare tax\.unknown; it declares citizen\.not_found, database\.unavailable/);
+  });
+
+  it('answers a stub when the request matches, the mock otherwise, and verify counts the stubbed calls', async () => {
+    await sim.admin.reset();
+    const other = { ...HOA, fullName: 'Nông Thị Hoà' };
+    await sim.admin.stub({ service: VERIFY, client: CLIENT, body: { fullName: other.fullName }, answer: { body: { match: false, differences: ['fullName'] } } });
+    const stubbed = await verify(other);
+    await expect(stubbed.json()).resolves.toEqual({ match: false, differences: ['fullName'] });
+    await expect((await verify(HOA)).json()).resolves.toEqual({ match: true, differences: [] }); // the mock's own answer
+    expect(await sim.admin.verify({ client: CLIENT, service: VERIFY, body: { fullName: other.fullName }, expect: 1 })).toMatchObject({ count: 1, ok: true });
+  });
+
+  it('plays a scenario with states: the first call one answer, the next another', async () => {
+    await sim.admin.reset();
+    await sim.admin.stub([
+      { service: VERIFY, scenario: 'flaky', answer: { error: { type: 'database.unavailable', message: 'down for a moment' } }, thenState: 'back' },
+      { service: VERIFY, scenario: 'flaky', whenState: 'back', answer: { body: { match: true, differences: [] } }, thenState: 'back' },
+    ]);
+    const first = await verify(HOA);
+    expect([first.status, first.headers.get('x-lgsp-business-error')]).toEqual([422, 'database.unavailable']);
+    const second = await verify(HOA);
+    expect(second.status).toBe(200);
+    expect(await sim.admin.verify({ service: VERIFY, businessError: 'database.unavailable', expect: 1 })).toMatchObject({ ok: true });
+  });
+
+  it('refuses a stub whose answer breaks the service contract, naming the rule', async () => {
+    await expect(sim.admin.stub({ service: VERIFY, answer: { body: { match: 'yes' } } })).rejects.toThrow(/breaks the response contract of .*citizen\.verify.*\/answer\/body/);
+  });
+
+  it('records what the mocks answered, and replays it as stubs', async () => {
+    await sim.admin.reset();
+    await sim.admin.record();
+    await expect((await verify(HOA)).json()).resolves.toEqual({ match: true, differences: [] });
+    await expect.poll(async () => (await sim.admin.recorded()).length).toBe(1);
+    const [recorded] = await sim.admin.recorded();
+    expect(recorded).toEqual({ service: VERIFY, client: CLIENT, body: HOA, answer: { body: { match: true, differences: [] } } });
+    await sim.admin.reset();
+    await sim.admin.stub([{ ...recorded!, answer: { body: { match: false, differences: ['fullName'] } } }]);
+    await expect((await verify(HOA)).json()).resolves.toEqual({ match: false, differences: ['fullName'] });
   });
 
   it('stop() ends the process and removes its state directory', async () => {
