@@ -42,6 +42,9 @@ function failure(type: string, message: string, violations: readonly Violation[]
   };
 }
 
+/** The national dossier code's form (the portal's): `<agency code>-<yyMMdd>-<nnnn>`. */
+const NATIONAL_DOSSIER_CODE = /^[0-9A-Z.]{1,20}-[0-9]{6}-[0-9]{4}$/;
+
 const statusOf = (type: string) => (isGatewayErrorType(type) ? ERROR_CATALOGUE[type].status : 500);
 
 export function lgspDocuments(deps: DocumentsDeps): Router {
@@ -56,10 +59,26 @@ export function lgspDocuments(deps: DocumentsDeps): Router {
     res.status(statusOf(err.type)).json(failure(err.type, err.message, err.violations, tx));
   }
 
-  function answer(res: Response, reply: Reply): void {
+  /**
+   * What this endpoint took that a stricter LGSP might refuse, where REAL-APIS.md pins neither a
+   * type nor a form: said in the answer (and so in the journal), in both languages.
+   */
+  function leniencyWarnings(body: JsonObject): string[] {
+    const warnings: string[] = [];
+    if (typeof body.DocCode === 'string' && !NATIONAL_DOSSIER_CODE.test(body.DocCode)) {
+      warnings.push(`DocCode ${JSON.stringify(body.DocCode.slice(0, 40))} không theo mẫu mã hồ sơ quốc gia <mã đơn vị>-<yyMMdd>-<nnnn>, ví dụ 000.00.04.H04-251124-0001; LGSP khác có thể từ chối `
+        + '(DocCode is not in the national dossier-code form, e.g. 000.00.04.H04-251124-0001; a stricter LGSP may refuse it).');
+    }
+    if (typeof body.DocumentId === 'number') {
+      warnings.push('DocumentId là số; LGSP khác có thể chỉ nhận chuỗi, ví dụ "12345" (DocumentId is a number; a stricter LGSP may take only text, e.g. "12345").');
+    }
+    return warnings;
+  }
+
+  function answer(res: Response, reply: Reply, warnings: readonly string[] = []): void {
     res.locals.journalTx = reply.status === 'error' && reply.signedBy === 'gateway' ? reply.error.detail || reply.tx : reply.tx;
     if (reply.status === 'ok') {
-      res.status(200).json({ success: true, message: 'Thành công (success)', data: reply.body, transaction: reply.tx });
+      res.status(200).json({ success: true, message: 'Thành công (success)', data: reply.body, transaction: reply.tx, ...(warnings.length > 0 && { warnings }) });
     } else if (reply.signedBy === 'gateway') {
       res.status(statusOf(reply.error.type)).json(failure(reply.error.type, reply.error.message, reply.error.violations, reply.error.detail || reply.tx));
     } else {
@@ -125,7 +144,7 @@ export function lgspDocuments(deps: DocumentsDeps): Router {
         return refuse(req, res, err as GatewayError, { system, service });
       }
       try {
-        answer(res, await (await deps.clients.of(system)).request(service, body));
+        answer(res, await (await deps.clients.of(system)).request(service, body), leniencyWarnings(body));
       } catch (err) {
         // Switched on its code (errors.ts): a reply timeout or a lost bus is answered as at every door.
         if (!(err instanceof GatewayError)) deps.log.error({ err, system, service }, 'LGSP document API: the bus did not answer');
