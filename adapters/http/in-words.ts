@@ -14,10 +14,12 @@ export function fieldOf(pointer: string): string {
 export function ruleInWords(message: string): string {
   const rules: Array<[RegExp, (m: RegExpExecArray) => string]> = [
     [/must have required property '(.+)'/, () => 'thiếu trường bắt buộc (a required field is missing)'],
-    [/must match format "12-digit personal id"/, () => 'phải là số định danh cá nhân 12 chữ số; số CMND 9 chữ số thì gửi ở SoCMND (must be the 12-digit personal id; a 9-digit old ID card number goes in SoCMND)'],
-    [/must match format "9-digit ID card number"/, () => 'phải là số CMND 9 chữ số; số định danh 12 chữ số thì gửi ở SoDinhDanh (must be the 9-digit ID card number; a 12-digit personal id goes in SoDinhDanh)'],
-    [/must match format "date-time"/, () => 'phải theo định dạng yyyy-MM-ddTHH:mm:ssZ (must be a date and time such as 2025-11-24T02:00:00Z)'],
-    [/must match format "(.+)"/, (m) => `phải theo định dạng ${m[1]} (must be in the format ${m[1]})`],
+    // Formats: the gateway's own wording (formatInWords), with the Vietnamese before it.
+    [/^must be the 12-digit personal id.*$/, (m) => `phải là số định danh cá nhân 12 chữ số; số CMND 9 chữ số thì gửi ở SoCMND (${m[0]})`],
+    [/^must be the 9-digit ID card number.*$/, (m) => `phải là số CMND 9 chữ số; số định danh 12 chữ số thì gửi ở SoDinhDanh (${m[0]})`],
+    [/^must be a date and time such as .*$/, (m) => `phải theo định dạng yyyy-MM-ddTHH:mm:ssZ (${m[0]})`],
+    [/^must be a date such as .*$/, (m) => `phải theo định dạng yyyy-MM-dd (${m[0]})`],
+    [/^must be in the format (.+?)(, such as .*)?$/, (m) => `phải theo định dạng ${m[1]} (${m[0]})`],
     [/must match pattern "(.+)"/, (m) => `không đúng mẫu ${m[1]} (must match the pattern ${m[1]})`],
     [/must match exactly one schema in oneOf/, () => 'phải có đúng một trong các trường cho phép (must have exactly one of its alternatives, e.g. SoDinhDanh or SoCMND)'],
     [/must be equal to one of the allowed values/, () => 'không phải một giá trị được phép (not one of the allowed values)'],

@@ -15,7 +15,7 @@ function isCompactDateTime(text: string): boolean {
 /**
  * A fresh JSON Schema 2020-12 validator factory in strict mode, with the standard formats and
  * the national portal's date format. Its formats are named by what they expect
- * (`yyyyMMddHHmmss`), so a violation reads `must match format "yyyyMMddHHmmss"`.
+ * (`yyyyMMddHHmmss`), and a violation says so with an example (formatInWords), at every door.
  */
 export function createAjv(options: Options = {}): Ajv2020 {
   const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, ...options });
@@ -37,8 +37,31 @@ export function toViolations(errors: readonly ErrorObject[] | null | undefined, 
     let pointer = base + e.instancePath;
     if (e.keyword === 'required') pointer += `/${escapePointer(String(e.params.missingProperty))}`;
     if (e.keyword === 'additionalProperties') pointer += `/${escapePointer(String(e.params.additionalProperty))}`;
-    return { pointer: pointer || '/', message: e.message ?? e.keyword };
+    const message = e.keyword === 'format' ? formatInWords(String(e.params.format)) : e.message ?? e.keyword;
+    return { pointer: pointer || '/', message };
   });
+}
+
+/**
+ * What each format expects, with an example: the one wording every door says it in (the real-API
+ * doors put the Vietnamese before it, adapters/http/in-words.ts).
+ */
+const FORMAT_WORDS: Readonly<Record<string, string>> = {
+  'date-time': 'must be a date and time such as 2025-11-24T02:00:00Z',
+  date: 'must be a date such as 2025-11-24',
+  yyyyMMddHHmmss: 'must be in the format yyyyMMddHHmmss, such as 20251124090000',
+  'yyyyMMddHHmmss or empty': 'must be in the format yyyyMMddHHmmss or empty, such as 20251124090000',
+  yyyyMMdd: 'must be in the format yyyyMMdd, such as 19900514',
+  yyyy: 'must be in the format yyyy, such as 1990',
+  '12-digit personal id': 'must be the 12-digit personal id, such as 004190000123; a 9-digit old ID card number goes in SoCMND',
+  '9-digit ID card number': 'must be the 9-digit ID card number, such as 085123456; a 12-digit personal id goes in SoDinhDanh',
+  email: 'must be an email address such as vanthu@caobang.gov.vn',
+  uri: 'must be a URI such as https://dichvucong.gov.vn/',
+};
+
+/** A format rule in words, with an example where one is known. */
+export function formatInWords(format: string): string {
+  return FORMAT_WORDS[format] ?? `must be in the format ${format}`;
 }
 
 function escapePointer(token: string): string {

@@ -165,8 +165,8 @@ export function dancuSoapSuite(makeBroker: () => BrokerHandle): void {
     });
 
     it.each([
-      ['a 9-digit number in SoDinhDanh', { ...HOA, SoDinhDanh: '085123456' }, 'SoDinhDanh', /12-digit personal id; a 9-digit old ID card number goes in SoCMND/],
-      ['a 12-digit number in SoCMND', { ...HOA_BY_CARD, SoCMND: '004190000123' }, 'SoCMND', /9-digit ID card number; a 12-digit personal id goes in SoDinhDanh/],
+      ['a 9-digit number in SoDinhDanh', { ...HOA, SoDinhDanh: '085123456' }, 'SoDinhDanh', /12-digit personal id, such as \d{12}; a 9-digit old ID card number goes in SoCMND/],
+      ['a 12-digit number in SoCMND', { ...HOA_BY_CARD, SoCMND: '004190000123' }, 'SoCMND', /9-digit ID card number, such as \d{9}; a 12-digit personal id goes in SoDinhDanh/],
     ])('%s says which id goes where', async (_, fields, element, rule) => {
       const { xml } = await call(soap('TraCuuThongTinCongDan', fields));
       expect(violations(xml)).toContainEqual({ Truong: element, QuyTac: expect.stringMatching(rule) });
@@ -182,7 +182,7 @@ export function dancuSoapSuite(makeBroker: () => BrokerHandle): void {
 
     it('a birth date with dashes names the format yyyyMMdd', async () => {
       const { xml } = await call(soap('TraCuuThongTinCongDan', HOA, '<dan:NgayThangNam>1990-05-14</dan:NgayThangNam>'));
-      expect(violations(xml)).toContainEqual({ Truong: 'NgayThangNamSinh/NgayThangNam', QuyTac: 'phải theo định dạng yyyyMMdd (must be in the format yyyyMMdd)' });
+      expect(violations(xml)).toContainEqual({ Truong: 'NgayThangNamSinh/NgayThangNam', QuyTac: 'phải theo định dạng yyyyMMdd (must be in the format yyyyMMdd, such as 19900514)' });
     });
 
     it('an element out of order names the order', async () => {

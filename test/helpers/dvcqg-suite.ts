@@ -233,9 +233,9 @@ export function dvcqgSuite(makeBroker: () => BrokerHandle): void {
     });
 
     it.each([
-      ['NgayTiepNhan', '2025-11-24T09:00:00', 'phải theo định dạng yyyyMMddHHmmss (must be in the format yyyyMMddHHmmss)'],
-      ['NgayTiepNhan', '20251324090000', 'phải theo định dạng yyyyMMddHHmmss (must be in the format yyyyMMddHHmmss)'],
-      ['NgayHenTra', '24/11/2025', 'phải theo định dạng yyyyMMddHHmmss or empty (must be in the format yyyyMMddHHmmss or empty)'],
+      ['NgayTiepNhan', '2025-11-24T09:00:00', 'phải theo định dạng yyyyMMddHHmmss (must be in the format yyyyMMddHHmmss, such as 20251124090000)'],
+      ['NgayTiepNhan', '20251324090000', 'phải theo định dạng yyyyMMddHHmmss (must be in the format yyyyMMddHHmmss, such as 20251124090000)'],
+      ['NgayHenTra', '24/11/2025', 'phải theo định dạng yyyyMMddHHmmss or empty (must be in the format yyyyMMddHHmmss or empty, such as 20251124090000)'],
       ['MaHoSo', 'HS-2025-1', expect.stringMatching(/^không đúng mẫu/)],
       ['LoaiDoiTuong', 1, 'không phải một giá trị được phép (not one of the allowed values)'],
     ])('names the rule %s = %j breaks', async (field, value, rule) => {
@@ -245,7 +245,7 @@ export function dvcqgSuite(makeBroker: () => BrokerHandle): void {
 
     it('names the date format of a progress step', async () => {
       const { json } = await call('CapNhatTienDoHoSoMC', { data: [progress(`${MADONVI}-251124-0101`, { ThoiDiemXuLy: '24-11-2025 10:00' })] });
-      expect(json.violations).toEqual([{ field: 'data[0].ThoiDiemXuLy', rule: 'phải theo định dạng yyyyMMddHHmmss (must be in the format yyyyMMddHHmmss)' }]);
+      expect(json.violations).toEqual([{ field: 'data[0].ThoiDiemXuLy', rule: 'phải theo định dạng yyyyMMddHHmmss (must be in the format yyyyMMddHHmmss, such as 20251124090000)' }]);
     });
   });
 

@@ -258,6 +258,12 @@ export function ingressSuite(makeBroker: () => BrokerHandle): void {
       expect(reply.json.violations).toContainEqual(expect.objectContaining({ pointer: '/body/idNumber' }));
     });
 
+    it('says what a format expects, with an example, as the real-API doors do', async () => {
+      const reply = await credential(VERIFY, { ...PERSON, dateOfBirth: '14/05/1990' });
+      await expectHttpError(reply, 'client.contract_violation');
+      expect(reply.json.violations).toContainEqual({ pointer: '/body/dateOfBirth', message: 'must be a date such as 2025-11-24' });
+    });
+
     it('client.rate_limited: over the client’s rate, with Retry-After', async () => {
       const replies = await Promise.all(Array.from({ length: 6 }, () => credential(VERIFY, PERSON, [], CAOBANG, tokens[CAOBANG], limitedBase)));
       const refused = replies.filter((r) => r.status === 429);
