@@ -42,10 +42,12 @@ const failures = (xml: string) => {
 };
 
 describe('lgsp check as a pipeline runs it', { timeout: 120_000 }, () => {
-  const home = mkdtempSync(join(tmpdir(), 'lgsp-check-'));
+  // Named as the default state directory is (a dot-folder): its reports must open from the dashboard all the same.
+  const homeParent = mkdtempSync(join(tmpdir(), 'lgsp-check-'));
+  const home = join(homeParent, '.lgsp');
   const out = mkdtempSync(join(tmpdir(), 'lgsp-check-out-'));
   afterAll(() => {
-    rmSync(home, { recursive: true, force: true });
+    rmSync(homeParent, { recursive: true, force: true });
     rmSync(out, { recursive: true, force: true });
   });
 
@@ -102,7 +104,7 @@ describe('lgsp check as a pipeline runs it', { timeout: 120_000 }, () => {
     }
   });
 
-  it.skipIf(!haveChromium)('lists the kept runs on the dashboard, per system, with their reports', async () => {
+  it.skipIf(!haveChromium)('lists the kept runs on the dashboard, per system, and opens a run\'s HTML report from it, under a state directory named .lgsp', async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, LGSP_HOME: home };
     delete env.AMQP_URL;
     const up = spawn(process.execPath, ['bin/lgsp.mjs', 'up', '--no-workload', '--citizens', '1000', '--ingress-port', '0', '--operator-port', '0'], { cwd: ROOT, env });
@@ -128,6 +130,12 @@ describe('lgsp check as a pipeline runs it', { timeout: 120_000 }, () => {
       const rows = await page.locator('#runs tbody tr').allInnerTexts();
       expect(rows[0]).toMatch(/VN\/PROV\/CAOBANG\/MOTCUA\s+provincial-procedure-system \(mock\)\s+failed/);
       expect(rows[1]).toMatch(/passed\s+\d+\/\d+ · 100 %/);
+      // The failing run's HTML report, opened from its link on the page, as an operator would.
+      const link = page.locator('#runs tbody tr').first().locator('a', { hasText: 'HTML' });
+      await link.click();
+      await page.waitForURL(/\/api\/checks\/.+\/report\.html$/);
+      await expect(page.locator('#verdict').innerText()).resolves.toMatch(/FAILED/);
+      await expect(page.locator('section.finding').innerText()).resolves.toMatch(/report it late/);
       await page.screenshot({ path: join(ROOT, 'reports', 'check-history-1280.png') });
     } finally {
       await browser.close();
