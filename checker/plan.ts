@@ -5,7 +5,7 @@
  * against PLAN_SCHEMA (a problem names the file, line and pointer), then frozen.
  */
 import { readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Catalog } from '../gateway/catalog/catalog.ts';
 import { matchesSystemPattern } from '../gateway/catalog/catalog.ts';
 import { readSource, schemaFailure, type SourceFile } from '../gateway/catalog/source.ts';

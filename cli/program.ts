@@ -1,6 +1,5 @@
 /** The `lgsp` command line's commands and flags (docs/protocol.md §8), built without running anything: main.ts runs it, tests read it. */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { readFileSync } from 'node:fs';
 import { FAULT_PROFILES } from '../mocks/faults.ts';
 import { WORKLOAD_PROFILES } from '../mocks/workload.ts';
 import { DEFAULT_DOOR_PATHS } from '../adapters/http/doors.ts';

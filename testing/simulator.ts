@@ -14,7 +14,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { issueToken, OPERATOR } from '../adapters/http/tokens.ts';
 import type { FaultRule } from '../mocks/faults.ts';
 import { packageFile } from '../gateway/home/package-root.ts';

@@ -17,7 +17,7 @@ import { asGatewayError, GatewayError } from '../../gateway/protocol/errors.ts';
 import { noteRefusal, refuseUnreadBody, type FacadeDeps } from '../http/facade-refusal.ts';
 import { facadeGuessingLimit } from '../http/guessing.ts';
 import { parseCredentialBody } from '../http/modes.ts';
-import { errorAnswer, fromGatewayError, fromReply, type AdapterAnswer } from './answers.ts';
+import { fromGatewayError, fromReply, type AdapterAnswer } from './answers.ts';
 import { ExpiringTokens } from '../http/expiring-tokens.ts';
 import { DEFAULT_DOOR_PATHS } from '../http/doors.ts';
 

@@ -4,7 +4,6 @@
  * the gateway as it came for the gateway's checks.
  */
 import type { Request } from 'express';
-import type { Catalog } from '../../gateway/catalog/catalog.ts';
 import { isEnvelopeTag, TAG_CHARACTERS, TAG_MAX_LENGTH, type JsonObject, type RequestEnvelope } from '../../gateway/protocol/envelope.ts';
 import { GatewayError, type Violation } from '../../gateway/protocol/errors.ts';
 import { DuplicateKeyError, parseStrictJson } from '../../gateway/protocol/json.ts';

@@ -259,13 +259,19 @@ export function loadContract(source: SourceFile, ajv = createAjv(CONTRACT_AJV), 
   const errors = c.errors ?? [];
   const valid = c.examples?.valid ?? [];
   const invalid = c.examples?.invalid ?? [];
-  if (options.lazy) {
-    return deepFreeze({
-      file: source.file, service: c.service, title: c.title, personalData: c.personalData, timeoutMs: c.timeoutMs,
-      requestSchema: c.request, responseSchema: c.response, errors, examples: { valid, invalid }, validateRequest, validateResponse,
-      firstRequestViolation: firstViolationOf(c.request),
-    });
-  }
+  if (!options.lazy) checkExamples(source, ajv, { valid, invalid, errors, validateRequest, validateResponse });
+  return deepFreeze({
+    file: source.file, service: c.service, title: c.title, personalData: c.personalData, timeoutMs: c.timeoutMs,
+    requestSchema: c.request, responseSchema: c.response, errors, examples: { valid, invalid }, validateRequest, validateResponse,
+    firstRequestViolation: firstViolationOf(c.request),
+  });
+}
+
+/** Every valid example passes its schemas and names declared errors; every invalid one names an error that exists. */
+function checkExamples(source: SourceFile, ajv: ReturnType<typeof createAjv>, c: {
+  valid: Contract['examples']['valid']; invalid: Contract['examples']['invalid']; errors: Contract['errors']; validateRequest: ValidateFunction; validateResponse?: ValidateFunction;
+}): void {
+  const { valid, invalid, errors, validateRequest, validateResponse } = c;
   const declared = (type: string) => isGatewayErrorType(type) || errors.some((e) => e.type === type);
   for (const [i, ex] of valid.entries()) {
     if (!validateRequest(ex.request)) throw source.fail(`/examples/valid/${i}/request`, `the example breaks the request schema: ${ajv.errorsText(validateRequest.errors)}`);
@@ -277,11 +283,6 @@ export function loadContract(source: SourceFile, ajv = createAjv(CONTRACT_AJV), 
   for (const [i, ex] of invalid.entries()) {
     if (!declared(ex.error!)) throw source.fail(`/examples/invalid/${i}/error`, `${ex.error} is neither a gateway error type nor a declared business error`);
   }
-  return deepFreeze({
-    file: source.file, service: c.service, title: c.title, personalData: c.personalData, timeoutMs: c.timeoutMs,
-    requestSchema: c.request, responseSchema: c.response, errors, examples: { valid, invalid }, validateRequest, validateResponse,
-    firstRequestViolation: firstViolationOf(c.request),
-  });
 }
 
 function deepFreeze<T>(value: T): T {

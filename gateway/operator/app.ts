@@ -4,7 +4,6 @@
  * Built by a factory; tests call it without opening a port unless the port is the point.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { join } from 'node:path';
 import type { LedgerReader } from '../ledger/queries.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import { filterParams, intParam, QueryError } from './query.ts';

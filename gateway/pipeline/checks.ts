@@ -10,6 +10,7 @@ import { checkEnvelope, type RequestEnvelope } from '../protocol/envelope.ts';
 import { GatewayError } from '../protocol/errors.ts';
 import { keyFor, verifyJws, type DecodedJws } from '../protocol/jws.ts';
 import type { Publisher } from '../transport/broker-users.ts';
+import { LARGE_MESSAGE_BYTES } from './lanes.ts';
 
 export const REQUEST_CHECKS = ['signature', 'envelope', 'clock', 'replay', 'service', 'access', 'contract'];
 export const REPLY_CHECKS = ['signature', 'envelope', 'binding', 'contract'];
@@ -65,16 +66,13 @@ export function checkService(envelope: RequestEnvelope, catalog: Catalog): Servi
   return service;
 }
 
-/**
- * Messages larger than this that break their contract are told their first violation only: listing
- * every one of a body of tens of thousands of keys costs the gateway more than any answer is worth.
- */
-export const LIST_EVERY_VIOLATION_BYTES = 64 * 1024;
 
 /** The request body against the contract, and `userId` where the body carries personal data. */
 export function checkRequestContract(envelope: RequestEnvelope, service: ServiceEntry, messageBytes = 0): void {
   const { contract } = service;
-  if (messageBytes > LIST_EVERY_VIOLATION_BYTES) {
+  // A large message that breaks its contract is told its first violation only: listing every one
+  // of a body of tens of thousands of keys costs the gateway more than any answer is worth.
+  if (messageBytes > LARGE_MESSAGE_BYTES) {
     const first = contract.firstRequestViolation(envelope.body);
     if (first) {
       throw new GatewayError('client.contract_violation', `The request breaks the contract of ${envelope.service}; for a message of ${messageBytes} bytes only its first violation is listed.`, { violations: [first] });
@@ -89,12 +87,12 @@ export function checkRequestContract(envelope: RequestEnvelope, service: Service
   }
 }
 
-/** What a door adds to the checks: who published, where it knows, and its replay step. */
+/** What the caller adds to the checks: who published, where the broker knows, and the replay step. */
 export interface DoorSteps {
   /** The broker user who published the message, where the broker vouches for one. */
   readonly publisher?: Publisher;
   /**
-   * The door's replay step, between the clock and the service: claims the message's id (or
+   * The replay step, between the clock and the service: claims the message's id (or
    * throws `client.replay`); false for a copy of a message already handled, which then goes no further.
    */
   replay(envelope: RequestEnvelope): boolean | Promise<boolean>;
@@ -102,8 +100,8 @@ export interface DoorSteps {
 
 /**
  * Every check on a client's message, in the protocol's order (docs/protocol.md §4): header, key,
- * key owner, signature, publisher, envelope, clock, replay (the door's), service, access right,
- * contract. The one entry point every door calls — the bus, the HTTP ingress, the facades.
+ * key owner, signature, publisher, envelope, clock, replay (the caller's step), service, access
+ * right, contract. Run once per message, by the gateway: every HTTP door hands its messages to it.
  * Resolves with the checked envelope and its service, or undefined for a duplicate.
  */
 export async function checkClientMessage(

@@ -6,7 +6,7 @@
  * waits behind its own; nobody else does.
  */
 
-/** Messages larger than this are handled in their publisher's lane. */
+/** Messages larger than this are large: handled in their publisher's lane, and told only their first contract violation (checks.ts). */
 export const LARGE_MESSAGE_BYTES = 64 * 1024;
 
 export class Lanes {
@@ -27,10 +27,5 @@ export class Lanes {
       release();
       if (this.tails.get(key) === tail) this.tails.delete(key);
     }
-  }
-
-  /** Lanes in use now. */
-  get size(): number {
-    return this.tails.size;
   }
 }

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayError, MAX_VIOLATIONS } from '../../gateway/protocol/errors.ts';
-import { LIST_EVERY_VIOLATION_BYTES } from '../../gateway/pipeline/checks.ts';
+import { LARGE_MESSAGE_BYTES } from '../../gateway/pipeline/lanes.ts';
 import { sha256 } from '../../gateway/protocol/jws.ts';
 import { embeddedBroker } from '../helpers/broker.ts';
 import { createTestBus, DANCU, PERSON, VERIFY, verifyHandler, type TestBus } from '../helpers/bus.ts';
@@ -46,8 +46,8 @@ describe('bounded answers', () => {
       expect(reply.status).toBe('error');
       if (reply.status !== 'error') return;
       expect(reply.error.type).toBe('client.contract_violation');
-      // Over LIST_EVERY_VIOLATION_BYTES, the gateway stops at the first violation: listing 60,000 costs more than it tells.
-      expect(jws.length).toBeGreaterThan(LIST_EVERY_VIOLATION_BYTES);
+      // Over LARGE_MESSAGE_BYTES, the gateway stops at the first violation: listing 60,000 costs more than it tells.
+      expect(jws.length).toBeGreaterThan(LARGE_MESSAGE_BYTES);
       expect(reply.error.violations).toEqual([{ pointer: '/body/x0', message: 'must NOT have additional properties' }]);
       expect(reply.error.message).toMatch(/only its first violation is listed/);
       expect(reply.jws.length).toBeLessThan(jws.length / 20);
