@@ -68,17 +68,19 @@ export function checkService(envelope: RequestEnvelope, catalog: Catalog): Servi
 
 
 /** The request body against the contract, and `userId` where the body carries personal data. */
-export function checkRequestContract(envelope: RequestEnvelope, service: ServiceEntry, messageBytes = 0): void {
+export function checkRequestContract(envelope: RequestEnvelope, service: ServiceEntry, messageBytes = 0, bodyRead?: DecodedJws['bodyRead']): void {
   const { contract } = service;
   // A large message that breaks its contract is told its first violation only: listing every one
   // of a body of tens of thousands of keys costs the gateway more than any answer is worth.
-  if (messageBytes > LARGE_MESSAGE_BYTES) {
-    const first = contract.firstRequestViolation(envelope.body);
-    if (first) {
-      throw new GatewayError('client.contract_violation', `The request breaks the contract of ${envelope.service}; for a message of ${messageBytes} bytes only its first violation is listed.`, { violations: [first] });
-    }
+  // Read off the gateway's thread (large-reader.ts), its body was checked there.
+  if (bodyRead !== undefined && (bodyRead === 'unchecked' || bodyRead.service !== service.id)) {
+    throw new GatewayError('server.internal', `The body of a large message to ${envelope.service} was not checked where it was read.`);
   }
-  const violations = contract.validateRequest(envelope.body) ? [] : toViolations(contract.validateRequest.errors, '/body');
+  const first = bodyRead ? bodyRead.violation : messageBytes > LARGE_MESSAGE_BYTES ? contract.firstRequestViolation(envelope.body) : undefined;
+  if (first) {
+    throw new GatewayError('client.contract_violation', `The request breaks the contract of ${envelope.service}; for a message of ${messageBytes} bytes only its first violation is listed.`, { violations: [first] });
+  }
+  const violations = bodyRead || contract.validateRequest(envelope.body) ? [] : toViolations(contract.validateRequest.errors, '/body');
   if (contract.personalData && envelope.userId === undefined) {
     violations.push({ pointer: '/userId', message: 'required: the body carries personal data' });
   }
@@ -114,6 +116,6 @@ export async function checkClientMessage(
   checkClock(envelope.at, now, skewSeconds);
   if (!(await door.replay(envelope))) return undefined;
   const service = checkService(envelope, catalog);
-  checkRequestContract(envelope, service, decoded.jws.length);
+  checkRequestContract(envelope, service, decoded.jws.length, decoded.bodyRead);
   return { envelope, service };
 }

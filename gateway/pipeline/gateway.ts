@@ -18,6 +18,7 @@ import { createAvailability } from './availability.ts';
 import { newRecord, recordThenNotify } from '../ledger/record.ts';
 import type { PipelineContext, Waiting } from './context.ts';
 import { Lanes, LARGE_MESSAGE_BYTES } from './lanes.ts';
+import { LargeReader, requestSchemas } from './large-reader.ts';
 import { PendingRequests } from './pending.ts';
 import { createPublisherBudget } from './publishers.ts';
 import { createClientRate } from './rate.ts';
@@ -87,6 +88,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   let ingress: Consumer | undefined;
   let handling = 0;
   const lanes = new Lanes();
+  const largeReader = new LargeReader(requestSchemas(deps.catalog), log);
   let stopHealth: (() => void) | undefined;
 
   /**
@@ -135,8 +137,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       const text = delivery.body.toString('utf8');
       let decoded: DecodedJws;
       try {
-        decoded = decodeJws(text);
-        if (delivery.body.length > LARGE_MESSAGE_BYTES) await new Promise((r) => setImmediate(r)); // between its long steps
+        decoded = delivery.body.length > LARGE_MESSAGE_BYTES ? await largeReader.read(text) : decodeJws(text);
       } catch (err) {
         return await reject(delivery, record, err as GatewayError);
       }
@@ -209,6 +210,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       while (handling > 0 && now() < deadline) await new Promise((r) => setTimeout(r, 10));
       await Promise.race([ctx.pending.drained(), new Promise((r) => setTimeout(r, Math.max(0, deadline - now())).unref())]);
       ctx.pending.clear();
+      await largeReader.stop();
       log.info('gateway stopped');
     },
   };

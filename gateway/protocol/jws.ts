@@ -4,7 +4,7 @@
  */
 import { CompactSign, compactVerify } from 'jose';
 import { createHash } from 'node:crypto';
-import { GatewayError } from './errors.ts';
+import { GatewayError, type Violation } from './errors.ts';
 import { DuplicateKeyError, parseStrictJson } from './json.ts';
 import { isAllowedAlgorithm, type KeyRing, type PublicKey, type SigningKey } from './keys.ts';
 import { parseKeyId } from './ids.ts';
@@ -19,11 +19,23 @@ export interface ProtectedHeader {
   typ: string;
 }
 
+/** A body checked where it was read: its first violation of `service`'s request schema, or null for none. */
+export interface BodyCheck {
+  readonly service: string;
+  readonly violation: Violation | null;
+}
+
 /** A JWS split and decoded, not yet verified. */
 export interface DecodedJws {
   readonly jws: string;
   readonly header: ProtectedHeader;
   readonly payload: unknown;
+  /**
+   * Set when the message was read off the gateway's thread (pipeline/large-reader.ts): the
+   * payload's body is then a stand-in of its JSON type, and this is its check against the
+   * request schema of the service it names ('unchecked': no such service here).
+   */
+  readonly bodyRead?: BodyCheck | 'unchecked';
 }
 
 const encoder = new TextEncoder();
