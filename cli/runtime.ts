@@ -95,7 +95,14 @@ export async function openRuntime(options: CommonOptions, generateKeys = false, 
     async connect(name, system) {
       const login = logins && (system ? logins[system] : logins.gateway);
       if (logins && !login) throw new Error(`no broker user for ${system} in ${join(home, BROKER_USERS_FILE)}: run lgsp broker provision again`);
-      const transport = url ? await connectRabbit({ url: login ? urlAs(url, login) : url, prefix: options.prefix, name: `lgsp ${name}`, ca }) : broker!.connect();
+      // Each connection says when it loses the broker and when it has it again (amqplib reconnects).
+      let lost = false;
+      const onStatus = (connected: boolean, err?: Error) => {
+        if (connected && lost) log.info({ connection: name }, 'connected to RabbitMQ again');
+        else if (!connected) log.warn({ connection: name, err: err?.message }, 'lost RabbitMQ: reconnecting');
+        lost = !connected;
+      };
+      const transport = url ? await connectRabbit({ url: login ? urlAs(url, login) : url, prefix: options.prefix, name: `lgsp ${name}`, ca, onStatus }) : broker!.connect();
       open.push(transport);
       return transport;
     },

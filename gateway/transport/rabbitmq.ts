@@ -48,6 +48,8 @@ interface ConsumerSpec {
 }
 
 const PUBLISH_SEQ = 'x-lgsp-pub';
+/** The longest a new connection's setup (topology, publisher, consumers) may take before it is tried again. */
+const SETUP_TIMEOUT_MS = 30_000;
 
 /** Applies a topology on a channel: exchanges, then queues, then bindings. */
 async function applyTopology(ch: Channel, topology: Topology): Promise<void> {
@@ -143,7 +145,28 @@ class RabbitTransport implements Transport {
     });
   }
 
+  /**
+   * Sets a new connection up, within SETUP_TIMEOUT_MS. amqplib binds a connection's close to its
+   * recovery only once setup is done: a setup that waits for a broker that never answers (a node
+   * still recovering its queues) would leave the connection unrecovered for good. Past the bound
+   * its socket is destroyed, what it waits on fails, and recovery tries again.
+   */
   private async setup(model: ChannelModel): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<never>((_, fail) => {
+      timer = setTimeout(() => {
+        (model as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+        fail(new TransportError('TRANSPORT_CLOSED', `setting up the connection took over ${SETUP_TIMEOUT_MS} ms: connecting again`));
+      }, SETUP_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([this.setupWithin(model), bound]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async setupWithin(model: ChannelModel): Promise<void> {
     // amqplib listens to a connection's errors only once setup is done: one that fails during it
     // (a cluster without a majority closes it with 541) would otherwise end the process. Recovery
     // sees the close and tries again.
