@@ -90,6 +90,8 @@ class RabbitTransport implements Transport {
   readonly kind = 'rabbitmq' as const;
   readonly names: QueueNames;
   private model?: RecoveringChannelModel;
+  /** The connection of the last setup. */
+  private current?: ChannelModel;
   private publisher?: ConfirmChannel;
   private connected = false;
   private everConnected = false;
@@ -155,7 +157,7 @@ class RabbitTransport implements Transport {
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<never>((_, fail) => {
       timer = setTimeout(() => {
-        (model as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+        destroySocket(model, `setup took over ${SETUP_TIMEOUT_MS} ms`);
         fail(new TransportError('TRANSPORT_CLOSED', `setting up the connection took over ${SETUP_TIMEOUT_MS} ms: connecting again`));
       }, SETUP_TIMEOUT_MS);
     });
@@ -179,6 +181,8 @@ class RabbitTransport implements Transport {
     });
     for (const d of this.declared) await this.applyDeclared(ch, d.systems, d.instance, d.gatewayInstance);
     this.publisher = ch;
+    this.current = model;
+    this.watch(ch, () => this.publisher === ch);
     for (const spec of this.consumers) await this.startConsumer(model, spec);
     this.connected = true;
     if (this.everConnected) this.backAt = Date.now();
@@ -187,9 +191,25 @@ class RabbitTransport implements Transport {
     for (const wake of this.waiters.splice(0)) wake();
   }
 
+  /**
+   * A channel the broker closes on its own (a channel error) while the connection stays would
+   * leave its publisher or consumer dead for good: the connection is then cut, and recovery sets
+   * everything up again. Told apart from a lost connection, whose channels close first, by
+   * looking a moment later.
+   */
+  private watch(ch: Channel, stillInUse: () => boolean): void {
+    ch.once('close', () => {
+      setTimeout(() => {
+        if (this.closing || !this.connected || !stillInUse()) return;
+        destroySocket(this.current, 'a channel was closed by the broker');
+      }, 250).unref();
+    });
+  }
+
   private async startConsumer(model: ChannelModel | RecoveringChannelModel, spec: ConsumerSpec): Promise<void> {
     const ch = await model.createChannel();
     ch.on('error', () => undefined);
+    this.watch(ch, () => spec.channel === ch && this.consumers.has(spec));
     await ch.prefetch(spec.prefetch);
     spec.channel = ch;
     spec.tag = undefined;
@@ -199,6 +219,8 @@ class RabbitTransport implements Transport {
   private async subscribe(spec: ConsumerSpec, ch: Channel): Promise<void> {
     const reply = await ch.consume(spec.queue, (msg) => {
       if (msg) runHandler(spec.handler, this.delivery(ch, msg));
+      // null: the broker cancelled the consumer (its queue deleted, say); setup consumes anew.
+      else if (!this.closing && this.consumers.has(spec)) destroySocket(this.current, `the broker cancelled the consumer of ${spec.queue}`);
     });
     spec.tag = reply.consumerTag;
   }
@@ -344,6 +366,12 @@ class RabbitTransport implements Transport {
     this.connected = false;
     await this.model?.close().catch(() => undefined);
   }
+}
+
+/** Cuts a connection's socket: what waits on it fails at once, and amqplib's recovery connects again. */
+function destroySocket(model: ChannelModel | undefined, why: string): void {
+  // With an error: amqplib watches its socket's 'error' and 'end', not a bare 'close'.
+  (model as unknown as { connection?: { stream?: { destroy(err: Error): void } } } | undefined)?.connection?.stream?.destroy(new Error(why));
 }
 
 /** The user an AMQP URL logs in as (amqplib's default is guest). */
