@@ -1,7 +1,12 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // Vitest takes one worker per core but one; on two cores that is a single file at a time.
+    // Outside CI a run takes two at least; CI keeps the default, its fault suites loading the
+    // machine themselves.
+    ...(process.env.CI !== 'true' && { maxWorkers: Math.max(2, availableParallelism() - 1) }),
     projects: [
       {
         test: {

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, expect, it } from 'vitest';
-import { describeNeeding } from '../helpers/needs.ts';
+import { describeNeeding, longSuite } from '../helpers/needs.ts';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -75,24 +75,26 @@ afterAll(() => {
   for (const h of homes) rmSync(h, { recursive: true, force: true });
 });
 
-describeNeeding({
+const SUITE = 'a provincial system in Python, over the REST door and the HTTP provider door';
+const PYTHON = {
   available: hasPython(),
   inCi: 'CI=true but python3 is not installed: the Python example system needs it (see .ci/run)',
   notice: 'python3 is not installed here — the Python example system of examples/python/ is not run.',
   missing: 'python3 not installed',
   placeholder: 'needs python3',
-}, 'a provincial system in Python, over the REST door and the HTTP provider door', () => {
-  it('passes lgsp check at 100 %, with no broker', async () => {
-    const { code, out } = await checkPython([]);
-    expect(out).toMatch(/PASSED: (\d+) of \1 checks, score 100 %/);
-    expect(code).toBe(0);
-  }, 300_000);
+};
+longSuite(SUITE, 'about 60 s', () => describeNeeding(PYTHON, SUITE, () => {
+    it('passes lgsp check at 100 %, with no broker', async () => {
+      const { code, out } = await checkPython([]);
+      expect(out).toMatch(/PASSED: (\d+) of \1 checks, score 100 %/);
+      expect(code).toBe(0);
+    }, 300_000);
 
-  it('fails with exactly the finding of the one step it leaves out (a dossier never reported completed)', async () => {
-    const { code, out } = await checkPython(['--break', 'completed'], 45);
-    expect(code).toBe(1);
-    const failed = [...out.matchAll(/^ {2}✗ \[(\w+)\] (.+)$/gm)].map((m) => `${m[1]}: ${m[2]}`);
-    expect(failed).toEqual(['client: a judicial record certificate dossier, from reception to completion: report it completed']);
-    expect(out).toMatch(/report it completed: not made for case \S+ after "accept the judicial record's result event" within the window/);
-  }, 300_000);
-});
+    it('fails with exactly the finding of the one step it leaves out (a dossier never reported completed)', async () => {
+      const { code, out } = await checkPython(['--break', 'completed'], 45);
+      expect(code).toBe(1);
+      const failed = [...out.matchAll(/^ {2}✗ \[(\w+)\] (.+)$/gm)].map((m) => `${m[1]}: ${m[2]}`);
+      expect(failed).toEqual(['client: a judicial record certificate dossier, from reception to completion: report it completed']);
+      expect(out).toMatch(/report it completed: not made for case \S+ after "accept the judicial record's result event" within the window/);
+    }, 300_000);
+}));

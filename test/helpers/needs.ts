@@ -47,3 +47,22 @@ export function itNeeding(need: Need, name: string, body: () => Promise<void>, t
     it.skip(`${name} (skipped: ${need.missing})`, () => undefined);
   }
 }
+
+/**
+ * Whether the long suites run: in CI, and with `npm run test:all` (LGSP_TEST_ALL=1). Each takes a
+ * minute or more — a cluster, brokers killed under load, a package installed, a Python system
+ * checked — so a newcomer's `npm test` skips them, saying so, and stays a few minutes.
+ */
+export const LONG_SUITES = process.env.CI === 'true' || process.env.LGSP_TEST_ALL === '1';
+
+/** A long suite (see LONG_SUITES): `body` declares it where long suites run; elsewhere a visible skip says how to run it. */
+export function longSuite(name: string, about: string, body: () => void): void {
+  if (LONG_SUITES) {
+    body();
+    return;
+  }
+  console.warn(`\n  SKIPPED "${name}": a long suite (${about}) — it runs in CI and with npm run test:all.\n`);
+  describe.skip(`${name} (skipped: a long suite, npm run test:all runs it)`, () => {
+    it.skip('runs with npm run test:all', () => undefined);
+  });
+}

@@ -19,13 +19,15 @@ import type { Transport } from '../../gateway/transport/transport.ts';
 import { CAOBANG, DANCU, fixtureCatalog, GATEWAY, PERSON, VERIFY, verifyHandler } from '../helpers/bus.ts';
 import { lateAnswers } from '../helpers/late-answers.ts';
 import { describeOwnRabbit, quorumMembers, startRabbitCluster, type RabbitNode } from '../helpers/rabbit-node.ts';
+import { longSuite } from '../helpers/needs.ts';
 
 const PREFIX = 'lgsp-cluster';
 const REQUESTS = 1200;
 /** Every 10 ms, 2 requests: 200 a second, for 6 s. */
 const TICK_MS = 10;
 
-describeOwnRabbit('the bus on a three-node RabbitMQ cluster', () => {
+const SUITE = 'the bus on a three-node RabbitMQ cluster';
+longSuite(SUITE, 'about 150 s', () => describeOwnRabbit(SUITE, () => {
   let nodes: RabbitNode[];
   let gateway: Gateway;
   let provider: ServiceProvider;
@@ -144,4 +146,4 @@ describeOwnRabbit('the bus on a three-node RabbitMQ cluster', () => {
       await patient.close();
     }
   }, 600_000);
-});
+}));

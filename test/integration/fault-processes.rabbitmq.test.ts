@@ -25,6 +25,7 @@ import { sha256 } from '../../gateway/protocol/jws.ts';
 import { connectRabbit } from '../../gateway/transport/rabbitmq.ts';
 import { lateAnswers } from '../helpers/late-answers.ts';
 import { describeOwnRabbit, startRabbitNode, type RabbitNode } from '../helpers/rabbit-node.ts';
+import { longSuite } from '../helpers/needs.ts';
 import { dropSchema, itWithPostgres, ownSchema, sqlIn } from '../helpers/postgres.ts';
 import { verifyPgChain } from '../../gateway/ledger/postgres-verify.ts';
 
@@ -43,7 +44,8 @@ const run = promisify(execFile);
 
 interface Delivery { system: string; id: string; tx: string; redelivery: boolean }
 
-describeOwnRabbit('faults on a bus of separate processes', () => {
+const SUITE = 'faults on a bus of separate processes';
+longSuite(SUITE, 'about 70 s', () => describeOwnRabbit(SUITE, () => {
   const home = mkdtempSync(join(tmpdir(), 'lgsp-faults-'));
   const log = join(home, 'deliveries.jsonl');
   let node: RabbitNode;
@@ -249,4 +251,4 @@ describeOwnRabbit('faults on a bus of separate processes', () => {
       for (const dir of homes) rmSync(dir, { recursive: true, force: true });
     }
   }, 180_000);
-});
+}));
