@@ -134,13 +134,17 @@ function uniqueChecks(plan: CheckPlan, system: string, seen: readonly Seen[]): C
 
 /**
  * The calls a fault struck: of the system's calls on the service that reached its provider, in
- * order, those the rule's window covers (after its first `after`) that got the injected answer —
- * so that two rules on one service are told apart.
+ * order, those that got the injected answer — as many as the rule says it affected. The rule
+ * counts the calls its mock took, which may include one the system made just before the check
+ * began; so struck calls are told by their answer, not by their place. Rules on one service with
+ * the same injection share them in the order of their `after`.
  */
-function hitBy(fault: PlanFault, system: string, seen: readonly Seen[]): Seen[] {
-  const reached = seen.filter((s) => s.record.client === system && s.record.service === fault.service && (s.record.outcome === 'ok' || s.record.outcome === 'server.provider_timeout'));
+function hitBy(fault: PlanFault, system: string, seen: readonly Seen[], rules: ReadonlyMap<PlanFault, ActiveRule | undefined>): Seen[] {
+  const sameInjection = (f: PlanFault) => f.service === fault.service && f.inject.error === fault.inject.error && Boolean(f.inject.outage) === Boolean(fault.inject.outage);
   const struck = (s: Seen) => (fault.inject.error ? s.record.businessError === fault.inject.error : fault.inject.outage ? s.record.outcome === 'server.provider_timeout' : false);
-  return reached.slice(fault.inject.after ?? 0, (fault.inject.after ?? 0) + (fault.inject.calls ?? reached.length)).filter(struck);
+  const calls = seen.filter((s) => s.record.client === system && s.record.service === fault.service && (s.record.outcome === 'ok' || s.record.outcome === 'server.provider_timeout') && struck(s));
+  const before = [...rules].filter(([f]) => f !== fault && sameInjection(f) && (f.inject.after ?? 0) < (fault.inject.after ?? 0)).reduce((n, [, r]) => n + (r?.affected ?? 0), 0);
+  return calls.slice(before, before + (rules.get(fault)?.affected ?? 0));
 }
 
 function faultChecks(plan: CheckPlan, system: string, seen: readonly Seen[], rules: ReadonlyMap<PlanFault, ActiveRule | undefined>): CheckResult[] {
@@ -149,7 +153,7 @@ function faultChecks(plan: CheckPlan, system: string, seen: readonly Seen[], rul
     const rule = rules.get(fault);
     const base = { id: `fault/${fault.name}`, part: 'fault' as const, service: fault.service, name: fault.name, durationMs: 0 };
     const calls = seen.filter((s) => s.record.client === system && s.record.service === fault.service).length;
-    const hit = hitBy(fault, system, seen);
+    const hit = hitBy(fault, system, seen, rules);
     if (!rule || rule.affected === 0 || hit.length === 0) {
       return { ...base, status: 'failed' as const, finding: { message: `the fault never struck: the system called ${fault.service} ${calls} times`, details: [`it strikes call ${(fault.inject.after ?? 0) + 1}`], fix: 'run more cases in the window so that the call the fault strikes is made' } };
     }

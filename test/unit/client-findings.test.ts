@@ -40,3 +40,23 @@ it('says a missing last progress report is not made — through the door the sys
   expect(finding!.message).not.toMatch(/out of order/);
   expect(finding!.fix).toMatch(/CapNhatTienDoHoSoMC/);
 });
+
+it('finds the call a fault struck when its mock counted a call made before the check began', async () => {
+  const { catalog } = await realCatalog();
+  const plan = planFor(SYSTEM, catalog)!;
+  const VERIFY = 'VN/GOV/BCA/DANCU/citizen.verify/v1';
+  const [first, second] = plan.client!.faults!.filter((f) => f.service === VERIFY);
+  let at = Date.now();
+  const call = (businessError: string | null, issue: string): Seen => ({
+    record: { ...newRecord(`tx-${at}`, (at += 1000), 100, 'test'), client: SYSTEM, service: VERIFY, issue, kind: 'request', messageId: `m-${at}`, outcome: 'ok', businessError },
+  });
+  // The rules' mock took a call made just before the check (not in `seen`): its second call, the
+  // first rule's, is the check's first; the second rule struck the next three.
+  const seen = [call('database.unavailable', 'A'), call(null, 'A'), call('database.unavailable', 'B'), call('database.unavailable', 'C'), call('database.unavailable', 'D'), call(null, 'B')];
+  const rules = new Map([[first!, { ...first!.inject, service: VERIFY, id: 'r1', seen: 7, affected: 1 }], [second!, { ...second!.inject, service: VERIFY, id: 'r2', seen: 7, affected: 3 }]]);
+  const results = clientChecks(plan, SYSTEM, seen, rules);
+  const retry = results.find((r) => r.id === `fault/${first!.name}`)!;
+  expect(retry.finding?.message).toBeUndefined();
+  expect(retry.status).toBe('passed');
+  expect(results.find((r) => r.id === `fault/${second!.name}`)!.finding?.message).not.toMatch(/never struck/);
+});
