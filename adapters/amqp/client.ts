@@ -10,7 +10,7 @@ import { ClientError } from '../../gateway/protocol/errors.ts';
 import { DOOR_HEADER, RECEIPT_HEADER } from '../../gateway/protocol/headers.ts';
 import type { Consumer, Delivery, MessageProps, Transport } from '../../gateway/transport/transport.ts';
 import { publishToGateway } from './publish.ts';
-import { signEnvelope, verifyReply, type Reply, type SendOptions } from './reply.ts';
+import { signEnvelope, signEnvelopeText, verifyReply, type Reply, type SendOptions } from './reply.ts';
 import { checkFromGateway, verifyReceived } from './verify.ts';
 
 export type { Reply, SendOptions } from './reply.ts';
@@ -100,6 +100,15 @@ export class GatewayClient {
   async sign(kind: 'request' | 'event', service: string, body: JsonObject, options: SendOptions = {}): Promise<{ envelope: RequestEnvelope; jws: string }> {
     if (!this.options.key) throw new ClientError('NO_SIGNING_KEY', `this client of ${this.options.system} has no signing key`);
     return signEnvelope(this.options.key, kind, service, body, options, this.now());
+  }
+
+  /**
+   * Builds and signs an envelope of this system whose body is JSON text, as JSON.stringify writes
+   * an object (signEnvelopeText): a door's large body, never parsed on its thread.
+   */
+  async signText(kind: 'request' | 'event', service: string, bodyText: string, options: SendOptions = {}): Promise<{ envelope: RequestEnvelope; jws: string }> {
+    if (!this.options.key) throw new ClientError('NO_SIGNING_KEY', `this client of ${this.options.system} has no signing key`);
+    return signEnvelopeText(this.options.key, kind, service, bodyText, options, this.now());
   }
 
   /** Signs and sends a request; resolves with the verified reply (an `ok` body or an error). */

@@ -14,7 +14,9 @@ import type { Catalog } from '../../gateway/catalog/catalog.ts';
 import type { TransactionRecord } from '../../gateway/ledger/ledger.ts';
 import type { RequestEnvelope } from '../../gateway/protocol/envelope.ts';
 import { asGatewayError, GatewayError, type ErrorType } from '../../gateway/protocol/errors.ts';
-import { sha256 } from '../../gateway/protocol/jws.ts';
+import { decodeJws, sha256 } from '../../gateway/protocol/jws.ts';
+import { LARGE_MESSAGE_BYTES } from '../../gateway/pipeline/lanes.ts';
+import { LargeReader } from '../../gateway/pipeline/large-reader.ts';
 import type { SigningKey } from '../../gateway/protocol/keys.ts';
 import type { Transport } from '../../gateway/transport/transport.ts';
 import { DEFAULT_DVCQG_CONFIG, type DvcqgConfig } from '../dvcqg/facade.ts';
@@ -27,7 +29,7 @@ import { realApis } from './real-apis.ts';
 import { ExpiringTokens } from './expiring-tokens.ts';
 import { BusClients } from './bus-clients.ts';
 import { metaserviceRoutes } from './metaservice-routes.ts';
-import { checkHeaderIds, malformed, parseCredentialBody, readSignedRequest } from './modes.ts';
+import { checkHeaderIds, credentialBodyText, malformed, parseCredentialBody, readSignedRequest } from './modes.ts';
 import { openApiDocument } from './openapi.ts';
 import { createDoorRate, OverRate } from './rate-limit.ts';
 import { checkRawPath, clientHeader, serviceFromParams, singleHeader, tokenOwner } from './request-line.ts';
@@ -80,6 +82,8 @@ export function createIngress(deps: IngressDeps): Ingress {
   const { catalog } = deps;
   const clients = new BusClients(deps.transport, catalog, deps.keyOf ?? (async () => undefined), now, config.replyTimeoutMs);
   const rate = createDoorRate(config.ratePerSecond);
+  // A large body is read off the door's thread, as the gateway reads large messages (large-reader.ts).
+  const largeReader = new LargeReader({}, log);
   const accessTokens = new ExpiringTokens(config.accessTokenSeconds * 1000, now);
   /** Whose a bearer token is: a static token of `lgsp keys token`, or an access token of `POST /token`. */
   const ownerOfBearer = bearerOwner((t) => deps.tokens?.systemOf(t), accessTokens, config.tokenPath);
@@ -166,25 +170,28 @@ export function createIngress(deps: IngressDeps): Ingress {
   }
 
   /** Signed mode: the headers and path agree with the JWS; its signature is the gateway's to check. */
-  function readSigned(req: Request, res: Response, next: NextFunction): void {
+  async function readSigned(req: Request, res: Response, next: NextFunction): Promise<void> {
     const s = seen(res);
     if (s.mode === 'signed') {
-      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      res.locals.signedRequest = readSignedRequest(req, body, s.client!, s.service!);
+      const jws = (Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)).toString('utf8').trim();
+      const decoded = jws.length > LARGE_MESSAGE_BYTES ? await largeReader.read(jws) : decodeJws(jws);
+      res.locals.signedRequest = readSignedRequest(req, decoded, s.client!, s.service!);
     }
     next();
   }
 
   async function credentialRequest(req: Request, res: Response, body: Buffer): Promise<{ envelope: RequestEnvelope; jws: string }> {
     const s = seen(res);
-    const parsed = parseCredentialBody(body);
+    // A large body is read and written back canonically off the door's thread, and signed as that text.
+    const parsed = body.length > LARGE_MESSAGE_BYTES ? credentialBodyText(await largeReader.canonicalObject(body.toString('utf8'))) : parseCredentialBody(body);
     const client = await clients.of(s.client!);
     const id = singleHeader(req, 'X-Road-Id');
     const userId = singleHeader(req, 'X-Road-UserId');
     const issue = singleHeader(req, 'X-Road-Issue');
     checkHeaderIds({ id, userId, issue });
     try {
-      return await client.sign(s.kind!, s.service!, parsed, { id, userId, issue });
+      const options = { id, userId, issue };
+      return await (typeof parsed === 'string' ? client.signText(s.kind!, s.service!, parsed, options) : client.sign(s.kind!, s.service!, parsed, options));
     } catch (cause) {
       throw new GatewayError('server.internal', `The ingress holds no signing key for ${s.client}.`, { cause });
     }
@@ -257,6 +264,9 @@ export function createIngress(deps: IngressDeps): Ingress {
   return {
     app,
     instance: clients.instance,
-    close: () => clients.close(),
+    close: async () => {
+      await largeReader.stop();
+      await clients.close();
+    },
   };
 }

@@ -7,12 +7,15 @@ import type { Request } from 'express';
 import { isEnvelopeTag, TAG_CHARACTERS, TAG_MAX_LENGTH, type JsonObject, type RequestEnvelope } from '../../gateway/protocol/envelope.ts';
 import { GatewayError, type Violation } from '../../gateway/protocol/errors.ts';
 import { DuplicateKeyError, parseStrictJson } from '../../gateway/protocol/json.ts';
-import { decodeJws } from '../../gateway/protocol/jws.ts';
+import type { DecodedJws } from '../../gateway/protocol/jws.ts';
+import type { CanonicalObject } from '../../gateway/pipeline/large-read.ts';
 import { singleHeader } from './request-line.ts';
 
 export function malformed(message: string, violations?: Violation[]): GatewayError {
   return new GatewayError('client.malformed', message, violations ? { violations } : undefined);
 }
+
+const repeatedKey = (pointer: string) => malformed('The body repeats a key; each key may appear once.', [{ pointer, message: 'appears more than once' }]);
 
 /** A credential-mode body: a JSON object. */
 export function parseCredentialBody(body: Buffer): JsonObject {
@@ -20,11 +23,18 @@ export function parseCredentialBody(body: Buffer): JsonObject {
   try {
     parsed = parseStrictJson(body.toString('utf8'));
   } catch (err) {
-    if (err instanceof DuplicateKeyError) throw malformed('The body repeats a key; each key may appear once.', [{ pointer: err.pointer, message: 'appears more than once' }]);
+    if (err instanceof DuplicateKeyError) throw repeatedKey(err.pointer);
     throw malformed('The body is not JSON.');
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw malformed('The body must be a JSON object.');
   return parsed as JsonObject;
+}
+
+/** A large credential-mode body as read off the door's thread: its canonical text, or the refusal parseCredentialBody makes. */
+export function credentialBodyText(read: CanonicalObject): string {
+  if (read.ok) return read.text;
+  if (read.why === 'repeated key') throw repeatedKey(read.pointer);
+  throw malformed(read.why === 'not JSON' ? 'The body is not JSON.' : 'The body must be a JSON object.');
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -60,13 +70,12 @@ function checkAgreement(req: Request, payload: Record<string, unknown>, client: 
 }
 
 /**
- * A signed-mode body, as the door reads it: a JWS of `client` for `service`, whose headers and path
+ * A signed-mode body, as the door reads it (decoded; a large one off its thread, body aside): a JWS of `client` for `service`, whose headers and path
  * agree with it, with the id and kind the door needs to match the gateway's answer to it. Nothing
  * more: its signature and every other check are the gateway's, made once (docs/protocol.md §7).
  */
-export function readSignedRequest(req: Request, body: Buffer, client: string, service: string): { envelope: RequestEnvelope; jws: string } {
-  const jws = body.toString('utf8').trim();
-  const decoded = decodeJws(jws);
+export function readSignedRequest(req: Request, decoded: DecodedJws, client: string, service: string): { envelope: RequestEnvelope; jws: string } {
+  const { jws } = decoded;
   const payload = decoded.payload as Record<string, unknown> | null;
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) throw malformed('The JWS payload is not a JSON object.');
   checkAgreement(req, payload, client, service);

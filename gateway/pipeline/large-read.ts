@@ -6,6 +6,7 @@
  */
 import { createAjv, toViolations } from '../protocol/ajv.ts';
 import { GatewayError, type ErrorType, type Violation } from '../protocol/errors.ts';
+import { DuplicateKeyError, parseStrictJson } from '../protocol/json.ts';
 import { decodeJws, type BodyCheck, type DecodedJws } from '../protocol/jws.ts';
 
 /** A service's request schema, by service id: what the reader checks bodies against. */
@@ -58,4 +59,24 @@ export function readLarge(text: string, check: ReturnType<typeof firstViolations
 export function decodedOf(text: string, result: LargeReadResult): DecodedJws {
   if (!result.ok) throw new GatewayError(result.type, result.message, result.violations && { violations: result.violations });
   return { jws: text, header: result.header, payload: result.payload, bodyRead: result.bodyCheck ?? 'unchecked' };
+}
+
+/** A JSON object's text as JSON.stringify writes it, read strictly; or why it is not one. */
+export type CanonicalObject =
+  | { readonly ok: true; readonly text: string }
+  | { readonly ok: false; readonly why: 'not JSON' | 'not an object' } | { readonly ok: false; readonly why: 'repeated key'; readonly pointer: string };
+
+/**
+ * Reads `text` strictly as a JSON object and writes it back as JSON.stringify would: what a door
+ * signs a large credential-mode body as, without the object ever reaching the gateway's thread.
+ */
+export function canonicalObject(text: string): CanonicalObject {
+  let value: unknown;
+  try {
+    value = parseStrictJson(text);
+  } catch (err) {
+    return err instanceof DuplicateKeyError ? { ok: false, why: 'repeated key', pointer: err.pointer } : { ok: false, why: 'not JSON' };
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { ok: false, why: 'not an object' };
+  return { ok: true, text: JSON.stringify(value) };
 }

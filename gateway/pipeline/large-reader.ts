@@ -16,9 +16,11 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { DecodedJws } from '../protocol/jws.ts';
-import { decodedOf, firstViolations, readLarge, type LargeReadResult, type RequestSchemas } from './large-read.ts';
+import {
+  canonicalObject, decodedOf, firstViolations, readLarge, type CanonicalObject, type LargeReadResult, type RequestSchemas,
+} from './large-read.ts';
 
-type Settle = (result: LargeReadResult | undefined) => void;
+type Settle = (result: unknown) => void;
 
 /** Every service's request schema, for the reader's thread. */
 export function requestSchemas(catalog: Catalog): RequestSchemas {
@@ -55,15 +57,20 @@ export class LargeReader {
 
   /** Reads a large JWS; rejects with the GatewayError the same text gets from decodeJws. */
   async read(text: string): Promise<DecodedJws> {
-    const result = (this.thread() && (await this.onThread(text))) || readLarge(text, (this.local ??= firstViolations(this.schemas)));
+    const result = (this.thread() && (await this.onThread<LargeReadResult>(text, 'jws'))) || readLarge(text, (this.local ??= firstViolations(this.schemas)));
     return decodedOf(text, result);
   }
 
-  private onThread(text: string): Promise<LargeReadResult | undefined> {
+  /** A large JSON object's text as JSON.stringify writes it, read strictly (a door's credential-mode body). */
+  async canonicalObject(text: string): Promise<CanonicalObject> {
+    return (this.thread() && (await this.onThread<CanonicalObject>(text, 'json'))) || canonicalObject(text);
+  }
+
+  private onThread<T>(text: string, as: 'jws' | 'json'): Promise<T | undefined> {
     const id = ++this.next;
     return new Promise((settle) => {
-      this.waiting.set(id, settle);
-      this.worker!.postMessage({ id, text });
+      this.waiting.set(id, settle as Settle);
+      this.worker!.postMessage({ id, text, as });
     });
   }
 
@@ -72,7 +79,7 @@ export class LargeReader {
     try {
       const worker = startThread(this.schemas);
       worker.unref(); // never what keeps a process alive
-      worker.on('message', ({ id, result }: { id: number; result?: LargeReadResult }) => {
+      worker.on('message', ({ id, result }: { id: number; result?: unknown }) => {
         const settle = this.waiting.get(id);
         this.waiting.delete(id);
         settle?.(result); // undefined: the thread failed on it, the gateway's thread reads it

@@ -50,7 +50,12 @@ export function sha256(text: string | Uint8Array): string {
  * @example const jws = await signJws(envelope, key)
  */
 export async function signJws(payload: unknown, key: SigningKey, typ = MESSAGE_TYP): Promise<string> {
-  const jws = await new CompactSign(encoder.encode(JSON.stringify(payload)))
+  return signJwsText(JSON.stringify(payload), key, typ);
+}
+
+/** Signs a payload already written as JSON text (as JSON.stringify writes it) as a compact JWS. */
+export async function signJwsText(payload: string, key: SigningKey, typ = MESSAGE_TYP): Promise<string> {
+  const jws = await new CompactSign(encoder.encode(payload))
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ })
     .sign(key.key);
   return key.alg === 'ES256' ? lowS(jws) : jws;

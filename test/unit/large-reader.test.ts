@@ -10,6 +10,7 @@ import { GatewayError } from '../../gateway/protocol/errors.ts';
 import { decodeJws, signJws } from '../../gateway/protocol/jws.ts';
 import { generateSigningKey, type SigningKey } from '../../gateway/protocol/keys.ts';
 import { LargeReader } from '../../gateway/pipeline/large-reader.ts';
+import { signEnvelope, signEnvelopeText } from '../../adapters/amqp/reply.ts';
 
 const SERVICE = 'VN/GOV/BCA/DANCU/citizen.verify/v1';
 const SCHEMA = { type: 'object', required: ['idNumber'], properties: { idNumber: { type: 'string', pattern: '^\\d{12}$' } }, additionalProperties: false };
@@ -80,4 +81,16 @@ describe('the large-message reader', () => {
       });
     });
   }
+
+  it("signs a body given as canonical text into the very bytes signEnvelope makes of the object", async () => {
+    const body = { idNumber: '004190000001', nested: { a: [1, 'hai', null] } };
+    const read = await onThread.canonicalObject(`{ "idNumber" : "004190000001", "nested": {"a": [1, "hai", null]} }`);
+    expect(read).toEqual({ ok: true, text: JSON.stringify(body) });
+    const options = { id: 'a7c0e5c2-0000-4000-8000-000000000009', userId: 'CB-1' };
+    const now = Date.parse('2026-12-02T00:00:00Z');
+    const fromText = await signEnvelopeText(key, 'request', SERVICE, read.ok ? read.text : '', options, now);
+    expect(fromText.jws).toBe((await signEnvelope(key, 'request', SERVICE, body, options, now)).jws);
+    expect(await onThread.canonicalObject('{"a":1,"a":2}')).toEqual({ ok: false, why: 'repeated key', pointer: '/a' });
+    expect(await onThread.canonicalObject('[1]')).toEqual({ ok: false, why: 'not an object' });
+  });
 });
