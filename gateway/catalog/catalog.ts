@@ -1,7 +1,6 @@
 /** The catalog, frozen after load: systems, services with their contracts, access rights, keys. */
 import type { ValidateFunction } from 'ajv';
 import type { KeyRing, PublicKey } from '../protocol/keys.ts';
-import type { Violation } from '../protocol/errors.ts';
 
 export type Mode = 'request-reply' | 'event';
 
@@ -34,8 +33,6 @@ export interface Contract {
   readonly examples: { readonly valid: readonly ContractExample[]; readonly invalid: readonly ContractExample[] };
   readonly validateRequest: ValidateFunction;
   readonly validateResponse?: ValidateFunction;
-  /** A body's first violation of the request schema, found without looking for the others (for large bodies). */
-  readonly firstRequestViolation: (body: unknown) => Violation | undefined;
 }
 
 export interface ServiceEntry {

@@ -7,9 +7,9 @@ import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { JWK } from 'jose';
 import type { ValidateFunction } from 'ajv';
-import { createAjv, toViolations } from '../protocol/ajv.ts';
+import { CONTRACT_AJV, createAjv } from '../protocol/ajv.ts';
 import { importKey, type PublicKey } from '../protocol/keys.ts';
-import { isGatewayErrorType, type Violation } from '../protocol/errors.ts';
+import { isGatewayErrorType } from '../protocol/errors.ts';
 import { parseServiceId } from '../protocol/ids.ts';
 import { matchesSystemPattern, type Catalog, type Contract, type ServiceEntry, type SystemEntry } from './catalog.ts';
 import { catalogFileSchema, contractFileSchema, systemsFileSchema } from './file-schemas.ts';
@@ -53,13 +53,6 @@ interface CatalogFile {
 }
 
 const fileAjv = createAjv({ strictTypes: false });
-/**
- * Contracts compile in strict mode, but may say "exactly one of these fields" the plain way —
- * `oneOf: [{ required: [a] }, { required: [b] }]` — with the fields defined beside the `oneOf`.
- */
-const CONTRACT_AJV = { strictRequired: false } as const;
-/** Validators that stop at a request's first violation: for bodies too large to list every one of (checks.ts). */
-const firstViolationAjv = createAjv({ ...CONTRACT_AJV, allErrors: false });
 const validateCatalogFile = fileAjv.compile<CatalogFile>(catalogFileSchema);
 const validateSystemsFile = fileAjv.compile<SystemsFile>(systemsFileSchema);
 
@@ -220,15 +213,6 @@ function compileSchema(source: SourceFile, ajv: ReturnType<typeof createAjv>, sc
   }
 }
 
-/** The first violation of `schema` by a body, compiled on first use (most contracts never meet a large body). */
-function firstViolationOf(schema: object): (body: unknown) => Violation | undefined {
-  let validate: ValidateFunction | undefined;
-  return (body) => {
-    validate ??= firstViolationAjv.compile(schema);
-    return validate(body) ? undefined : toViolations(validate.errors, '/body')[0];
-  };
-}
-
 /** A validator compiled the first time it is called, with ajv's `errors` as a compiled one has them. */
 function compiledOnUse(compile: () => ValidateFunction): ValidateFunction {
   let compiled: ValidateFunction | undefined;
@@ -263,7 +247,6 @@ export function loadContract(source: SourceFile, ajv = createAjv(CONTRACT_AJV), 
   return deepFreeze({
     file: source.file, service: c.service, title: c.title, personalData: c.personalData, timeoutMs: c.timeoutMs,
     requestSchema: c.request, responseSchema: c.response, errors, examples: { valid, invalid }, validateRequest, validateResponse,
-    firstRequestViolation: firstViolationOf(c.request),
   });
 }
 

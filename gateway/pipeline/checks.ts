@@ -10,7 +10,6 @@ import { checkEnvelope, type RequestEnvelope } from '../protocol/envelope.ts';
 import { GatewayError } from '../protocol/errors.ts';
 import { keyFor, verifyJws, type DecodedJws } from '../protocol/jws.ts';
 import type { Publisher } from '../transport/broker-users.ts';
-import { LARGE_MESSAGE_BYTES } from './lanes.ts';
 
 export const REQUEST_CHECKS = ['signature', 'envelope', 'clock', 'replay', 'service', 'access', 'contract'];
 export const REPLY_CHECKS = ['signature', 'envelope', 'binding', 'contract'];
@@ -70,13 +69,13 @@ export function checkService(envelope: RequestEnvelope, catalog: Catalog): Servi
 /** The request body against the contract, and `userId` where the body carries personal data. */
 export function checkRequestContract(envelope: RequestEnvelope, service: ServiceEntry, messageBytes = 0, bodyRead?: DecodedJws['bodyRead']): void {
   const { contract } = service;
-  // A large message that breaks its contract is told its first violation only: listing every one
-  // of a body of tens of thousands of keys costs the gateway more than any answer is worth.
-  // Read off the gateway's thread (large-reader.ts), its body was checked there.
+  // A large message was read, and its body checked, off the gateway's thread (large-reader.ts),
+  // stopping at its first violation: listing every one of a body of tens of thousands of keys
+  // costs the gateway more than any answer is worth.
   if (bodyRead !== undefined && (bodyRead === 'unchecked' || bodyRead.service !== service.id)) {
     throw new GatewayError('server.internal', `The body of a large message to ${envelope.service} was not checked where it was read.`);
   }
-  const first = bodyRead ? bodyRead.violation : messageBytes > LARGE_MESSAGE_BYTES ? contract.firstRequestViolation(envelope.body) : undefined;
+  const first = bodyRead?.violation;
   if (first) {
     throw new GatewayError('client.contract_violation', `The request breaks the contract of ${envelope.service}; for a message of ${messageBytes} bytes only its first violation is listed.`, { violations: [first] });
   }

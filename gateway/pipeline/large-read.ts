@@ -4,7 +4,7 @@
  * back the envelope with a stand-in for the body. A module of its own, without the thread, so
  * that the gateway's thread can do the same when the reader's thread is not there.
  */
-import { createAjv, toViolations } from '../protocol/ajv.ts';
+import { CONTRACT_AJV, createAjv, toViolations } from '../protocol/ajv.ts';
 import { GatewayError, type ErrorType, type Violation } from '../protocol/errors.ts';
 import { DuplicateKeyError, parseStrictJson } from '../protocol/json.ts';
 import { decodeJws, type BodyCheck, type DecodedJws } from '../protocol/jws.ts';
@@ -25,8 +25,8 @@ function standIn(body: unknown): unknown {
 
 /** Validators that stop at a body's first violation, compiled on first use, per service. */
 export function firstViolations(schemas: RequestSchemas): (service: string, body: unknown) => BodyCheck | undefined {
-  // The contracts' own options (catalog/load.ts), but stopping at the first error.
-  const ajv = createAjv({ strictRequired: false, allErrors: false });
+  // The contracts' own options, but stopping at the first error.
+  const ajv = createAjv({ ...CONTRACT_AJV, allErrors: false });
   const compiled = new Map<string, ReturnType<typeof ajv.compile>>();
   return (service, body) => {
     const schema = schemas[service];
@@ -51,8 +51,9 @@ export function readLarge(text: string, check: ReturnType<typeof firstViolations
     return { ok: false, type: err.type, message: err.message, ...(err.violations && { violations: err.violations }) };
   }
   const { body, ...rest } = decoded.payload as Record<string, unknown>;
-  const bodyCheck = typeof rest.service === 'string' && Object.hasOwn(decoded.payload as object, 'body') ? check(rest.service, body) : undefined;
-  return { ok: true, header: decoded.header, payload: Object.hasOwn(decoded.payload as object, 'body') ? { ...rest, body: standIn(body) } : rest, ...(bodyCheck && { bodyCheck }) };
+  if (!Object.hasOwn(decoded.payload as object, 'body')) return { ok: true, header: decoded.header, payload: rest };
+  const bodyCheck = typeof rest.service === 'string' ? check(rest.service, body) : undefined;
+  return { ok: true, header: decoded.header, payload: { ...rest, body: standIn(body) }, ...(bodyCheck && { bodyCheck }) };
 }
 
 /** A read turned back into what the pipeline takes: a decoded JWS, or the error it was refused with. */

@@ -30,6 +30,12 @@ export function createAjv(options: Options = {}): Ajv2020 {
   return ajv;
 }
 
+/**
+ * Contracts compile in strict mode, but may say "exactly one of these fields" the plain way —
+ * `oneOf: [{ required: [a] }, { required: [b] }]` — with the fields defined beside the `oneOf`.
+ */
+export const CONTRACT_AJV = { strictRequired: false } as const;
+
 /** Turns ajv errors into violations whose pointers start at `base` (e.g. `/body`). */
 export function toViolations(errors: readonly ErrorObject[] | null | undefined, base = ''): Violation[] {
   if (!errors) return [];
