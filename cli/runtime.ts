@@ -95,14 +95,22 @@ export async function openRuntime(options: CommonOptions, generateKeys = false, 
     async connect(name, system) {
       const login = logins && (system ? logins[system] : logins.gateway);
       if (logins && !login) throw new Error(`no broker user for ${system} in ${join(home, BROKER_USERS_FILE)}: run lgsp broker provision again`);
-      // Each connection says when it loses the broker and when it has it again (amqplib reconnects).
+      // Each connection says when it loses the broker and when it has it again (amqplib reconnects), at one level.
+      // A reconnect that keeps failing says why: its first failure, then every thirtieth (about a minute).
       let lost = false;
+      let failed = 0;
       const onStatus = (connected: boolean, err?: Error) => {
-        if (connected && lost) log.info({ connection: name }, 'connected to RabbitMQ again');
+        if (connected && lost) log.warn({ connection: name, failedAttempts: failed }, 'connected to RabbitMQ again');
         else if (!connected) log.warn({ connection: name, err: err?.message }, 'lost RabbitMQ: reconnecting');
         lost = !connected;
+        failed = 0;
       };
-      const transport = url ? await connectRabbit({ url: login ? urlAs(url, login) : url, prefix: options.prefix, name: `lgsp ${name}`, ca, onStatus }) : broker!.connect();
+      const onAttemptFailed = (err: Error) => {
+        if (failed++ % 30 === 0) log.warn({ connection: name, err: err.message, failedAttempts: failed }, 'could not reconnect to RabbitMQ yet: trying again');
+      };
+      const transport = url
+        ? await connectRabbit({ url: login ? urlAs(url, login) : url, prefix: options.prefix, name: `lgsp ${name}`, ca, onStatus, onAttemptFailed })
+        : broker!.connect();
       open.push(transport);
       return transport;
     },

@@ -30,7 +30,9 @@ export function connectError(url: string, err: Error): TransportError {
   if (code === 'ECONNREFUSED') message = `cannot reach RabbitMQ at ${shown}: connection refused — is it running there? (start it with rabbitmq-server -detached); ${FIX}`;
   else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') message = `cannot reach RabbitMQ at ${shown}: no such host; ${FIX}`;
   else if (code === 'ETIMEDOUT' || code === 'EHOSTUNREACH') message = `cannot reach RabbitMQ at ${shown}: ${code}; ${FIX}`;
-  else if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(String(code)) || /certificate/i.test(err.message)) {
+  else if (/ETIMEDOUT/.test(err.message)) {
+    message = `${shown} took the connection but did not answer as RabbitMQ does: is it RabbitMQ's AMQP port (5672, or 5671 with TLS), and the broker not overloaded? ${FIX}`;
+  } else if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(String(code)) || /certificate/i.test(err.message)) {
     message = `RabbitMQ at ${shown} showed a certificate this machine does not trust (${code ?? err.message}): pass its authority with --amqp-ca <file> (lgsp keys tls makes one in the state directory: tls/ca.pem)`;
   } else if (/ACCESS.REFUSED/.test(err.message)) message = `RabbitMQ at ${shown} refused the login of user "${user}": check the user and password in --amqp-url`;
   else if (/ConnectionOpenOk/.test(err.message)) message = `RabbitMQ at ${shown} refused virtual host "${vhost}" for user "${user}": it does not exist or the user has no access to it (rabbitmqctl add_vhost / set_permissions)`;

@@ -26,7 +26,13 @@ export interface RabbitOptions extends Partial<TopologyOptions> {
   readonly name?: string;
   /** Reconnect attempts before the first connection gives up. */
   readonly initialRetries?: number;
+  /** The longest a connection's opening handshake may take; default OPEN_TIMEOUT_MS. */
+  readonly openTimeoutMs?: number;
+  /** How long a recovery may go without a reconnect attempt before it is started afresh; default RECOVERY_STALL_MS. */
+  readonly recoveryStallMs?: number;
   readonly onStatus?: (connected: boolean, error?: Error) => void;
+  /** A reconnect attempt that failed (the connection is still lost), or a stalled recovery started afresh. */
+  readonly onAttemptFailed?: (error: Error) => void;
   /**
    * `gateway` declares the whole bus; `system` — a system's own broker user, which may declare
    * nothing shared — only checks that its queues are there and declares its instance's queue.
@@ -50,6 +56,11 @@ interface ConsumerSpec {
 const PUBLISH_SEQ = 'x-lgsp-pub';
 /** The longest a new connection's setup (topology, publisher, consumers) may take before it is tried again. */
 const SETUP_TIMEOUT_MS = 30_000;
+/** The longest a connection's opening handshake may take (amqplib's socket timeout, lifted once it is open). */
+const OPEN_TIMEOUT_MS = 15_000;
+/** Without a connection and without a reconnect attempt for this long, amqplib's recovery is taken as stalled and started afresh. */
+const RECOVERY_STALL_MS = 60_000;
+const STALL_CHECK_MS = 5_000;
 
 /** Applies a topology on a channel: exchanges, then queues, then bindings. */
 async function applyTopology(ch: Channel, topology: Topology): Promise<void> {
@@ -102,6 +113,12 @@ class RabbitTransport implements Transport {
   private readonly consumers = new Set<ConsumerSpec>();
   private readonly returned = new Set<number>();
   private seq = 0;
+  /** Which recovering connection is the transport's: a replaced one's late connection is not set up. */
+  private generation = 0;
+  /** When the recovery last did anything: connected, lost the connection, tried again. */
+  private stirredAt = 0;
+  private replacing = false;
+  private stallCheck?: NodeJS.Timeout;
   private readonly topology: TopologyOptions;
   /** The login, stamped as `user-id` on every publish. */
   private readonly user: string;
@@ -119,31 +136,87 @@ class RabbitTransport implements Transport {
   }
 
   async connect(): Promise<void> {
+    this.model = await this.recovering(true);
+    const every = Math.min(STALL_CHECK_MS, this.options.recoveryStallMs ?? STALL_CHECK_MS);
+    this.stallCheck = setInterval(() => this.checkRecovery(), every).unref();
+  }
+
+  /**
+   * A connection that amqplib keeps reconnecting. The first waits for its first connection (and
+   * gives up after `initialRetries`); one that replaces a stalled recovery keeps trying for good.
+   */
+  private async recovering(first: boolean): Promise<RecoveringChannelModel> {
+    const generation = ++this.generation;
     const nodes = clusterNodes(this.options.url);
     // One node: its URL as given, read by amqplib itself; a cluster: the endpoint that moves on.
-    this.model = await amqp.connect(nodes.count === 1 ? this.options.url : nodes.endpoint, {
+    const model = await amqp.connect(nodes.count === 1 ? this.options.url : nodes.endpoint, {
       noDelay: true,
+      // The opening handshake is bounded: a port that takes the connection and never speaks fails it.
+      timeout: this.options.openTimeoutMs ?? OPEN_TIMEOUT_MS,
       ...(this.options.ca && { ca: [...rootCertificates, this.options.ca] }),
       clientProperties: { connection_name: this.options.name ?? 'lgsp' },
       recovery: {
         initialDelay: 100,
         maxDelay: 2000,
-        initialMaxRetries: this.options.initialRetries ?? 3,
+        initialMaxRetries: first ? (this.options.initialRetries ?? 3) : Infinity,
         maxRetries: Infinity,
+        waitForConnect: first,
         // Before each reconnect, the next node of a cluster: a stopped node's clients move on.
         calculateDelay: (attempt: number) => {
           nodes.next();
           return Math.min(2000, 100 * 2 ** Math.max(0, attempt - 1));
         },
-        setup: (m: ChannelModel) => this.setup(m),
+        setup: (m: ChannelModel) => {
+          // A connection a replaced recovery made after all is not set up: amqplib closes it.
+          if (generation !== this.generation) throw new TransportError('TRANSPORT_CLOSED', 'this recovery was replaced');
+          return this.setup(m, generation);
+        },
       },
     });
-    this.model.on('error', () => undefined); // surfaced through 'disconnect'
-    this.model.on('disconnect', (err: Error) => {
+    this.stirredAt = Date.now();
+    // A replaced recovery's events are not this transport's any more.
+    const mine = () => generation === this.generation && !this.closing;
+    model.on('error', () => undefined); // surfaced through 'disconnect'
+    for (const event of ['connect', 'reconnect-scheduled']) model.on(event, () => void (mine() && (this.stirredAt = Date.now())));
+    model.on('connect-failed', (err: Error) => {
+      if (!mine()) return;
+      this.stirredAt = Date.now();
+      this.options.onAttemptFailed?.(err);
+    });
+    model.on('disconnect', (err: Error) => {
+      if (!mine()) return;
+      this.stirredAt = Date.now();
       this.connected = false;
       this.publisher = undefined;
       for (const c of this.consumers) c.channel = undefined;
-      if (!this.closing) this.options.onStatus?.(false, err);
+      this.options.onStatus?.(false, err);
+    });
+    return model;
+  }
+
+  /**
+   * amqplib's recovery tries again every few seconds, each try bounded (OPEN_TIMEOUT_MS,
+   * SETUP_TIMEOUT_MS). A recovery that has made no try for RECOVERY_STALL_MS while the transport
+   * has no connection has stalled inside amqplib (a close the broker never confirmed, say): it is
+   * dropped and a new one started, so the transport always comes back once the broker does.
+   */
+  private checkRecovery(): void {
+    if (this.closing || this.connected || !this.everConnected || this.replacing) return;
+    const stallMs = this.options.recoveryStallMs ?? RECOVERY_STALL_MS;
+    if (Date.now() - this.stirredAt < stallMs) return;
+    const stalled = this.model;
+    this.replacing = true;
+    this.options.onAttemptFailed?.(new TransportError('TRANSPORT_CLOSED', `no reconnect attempt in ${stallMs} ms: reconnecting afresh`));
+    void stalled?.close().catch(() => undefined); // may never settle: not waited for
+    void this.recovering(false).then(
+      (model) => {
+        if (this.closing) void model.close().catch(() => undefined);
+        else this.model = model;
+      },
+      () => undefined, // not waiting for a first connection, it only fails on bad options: tried again at the next check
+    ).finally(() => {
+      this.replacing = false;
+      this.stirredAt = Date.now();
     });
   }
 
@@ -153,7 +226,7 @@ class RabbitTransport implements Transport {
    * still recovering its queues) would leave the connection unrecovered for good. Past the bound
    * its socket is destroyed, what it waits on fails, and recovery tries again.
    */
-  private async setup(model: ChannelModel): Promise<void> {
+  private async setup(model: ChannelModel, generation: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<never>((_, fail) => {
       timer = setTimeout(() => {
@@ -162,13 +235,13 @@ class RabbitTransport implements Transport {
       }, SETUP_TIMEOUT_MS);
     });
     try {
-      await Promise.race([this.setupWithin(model), bound]);
+      await Promise.race([this.setupWithin(model, generation), bound]);
     } finally {
       clearTimeout(timer);
     }
   }
 
-  private async setupWithin(model: ChannelModel): Promise<void> {
+  private async setupWithin(model: ChannelModel, generation: number): Promise<void> {
     // amqplib listens to a connection's errors only once setup is done: one that fails during it
     // (a cluster without a majority closes it with 541) would otherwise end the process. Recovery
     // sees the close and tries again.
@@ -184,6 +257,8 @@ class RabbitTransport implements Transport {
     this.current = model;
     this.watch(ch, () => this.publisher === ch);
     for (const spec of this.consumers) await this.startConsumer(model, spec);
+    // Replaced meanwhile (its recovery had stalled): the new one sets everything up again.
+    if (generation !== this.generation) throw new TransportError('TRANSPORT_CLOSED', 'this recovery was replaced');
     this.connected = true;
     if (this.everConnected) this.backAt = Date.now();
     this.everConnected = true;
@@ -364,6 +439,7 @@ class RabbitTransport implements Transport {
     if (this.closing) return;
     this.closing = true;
     this.connected = false;
+    clearInterval(this.stallCheck);
     await this.model?.close().catch(() => undefined);
   }
 }

@@ -12,7 +12,24 @@ export interface TcpProxy {
   dropAll(): number;
   /** While true, every connection is reset as it comes (those open are cut too). */
   refuse(on: boolean): void;
+  /**
+   * While true, a client's AMQP connection that sends its `connection.close` never hears back:
+   * what the broker sends from then on is dropped, and the connection is cut a moment later (a
+   * network lost just as the client hung up).
+   */
+  loseCloseOk(on: boolean): void;
+  /** Connections whose `connection.close-ok` was lost so far. */
+  readonly closeOksLost: number;
   close(): Promise<void>;
+}
+
+/** Whether `chunk` holds an AMQP `connection.close`: a method frame (type 1) on channel 0, class 10, method 50. */
+function sendsConnectionClose(chunk: Buffer): boolean {
+  const method = Buffer.from([0x00, 0x0a, 0x00, 0x32]);
+  for (let at = chunk.indexOf(method); at !== -1; at = chunk.indexOf(method, at + 1)) {
+    if (at >= 7 && chunk[at - 7] === 0x01 && chunk[at - 6] === 0x00 && chunk[at - 5] === 0x00) return true;
+  }
+  return false;
 }
 
 /** Starts a proxy on 127.0.0.1, port 0, in front of the host and port of `targetUrl`. */
@@ -20,6 +37,8 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
   const target = new URL(targetUrl);
   const pairs = new Set<[Socket, Socket]>();
   let refusing = false;
+  let losingCloseOk = false;
+  let closeOksLost = 0;
   const server: Server = createServer((inbound) => {
     if (refusing) {
       inbound.on('error', () => undefined);
@@ -36,8 +55,16 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
     };
     inbound.on('error', end).on('close', end);
     outbound.on('error', end).on('close', end);
-    inbound.pipe(outbound);
-    outbound.pipe(inbound);
+    let mute = false;
+    inbound.on('data', (chunk: Buffer) => {
+      outbound.write(chunk);
+      if (losingCloseOk && !mute && sendsConnectionClose(chunk)) {
+        mute = true;
+        closeOksLost += 1;
+        setTimeout(end, 200);
+      }
+    });
+    outbound.on('data', (chunk: Buffer) => void (mute || inbound.write(chunk)));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
@@ -56,6 +83,12 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
   return {
     url: via.toString(),
     dropAll,
+    loseCloseOk(on) {
+      losingCloseOk = on;
+    },
+    get closeOksLost() {
+      return closeOksLost;
+    },
     refuse(on) {
       refusing = on;
       if (on) for (const [a, b] of [...pairs]) {

@@ -32,3 +32,22 @@ describe('connecting to a RabbitMQ that is not there', () => {
     expect(message).not.toContain('secret');
   });
 });
+
+describe('connecting to a port that takes the connection and never answers', () => {
+  it('gives up the opening handshake after its bound and says what the port may be (TransportError unreachable)', async () => {
+    // A listener that accepts and says nothing: the opening handshake would wait for good without its bound.
+    const sockets = new Set<import('node:net').Socket>();
+    const silent = createServer((s) => void sockets.add(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const { port } = silent.address() as { port: number };
+    try {
+      const failed = await connectRabbit({ url: `amqp://127.0.0.1:${port}`, initialRetries: 1, openTimeoutMs: 300 }).catch((e: unknown) => e);
+      expect(failed).toMatchObject({ name: 'TransportError', code: 'TRANSPORT_UNREACHABLE' });
+      expect((failed as Error).message).toMatch(new RegExp(`^amqp://127\\.0\\.0\\.1:${port} took the connection but did not answer as RabbitMQ does`));
+      expect(sockets.size, 'each try opened a connection of its own').toBe(2);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => silent.close(r));
+    }
+  });
+});
