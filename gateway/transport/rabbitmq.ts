@@ -61,6 +61,8 @@ const OPEN_TIMEOUT_MS = 15_000;
 /** Without a connection and without a reconnect attempt for this long, amqplib's recovery is taken as stalled and started afresh. */
 const RECOVERY_STALL_MS = 60_000;
 const STALL_CHECK_MS = 5_000;
+/** The longest closing the transport waits for the broker to confirm. */
+const CLOSE_TIMEOUT_MS = 5_000;
 
 /** Applies a topology on a channel: exchanges, then queues, then bindings. */
 async function applyTopology(ch: Channel, topology: Topology): Promise<void> {
@@ -440,7 +442,13 @@ class RabbitTransport implements Transport {
     this.closing = true;
     this.connected = false;
     clearInterval(this.stallCheck);
-    await this.model?.close().catch(() => undefined);
+    // A close the broker never confirms (its close-ok lost with the socket) would wait for good:
+    // past the bound the socket is cut, and the transport is closed all the same.
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((done) => (timer = setTimeout(done, CLOSE_TIMEOUT_MS)));
+    await Promise.race([this.model?.close().catch(() => undefined), bound]);
+    clearTimeout(timer);
+    destroySocket(this.current, 'the transport is closed');
   }
 }
 

@@ -114,4 +114,19 @@ describeRabbit('RabbitMQ transport, a recovery that stalls inside amqplib', () =
       await transport.close();
     }
   }, 90_000);
+
+  it('closes even when the broker never confirms the close (its close-ok lost with the socket)', async () => {
+    const transport = await connectRabbit({ url: proxy.url, prefix: broker.prefix, name: `${broker.prefix} closing` });
+    await transport.declare([SYSTEM]);
+    const lostBefore = proxy.closeOksLost;
+    proxy.loseCloseOk(true);
+    try {
+      // Without its bound this would wait for good: the test's own timeout would end it.
+      await transport.close();
+      expect(proxy.closeOksLost).toBe(lostBefore + 1);
+      expect(transport.isConnected()).toBe(false);
+    } finally {
+      proxy.loseCloseOk(false);
+    }
+  }, 30_000);
 });
